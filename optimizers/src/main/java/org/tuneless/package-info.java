@@ -1,0 +1,2 @@
+/** Tuneless: training neural networks without tuning the learning rate. */
+package org.tuneless;
