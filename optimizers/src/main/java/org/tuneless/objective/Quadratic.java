@@ -5,6 +5,7 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.Vectors;
 
 /**
  * f(w) = ½ (w − w*)ᵀ A (w − w*) with A = Q diag(λ) Qᵀ: a quadratic with a chosen spectrum (eigenvalues may be negative).
@@ -54,7 +55,7 @@ public final class Quadratic implements Objective {
                 INDArray col = q.getColumn(j);
                 for (int k = 0; k < j; k++) {
                     INDArray prev = q.getColumn(k);
-                    col.subi(prev.mul(prev.dot(col)));
+                    col.subi(prev.mul(Vectors.dot(prev, col)));
                 }
                 col.divi(col.norm2Number().doubleValue());
                 q.putColumn(j, col);
@@ -80,14 +81,14 @@ public final class Quadratic implements Objective {
 
     @Override public double loss() {
         INDArray d = w.sub(minimizer);
-        return 0.5 * d.dot(a.mmul(d.reshape(d.length(), 1)).reshape(d.length())).doubleValue();
+        return 0.5 * Vectors.dot(d, a.mmul(d.reshape(d.length(), 1)).reshape(d.length()));
     }
 
     @Override public double lossAndGradient(INDArray gradientOut) {
         INDArray d = w.sub(minimizer);
         INDArray g = a.mmul(d.reshape(d.length(), 1)).reshape(d.length());
         gradientOut.assign(g);
-        return 0.5 * d.dot(g).doubleValue();
+        return 0.5 * Vectors.dot(d, g);
     }
 
     @Override public void hvp(INDArray v, INDArray out) {
@@ -95,6 +96,6 @@ public final class Quadratic implements Objective {
     }
 
     @Override public double curvatureAlong(INDArray u) {
-        return u.dot(a.mmul(u.reshape(u.length(), 1)).reshape(u.length())).doubleValue();
+        return Vectors.dot(u, a.mmul(u.reshape(u.length(), 1)).reshape(u.length()));
     }
 }
