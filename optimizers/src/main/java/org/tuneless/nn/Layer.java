@@ -1,0 +1,61 @@
+package org.tuneless.nn;
+
+import java.util.List;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One differentiable layer of a {@link Network}, to second order. Shapes exclude the batch dimension.
+ * Parameters arrive as views into the network's flat buffers, in the order of {@link #parameters(long[])}.
+ *
+ * <p>A layer is stateful between calls of one pass: {@code forward} keeps what {@code backward} needs, {@code jvp}
+ * keeps the input tangent that {@code rBackward} needs. Every pass calls them in order forward → jvp → backward →
+ * rBackward (the last three as needed), inside one ND4J workspace. Layers are therefore not thread-safe; build one
+ * network per thread.
+ *
+ * <p>Notation along a curve θ(t) = θ + t·v with input x(t): ẋ, ẍ are the first and second input tangents.
+ */
+public abstract class Layer {
+
+    private String name;
+
+    /** Short type name, e.g. {@code dense}, {@code relu}. */
+    public abstract String kind();
+
+    /** Unique name inside the network, assigned when the network is built (e.g. {@code dense0}). */
+    public final String name() { return name == null ? kind() : name; }
+
+    final void rename(String name) { this.name = name; }
+
+    /** The parameter tensors this layer needs for the given input shape (none by default). */
+    public List<ParamSpec> parameters(long[] inputShape) { return List.of(); }
+
+    public abstract long[] outputShape(long[] inputShape);
+
+    /** A new layer with the same configuration and no cached state (for copying a network). */
+    public abstract Layer freshCopy();
+
+    /** y = f(x; θ). */
+    public abstract INDArray forward(INDArray x, INDArray[] theta);
+
+    /**
+     * Vector–Jacobian product: writes ∂L/∂θ = J_θᵀ·gy into {@code grads} (overwriting) and returns ∂L/∂x = J_xᵀ·gy
+     * (or null when {@code needInputGrad} is false).
+     */
+    public abstract INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad);
+
+    /** Forward tangent ẏ = J_x·ẋ + J_θ·v; {@code dx} may be null (the input does not move). */
+    public abstract INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v);
+
+    /**
+     * R-op of {@link #backward} (Pearlmutter 1994): given gy and its directional derivative R{gy}, writes
+     * R{∂L/∂θ} (the layer's block of H·v) into {@code hv} and returns R{∂L/∂x}. Uses the ẋ kept by {@link #jvp}.
+     */
+    public abstract INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad);
+
+    /**
+     * Second-order (Taylor-mode) forward tangent: given (ẋ, ẍ) returns {ẏ, ÿ} along θ + t·v, where
+     * ÿ = J_x·ẍ + D²f[(ẋ, v), (ẋ, v)]. Either input tangent may be null (zero).
+     */
+    public abstract INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v);
+}

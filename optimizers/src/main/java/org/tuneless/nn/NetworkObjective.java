@@ -1,0 +1,46 @@
+package org.tuneless.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.data.Batch;
+import org.tuneless.objective.Objective;
+
+/** The loss of a {@link Network} on the current {@link Batch}, as an {@link Objective}. Set the batch before each step. */
+public final class NetworkObjective implements Objective {
+
+    private final Network network;
+    private final Loss loss;
+    private Batch batch;
+
+    public NetworkObjective(Network network, Loss loss, Batch batch) {
+        this.network = network;
+        this.loss = loss;
+        this.batch = batch;
+    }
+
+    public Network network() { return network; }
+
+    public Loss lossFunction() { return loss; }
+
+    public Batch batch() { return batch; }
+
+    /** Evaluates on {@code batch} from now on. */
+    public NetworkObjective useBatch(Batch batch) {
+        this.batch = batch;
+        return this;
+    }
+
+    private Batch requireBatch() {
+        if (batch == null) throw new IllegalStateException("no batch set: call useBatch(batch) before evaluating the objective");
+        return batch;
+    }
+
+    @Override public INDArray parameters() { return network.parameters(); }
+
+    @Override public double loss() { return network.loss(loss, requireBatch()); }
+
+    @Override public double lossAndGradient(INDArray gradientOut) { return network.lossAndGradient(loss, requireBatch(), gradientOut); }
+
+    @Override public void hvp(INDArray v, INDArray out) { network.hvp(loss, requireBatch(), v, out, null); }
+
+    @Override public double curvatureAlong(INDArray u) { return network.curvatureAlong(loss, requireBatch(), u); }
+}

@@ -1,0 +1,18 @@
+package org.tuneless.nn;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** ReLU max(x, 0). σ'' = 0 away from the kink; at x = 0 the derivative is taken as 0 (as PyTorch). */
+public final class Relu extends ElementwiseActivation {
+
+    @Override public Layer freshCopy() { return new Relu(); }
+
+    @Override public String kind() { return "relu"; }
+
+    @Override protected INDArray value(INDArray x) { return Transforms.relu(x, true); }
+
+    @Override protected INDArray firstDerivative(INDArray x) { return Transforms.step(x, true); }
+
+    @Override protected INDArray secondDerivative(INDArray x) { return null; }
+}
