@@ -169,6 +169,29 @@ public final class Network {
         }
     }
 
+    /**
+     * The input of every layer on this batch (index i = what layer i received; the last entry is the network output),
+     * detached from the workspace. ECCO-DNN's activation limiter reads the pre-activations of the layers feeding a ReLU.
+     */
+    public List<INDArray> layerInputs(Batch batch) {
+        List<INDArray> out = new ArrayList<>(layers.size() + 1);
+        try (MemoryWorkspace ws = Workspaces.pass("inputs")) {
+            INDArray x = inputs(batch);
+            for (int i = 0; i < layers.size(); i++) {
+                out.add(x.detach());
+                x = layers.get(i).forward(x, paramViews[i]);
+            }
+            out.add(x.detach());
+        }
+        return out;
+    }
+
+    /** Parameter views of layer i (into the live parameter vector), in the order of its {@link Layer#parameters}. */
+    public INDArray[] parametersOf(int layerIndex) { return paramViews[layerIndex].clone(); }
+
+    /** Indices in {@link #layout()} of layer i's parameter tensors. */
+    public int[] tensorIndicesOf(int layerIndex) { return tensorsOfLayer[layerIndex].clone(); }
+
     /** Mean loss on the batch. */
     public double loss(Loss loss, Batch batch) {
         try (MemoryWorkspace ws = Workspaces.pass("loss")) {
