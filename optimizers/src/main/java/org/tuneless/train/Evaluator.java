@@ -1,0 +1,44 @@
+package org.tuneless.train;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.tuneless.data.Batch;
+import org.tuneless.nn.Loss;
+import org.tuneless.nn.Network;
+import org.tuneless.nn.Workspaces;
+
+/** Mean loss and accuracy of a network on a (possibly large) batch, evaluated in chunks to bound memory. */
+public final class Evaluator {
+
+    /** Rows evaluated at once. */
+    public static final int CHUNK = 1024;
+
+    /** Accuracy is NaN when the targets are not class indicators (regression). */
+    public record Result(double loss, double accuracy) {}
+
+    private Evaluator() {}
+
+    public static Result evaluate(Network network, Loss loss, Batch batch) {
+        long n = batch.size();
+        double lossSum = 0;
+        long correct = 0;
+        boolean classification = batch.targets().size(1) > 1;
+        for (long from = 0; from < n; from += CHUNK) {
+            long to = Math.min(n, from + CHUNK);
+            INDArray x = batch.inputs().get(NDArrayIndex.interval(from, to));
+            INDArray t = batch.targets().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray y = network.predict(x);
+            try (MemoryWorkspace ws = Workspaces.pass("evaluate")) {
+                INDArray tt = t.dataType() == y.dataType() ? t : t.castTo(y.dataType());
+                lossSum += loss.evaluate(y, tt).value() * (to - from);
+                if (classification) {
+                    INDArray hits = Nd4j.argMax(y, 1).eq(Nd4j.argMax(tt, 1));
+                    correct += hits.castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+                }
+            }
+        }
+        return new Result(lossSum / n, classification ? (double) correct / n : Double.NaN);
+    }
+}

@@ -1,0 +1,286 @@
+package org.tuneless.train;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.data.Batch;
+import org.tuneless.nn.Loss;
+import org.tuneless.nn.Network;
+import org.tuneless.nn.NetworkObjective;
+import org.tuneless.nn.ParameterLayout;
+import org.tuneless.nn.Workspaces;
+import org.tuneless.objective.Objective;
+import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.StepContext;
+import org.tuneless.optim.StepResult;
+import org.tuneless.tensor.Vectors;
+
+/**
+ * The training loop: per step it draws a batch, evaluates loss and gradient, lets plug-ins measure, lets the
+ * optimizer update the parameters, and records what happened. Evaluates on named splits on a schedule. A NaN/Inf
+ * loss, gradient or parameter stops the run with status DIVERGED and restores the last finite parameters.
+ *
+ * <pre>{@code
+ * TrainingRun run = Trainer.builder()
+ *     .network(Models.mlp(784, 256, 256, 10)).loss(new SoftmaxCrossEntropy())
+ *     .data(batches).evaluateOn("test", test.fullBatch())
+ *     .optimizer(new Adam(1e-3)).steps(500).evaluateEvery(50)
+ *     .build().run();
+ * }</pre>
+ */
+public final class Trainer {
+
+    private final Objective objective;
+    private final NetworkObjective networkObjective;
+    private final ParameterLayout layout;
+    private final BatchStream data;
+    private final Optimizer optimizer;
+    private final long steps;
+    private final long evaluateEvery;
+    private final Map<String, Batch> evaluationSets;
+    private final List<TrainerPlugin> plugins;
+    private final long seed;
+    private final String label;
+    private final Map<String, Object> config;
+
+    private Trainer(Builder b) {
+        this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer is not set: call optimizer(...)");
+        if (b.steps < 0) throw new IllegalArgumentException("steps = " + b.steps + " must be ≥ 0");
+        if (b.evaluateEvery < 0) throw new IllegalArgumentException("evaluateEvery = " + b.evaluateEvery + " must be ≥ 0 (0 = only at the end)");
+        if (b.network != null) {
+            if (b.objective != null) throw new IllegalArgumentException("set either network(...) or objective(...), not both");
+            if (b.data == null) throw new IllegalArgumentException("training data is not set: call data(...) with a BatchStream");
+            this.networkObjective = new NetworkObjective(b.network, b.loss == null ? Loss.byName("ce") : b.loss, null);
+            this.objective = networkObjective;
+            this.layout = b.network.layout();
+        } else if (b.objective != null) {
+            this.networkObjective = null;
+            this.objective = b.objective;
+            this.layout = b.layout != null ? b.layout : ParameterLayout.single("w", b.objective.dimension());
+        } else {
+            throw new IllegalArgumentException("nothing to train: call network(...) (with loss and data) or objective(...)");
+        }
+        this.data = b.data;
+        this.steps = b.steps;
+        this.evaluateEvery = b.evaluateEvery;
+        this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
+        this.plugins = new ArrayList<>(b.plugins);
+        if (b.progress) this.plugins.add(new ConsoleProgress());
+        this.seed = b.seed;
+        this.label = b.label != null ? b.label : optimizer.name();
+        this.config = new LinkedHashMap<>();
+        config.put("label", label);
+        config.put("optimizer", optimizer.name());
+        if (networkObjective != null) {
+            config.put("loss", networkObjective.lossFunction().name());
+            config.put("parameters", b.network.parameterCount());
+            config.put("dtype", b.network.dataType().name());
+        }
+        config.put("steps", steps);
+        config.put("seed", seed);
+        config.put("evaluate_every", evaluateEvery);
+        config.putAll(b.config);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** Runs the loop to completion, divergence or a stop request. */
+    public TrainingRun run() {
+        long n = layout.size();
+        INDArray params = objective.parameters();
+        INDArray gradient, previous, update;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            gradient = Nd4j.zeros(params.dataType(), n);
+            previous = params.dup();
+            update = Nd4j.zeros(params.dataType(), n);
+        }
+        Loop loop = new Loop(gradient, previous, update);
+        List<StepRecord> history = new ArrayList<>();
+        List<EvaluationRecord> evaluations = new ArrayList<>();
+        long start = System.nanoTime();
+        TrainingStatus status = TrainingStatus.COMPLETED;
+        String message = "";
+        long stoppedAt = -1;
+        Batch lastBatch = null;
+
+        for (TrainerPlugin p : plugins) p.onStart(loop);
+        for (long step = 0; step < steps; step++) {
+            loop.step = step;
+            loop.learningRate = Double.NaN;
+            update.assign(0);
+            if (networkObjective != null) {
+                lastBatch = data.next();
+                networkObjective.useBatch(lastBatch);
+                loop.batch = lastBatch;
+            }
+            double loss = objective.lossAndGradient(gradient);
+            double gradNorm = Vectors.norm(gradient);
+            loop.loss = loss;
+            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                status = TrainingStatus.DIVERGED;
+                stoppedAt = step;
+                String what = !Double.isFinite(loss) ? "loss became " + loss : "gradient norm became " + gradNorm;
+                if (step > 0) {
+                    params.assign(previous);
+                    message = what + " at step " + step + "; parameters restored to those of step " + (step - 1) + ", the last with a finite loss";
+                } else {
+                    message = what + " at step 0 (initial parameters): check the data and the model's initialization";
+                }
+                break;
+            }
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            for (TrainerPlugin p : plugins) p.beforeUpdate(loop, metrics);
+            previous.assign(params);
+            StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout));
+            loop.learningRate = result.learningRate();
+            update.assign(params).subi(previous);
+            double updateNorm = Vectors.norm(update);
+            if (!Double.isFinite(updateNorm)) {
+                params.assign(previous);
+                status = TrainingStatus.DIVERGED;
+                stoppedAt = step;
+                message = "the update at step " + step + " was not finite (learning rate " + result.learningRate()
+                        + "); parameters restored to those before it";
+                history.add(new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start), withDiagnostics(metrics, result)));
+                break;
+            }
+            for (TrainerPlugin p : plugins) p.afterUpdate(loop, metrics);
+            StepRecord record = new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start),
+                    withDiagnostics(metrics, result));
+            history.add(record);
+            for (TrainerPlugin p : plugins) p.onStep(loop, record);
+            boolean last = step == steps - 1;
+            if (!evaluationSets.isEmpty() && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
+                for (Map.Entry<String, Batch> e : evaluationSets.entrySet()) {
+                    EvaluationRecord ev = evaluate(step + 1, e.getKey(), e.getValue());
+                    evaluations.add(ev);
+                    for (TrainerPlugin p : plugins) p.onEvaluation(loop, ev);
+                }
+            }
+            if (loop.stopReason != null) {
+                status = TrainingStatus.STOPPED;
+                stoppedAt = step;
+                message = "stopped at step " + step + ": " + loop.stopReason;
+                break;
+            }
+        }
+        double finalLoss = steps == 0 && networkObjective != null && lastBatch == null ? Double.NaN : objective.loss();
+        TrainingRun run = new TrainingRun(label, config, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
+                networkObjective == null ? null : networkObjective.network(), elapsed(start));
+        for (TrainerPlugin p : plugins) p.onFinish(loop, run);
+        return run;
+    }
+
+    private long epoch() { return data == null ? 0 : data.epoch(); }
+
+    private static double elapsed(long start) { return (System.nanoTime() - start) / 1e9; }
+
+    private static Map<String, Double> withDiagnostics(Map<String, Double> metrics, StepResult result) {
+        Map<String, Double> all = new LinkedHashMap<>(result.diagnostics());
+        all.putAll(metrics);
+        return all;
+    }
+
+    private EvaluationRecord evaluate(long step, String split, Batch batch) {
+        Evaluator.Result r = Evaluator.evaluate(networkObjective.network(), networkObjective.lossFunction(), batch);
+        return new EvaluationRecord(step, split, r.loss(), r.accuracy());
+    }
+
+    /** The live view plug-ins get. */
+    private final class Loop implements TrainingContext {
+        private final INDArray gradient;
+        private final INDArray previous;
+        private final INDArray update;
+        private long step;
+        private double loss = Double.NaN;
+        private double learningRate = Double.NaN;
+        private Batch batch;
+        private String stopReason;
+
+        Loop(INDArray gradient, INDArray previous, INDArray update) {
+            this.gradient = gradient;
+            this.previous = previous;
+            this.update = update;
+        }
+
+        @Override public long step() { return step; }
+        @Override public long totalSteps() { return steps; }
+        @Override public long seed() { return seed; }
+        @Override public Objective objective() { return objective; }
+        @Override public Optional<Network> network() { return networkObjective == null ? Optional.empty() : Optional.of(networkObjective.network()); }
+        @Override public Optimizer optimizer() { return optimizer; }
+        @Override public ParameterLayout layout() { return layout; }
+        @Override public Optional<Batch> batch() { return Optional.ofNullable(batch); }
+        @Override public double loss() { return loss; }
+        @Override public INDArray gradient() { return gradient; }
+        @Override public double learningRate() { return learningRate; }
+        @Override public INDArray previousParameters() { return previous; }
+        @Override public INDArray update() { return update; }
+        @Override public void requestStop(String reason) { this.stopReason = reason; }
+    }
+
+    /** Configures a {@link Trainer}. */
+    public static final class Builder {
+        private Network network;
+        private Loss loss;
+        private BatchStream data;
+        private Objective objective;
+        private ParameterLayout layout;
+        private Optimizer optimizer;
+        private long steps = 100;
+        private long evaluateEvery = 0;
+        private final Map<String, Batch> evaluationSets = new LinkedHashMap<>();
+        private final List<TrainerPlugin> plugins = new ArrayList<>();
+        private long seed;
+        private String label;
+        private boolean progress;
+        private final Map<String, Object> config = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder network(Network network) { this.network = network; return this; }
+
+        public Builder loss(Loss loss) { this.loss = loss; return this; }
+
+        public Builder data(BatchStream data) { this.data = data; return this; }
+
+        /** Full-batch training on one fixed batch. */
+        public Builder fullBatch(Batch batch) { this.data = BatchStream.fixed(batch); return this; }
+
+        /** Trains a synthetic objective (quadratic, Rosenbrock) instead of a network. */
+        public Builder objective(Objective objective) { this.objective = objective; return this; }
+
+        public Builder objective(Objective objective, ParameterLayout layout) { this.objective = objective; this.layout = layout; return this; }
+
+        public Builder optimizer(Optimizer optimizer) { this.optimizer = optimizer; return this; }
+
+        public Builder steps(long steps) { this.steps = steps; return this; }
+
+        /** Evaluate every k steps (and after the last); 0 = only after the last step. */
+        public Builder evaluateEvery(long k) { this.evaluateEvery = k; return this; }
+
+        /** Adds a named split to evaluate (loss and accuracy), e.g. {@code "test"}. */
+        public Builder evaluateOn(String split, Batch batch) { this.evaluationSets.put(split, batch); return this; }
+
+        public Builder seed(long seed) { this.seed = seed; return this; }
+
+        public Builder label(String label) { this.label = label; return this; }
+
+        /** Shows a terminal progress bar on stderr. */
+        public Builder progress(boolean show) { this.progress = show; return this; }
+
+        public Builder install(TrainerPlugin plugin) { this.plugins.add(plugin); return this; }
+
+        /** Adds an entry to the run's configuration (written to run.json). */
+        public Builder config(String key, Object value) { this.config.put(key, value); return this; }
+
+        public Trainer build() { return new Trainer(this); }
+    }
+}

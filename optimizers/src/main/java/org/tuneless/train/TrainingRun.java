@@ -1,0 +1,158 @@
+package org.tuneless.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.nn.Network;
+
+/**
+ * The result of a training run: its configuration, status, per-step history, evaluations and final parameters.
+ * A diverged run keeps everything it recorded and the last parameters whose loss and gradient were finite.
+ */
+public final class TrainingRun {
+
+    /** The fixed history columns, in export order; metric columns follow. */
+    public static final List<String> BASE_COLUMNS = List.of("step", "epoch", "loss", "lr", "grad_norm", "update_norm", "time_s");
+
+    private final String label;
+    private final Map<String, Object> config;
+    private final TrainingStatus status;
+    private final String statusMessage;
+    private final long stoppedAtStep;
+    private final List<StepRecord> history;
+    private final List<EvaluationRecord> evaluations;
+    private final INDArray finalParameters;
+    private final double finalLoss;
+    private final Network network;
+    private final double seconds;
+
+    TrainingRun(String label, Map<String, Object> config, TrainingStatus status, String statusMessage, long stoppedAtStep,
+                List<StepRecord> history, List<EvaluationRecord> evaluations, INDArray finalParameters, double finalLoss,
+                Network network, double seconds) {
+        this.label = label;
+        this.config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        this.status = status;
+        this.statusMessage = statusMessage;
+        this.stoppedAtStep = stoppedAtStep;
+        this.history = List.copyOf(history);
+        this.evaluations = List.copyOf(evaluations);
+        this.finalParameters = finalParameters;
+        this.finalLoss = finalLoss;
+        this.network = network;
+        this.seconds = seconds;
+    }
+
+    /** A short name for the run, by default the optimizer's label. */
+    public String label() { return label; }
+
+    /** Everything that configured the run (model, data, optimizer, steps, seed, …), as written to run.json. */
+    public Map<String, Object> config() { return config; }
+
+    public TrainingStatus status() { return status; }
+
+    /** Why the run ended, e.g. "loss became NaN at step 41; parameters restored to step 40". */
+    public String statusMessage() { return statusMessage; }
+
+    public boolean diverged() { return status == TrainingStatus.DIVERGED; }
+
+    /** The step at which the run diverged or was stopped, or -1 if it completed. */
+    public long stoppedAtStep() { return stoppedAtStep; }
+
+    public List<StepRecord> history() { return history; }
+
+    public List<EvaluationRecord> evaluations() { return evaluations; }
+
+    public List<EvaluationRecord> evaluations(String split) {
+        return evaluations.stream().filter(e -> e.split().equals(split)).toList();
+    }
+
+    public Optional<EvaluationRecord> lastEvaluation(String split) {
+        List<EvaluationRecord> e = evaluations(split);
+        return e.isEmpty() ? Optional.empty() : Optional.of(e.get(e.size() - 1));
+    }
+
+    /** Loss at the final (or last finite) parameters, on the last training batch (the full set when full-batch). */
+    public double finalLoss() { return finalLoss; }
+
+    /** The smallest finite loss recorded in the history. */
+    public double bestLoss() {
+        return history.stream().mapToDouble(StepRecord::loss).filter(Double::isFinite).min().orElse(Double.NaN);
+    }
+
+    /** A copy of the final parameters (the last finite ones if the run diverged). */
+    public INDArray finalParameters() { return finalParameters.dup(); }
+
+    /** The trained network (absent when the run optimized a synthetic objective). */
+    public Optional<Network> network() { return Optional.ofNullable(network); }
+
+    /** Wall-clock seconds of the whole run. */
+    public double seconds() { return seconds; }
+
+    /** Names of the extra metrics recorded on at least one step, in first-seen order. */
+    public List<String> metricNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (StepRecord r : history) names.addAll(r.metrics().keySet());
+        return new ArrayList<>(names);
+    }
+
+    /** All history columns: {@link #BASE_COLUMNS} then {@link #metricNames()}. */
+    public List<String> columns() {
+        List<String> c = new ArrayList<>(BASE_COLUMNS);
+        c.addAll(metricNames());
+        return c;
+    }
+
+    /** One history column as an array over steps; NaN where the value was not measured. */
+    public double[] series(String column) {
+        double[] out = new double[history.size()];
+        for (int i = 0; i < out.length; i++) out[i] = value(history.get(i), column);
+        return out;
+    }
+
+    static double value(StepRecord r, String column) {
+        return switch (column) {
+            case "step" -> r.step();
+            case "epoch" -> r.epoch();
+            case "loss" -> r.loss();
+            case "lr" -> r.learningRate();
+            case "grad_norm" -> r.gradientNorm();
+            case "update_norm" -> r.updateNorm();
+            case "time_s" -> r.seconds();
+            default -> r.metric(column);
+        };
+    }
+
+    /** Writes metrics.csv, metrics.jsonl, evaluations.csv and run.json into {@code directory} (created if needed). */
+    public Path writeTo(Path directory) {
+        try {
+            return RunFiles.write(this, directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the run to " + directory.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A few lines: label, status, steps, final/best loss, last evaluations, wall time. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("%s: %s after %d steps in %.1f s%n", label, status, history.size(), seconds));
+        if (statusMessage != null && !statusMessage.isEmpty()) sb.append("  ").append(statusMessage).append('\n');
+        sb.append(String.format("  final loss %.6g, best loss %.6g%n", finalLoss, bestLoss()));
+        for (String split : List.of("train", "test")) {
+            lastEvaluation(split).ifPresent(e -> sb.append(String.format("  %s loss %.6g, accuracy %.2f%% (step %d)%n",
+                    split, e.loss(), 100 * e.accuracy(), e.step())));
+        }
+        return sb.toString();
+    }
+
+    @Override public String toString() { return summary(); }
+}

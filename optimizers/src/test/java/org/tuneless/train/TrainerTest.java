@@ -1,0 +1,154 @@
+package org.tuneless.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.data.Batch;
+import org.tuneless.nn.Init;
+import org.tuneless.nn.Models;
+import org.tuneless.nn.Network;
+import org.tuneless.nn.SoftmaxCrossEntropy;
+import org.tuneless.objective.Quadratic;
+import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.StepContext;
+import org.tuneless.optim.StepResult;
+import org.tuneless.tensor.Vectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class TrainerTest {
+
+    /** Plain gradient descent, local to this test so the trainer is tested on its own. */
+    static Optimizer gd(double lr) {
+        return new Optimizer() {
+            @Override public String name() { return "gd(lr=" + lr + ")"; }
+
+            @Override public StepResult step(StepContext ctx) {
+                Vectors.axpy(-lr, ctx.gradient(), ctx.parameters());
+                return new StepResult(lr, lr * Vectors.norm(ctx.gradient()), Map.of("test.diag", 1.0));
+            }
+        };
+    }
+
+    static Batch blobs(int n, long seed) {
+        java.util.Random rng = new java.util.Random(seed);
+        double[][] x = new double[n][4];
+        double[][] t = new double[n][3];
+        for (int i = 0; i < n; i++) {
+            int c = i % 3;
+            for (int j = 0; j < 4; j++) x[i][j] = rng.nextGaussian() * 0.5 + (j == c ? 2 : 0);
+            t[i][c] = 1;
+        }
+        return new Batch(Nd4j.createFromArray(x).castTo(DataType.FLOAT), Nd4j.createFromArray(t).castTo(DataType.FLOAT));
+    }
+
+    static Network net(long seed) {
+        return Models.mlpBuilder(Models.Activation.RELU, true, Init.HE, 4, 8, 3).build(DataType.FLOAT, seed);
+    }
+
+    @Test void fullBatchTrainingRecordsEveryStepAndEvaluatesOnSchedule() {
+        Batch train = blobs(60, 1);
+        TrainingRun run = Trainer.builder().network(net(0)).loss(new SoftmaxCrossEntropy()).fullBatch(train)
+                .evaluateOn("train", train).evaluateOn("test", blobs(30, 2))
+                .optimizer(gd(0.5)).steps(40).evaluateEvery(10).build().run();
+        assertEquals(TrainingStatus.COMPLETED, run.status());
+        assertEquals(40, run.history().size());
+        assertEquals(0.5, run.history().get(7).learningRate());
+        assertTrue(run.finalLoss() < run.history().get(0).loss() / 3, "loss fell from " + run.history().get(0).loss() + " to " + run.finalLoss());
+        assertEquals(List.of(10L, 20L, 30L, 40L), run.evaluations("test").stream().map(EvaluationRecord::step).toList());
+        assertTrue(run.lastEvaluation("test").orElseThrow().accuracy() > 0.9);
+        assertEquals(1.0, run.history().get(3).metric("test.diag"));
+        assertTrue(run.columns().containsAll(List.of("step", "loss", "lr", "grad_norm", "update_norm", "test.diag")));
+    }
+
+    @Test void sameSeedGivesTheSameNumbers() {
+        double[] a = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
+        double[] b = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
+        double[] c = Trainer.builder().network(net(4)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
+        assertTrue(java.util.Arrays.equals(a, b));
+        assertFalse(java.util.Arrays.equals(a, c));
+    }
+
+    @Test void divergenceStopsWithStatusAndKeepsLastFiniteParametersAndHistory() {
+        // GD with lr = 0.5 on f = ½(w₁² + 10 w₂²): the w₂ factor is (1 − 5) = −4 per step, so the loss overflows.
+        Quadratic q = Quadratic.diagonal(new double[]{1, 10}, 1, 1).as(DataType.FLOAT);
+        TrainingRun run = Trainer.builder().objective(q).optimizer(gd(0.5)).steps(1000).build().run();
+        assertEquals(TrainingStatus.DIVERGED, run.status());
+        assertTrue(run.stoppedAtStep() > 10 && run.stoppedAtStep() < 1000);
+        assertEquals(run.stoppedAtStep(), run.history().size());
+        assertTrue(run.statusMessage().contains("step " + run.stoppedAtStep()), run.statusMessage());
+        INDArray w = run.finalParameters();
+        assertTrue(Double.isFinite(Vectors.norm(w)));
+        assertTrue(Double.isFinite(run.finalLoss()));
+        double lastRecordedLoss = run.history().get(run.history().size() - 1).loss();
+        assertEquals(lastRecordedLoss, run.finalLoss(), 1e-6 * lastRecordedLoss, "parameters are those of the last recorded step");
+    }
+
+    @Test void pluginsAddMetricsAndCanStopTheRun() {
+        TrainerPlugin everyThird = new TrainerPlugin() {
+            @Override public void beforeUpdate(TrainingContext c, Map<String, Double> m) {
+                if (c.step() % 3 == 0) m.put("probe", (double) c.step());
+            }
+
+            @Override public void afterUpdate(TrainingContext c, Map<String, Double> m) {
+                m.put("update_check", Vectors.norm(c.update()));
+                if (c.step() == 7) c.requestStop("enough");
+            }
+        };
+        TrainingRun run = Trainer.builder().objective(Quadratic.diagonal(new double[]{1, 10}, 1, 1)).optimizer(gd(0.05))
+                .install(everyThird).steps(100).build().run();
+        assertEquals(TrainingStatus.STOPPED, run.status());
+        assertEquals(8, run.history().size());
+        assertEquals(6.0, run.history().get(6).metric("probe"));
+        assertTrue(Double.isNaN(run.history().get(5).metric("probe")));
+        assertEquals(run.history().get(4).updateNorm(), run.history().get(4).metric("update_check"), 1e-12);
+    }
+
+    @Test void exportsCsvJsonLinesAndRunJson(@TempDir Path dir) throws IOException {
+        TrainerPlugin sparse = new TrainerPlugin() {
+            @Override public void beforeUpdate(TrainingContext c, Map<String, Double> m) {
+                if (c.step() == 2) m.put("sharpness", 12.5);
+            }
+        };
+        Batch train = blobs(30, 5);
+        TrainingRun run = Trainer.builder().network(net(1)).fullBatch(train).evaluateOn("test", train).optimizer(gd(0.1))
+                .install(sparse).steps(5).config("model", "mlp:4-8-3").build().run();
+        run.writeTo(dir);
+        try (Reader r = Files.newBufferedReader(dir.resolve("metrics.csv"));
+             CSVParser csv = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
+            List<CSVRecord> rows = csv.getRecords();
+            assertEquals(5, rows.size());
+            assertTrue(csv.getHeaderNames().containsAll(List.of("step", "loss", "lr", "sharpness")));
+            assertEquals("", rows.get(1).get("sharpness"));
+            assertEquals(12.5, Double.parseDouble(rows.get(2).get("sharpness")));
+            assertEquals(run.history().get(3).loss(), Double.parseDouble(rows.get(3).get("loss")), 0);
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(5, lines.size());
+        ObjectMapper m = new ObjectMapper();
+        assertEquals(2, m.readTree(lines.get(2)).get("step").asLong());
+        assertFalse(m.readTree(lines.get(1)).has("sharpness"));
+        JsonNode meta = m.readTree(dir.resolve("run.json").toFile());
+        assertEquals("COMPLETED", meta.get("status").asText());
+        assertEquals("mlp:4-8-3", meta.get("config").get("model").asText());
+        assertEquals(5, meta.get("config").get("steps").asLong());
+        assertTrue(meta.get("last_evaluation").has("test"));
+    }
+}
