@@ -1,0 +1,117 @@
+package org.tuneless.data;
+
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.tuneless.nn.Workspaces;
+
+/**
+ * An in-memory dataset: inputs (n, …) and targets (n, k). For classification the targets are one-hot rows and
+ * {@link #labels()} gives the class indices; for regression they are real values and {@link #numClasses()} is 0.
+ */
+public final class Dataset {
+
+    private final INDArray inputs;
+    private final INDArray targets;
+    private final int[] labels;
+    private final int numClasses;
+
+    private Dataset(INDArray inputs, INDArray targets, int[] labels, int numClasses) {
+        if (inputs.size(0) != targets.size(0)) {
+            throw new IllegalArgumentException("dataset has " + inputs.size(0) + " inputs but " + targets.size(0) + " targets");
+        }
+        this.inputs = inputs;
+        this.targets = targets;
+        this.labels = labels;
+        this.numClasses = numClasses;
+    }
+
+    /** Classification data: one-hot targets are built from {@code labels} (each in [0, numClasses)). */
+    public static Dataset classification(INDArray inputs, int[] labels, int numClasses) {
+        if (labels.length != inputs.size(0)) {
+            throw new IllegalArgumentException("dataset has " + inputs.size(0) + " inputs but " + labels.length + " labels");
+        }
+        float[] oneHot = new float[labels.length * numClasses];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= numClasses) {
+                throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is outside [0, " + numClasses + ")");
+            }
+            oneHot[i * numClasses + labels[i]] = 1f;
+        }
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            INDArray t = Nd4j.createFromArray(oneHot).reshape(labels.length, numClasses).castTo(inputs.dataType());
+            return new Dataset(inputs, t, labels.clone(), numClasses);
+        }
+    }
+
+    /** Regression data: real-valued targets (n, k). */
+    public static Dataset regression(INDArray inputs, INDArray targets) {
+        INDArray t = targets.rank() == 1 ? targets.reshape(targets.length(), 1) : targets;
+        return new Dataset(inputs, t, null, 0);
+    }
+
+    public long size() { return inputs.size(0); }
+
+    /** Shape of one example, e.g. [784]. */
+    public long[] inputShape() { return Arrays.copyOfRange(inputs.shape(), 1, inputs.rank()); }
+
+    public INDArray inputs() { return inputs; }
+
+    public INDArray targets() { return targets; }
+
+    public boolean isClassification() { return labels != null; }
+
+    /** Number of classes, or 0 for regression. */
+    public int numClasses() { return numClasses; }
+
+    /** Class index of every example. */
+    public int[] labels() {
+        if (labels == null) throw new IllegalStateException("this is a regression dataset: it has targets, not class labels");
+        return labels.clone();
+    }
+
+    public DataType dataType() { return inputs.dataType(); }
+
+    /** The same data as another floating-point type. */
+    public Dataset castTo(DataType type) {
+        if (type == dataType()) return this;
+        return new Dataset(inputs.castTo(type), targets.castTo(type), labels, numClasses);
+    }
+
+    /** The first n examples (shares memory with this dataset). */
+    public Dataset subset(long n) {
+        if (n <= 0 || n > size()) {
+            throw new IllegalArgumentException("cannot take a subset of " + n + " examples from a dataset of " + size() + "; use 1.." + size());
+        }
+        return slice(0, n);
+    }
+
+    /** Examples [from, to). */
+    public Dataset slice(long from, long to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException("bad slice [" + from + ", " + to + ") of a dataset of " + size());
+        }
+        INDArray x = inputs.get(NDArrayIndex.interval(from, to));
+        INDArray t = targets.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        int[] l = labels == null ? null : Arrays.copyOfRange(labels, (int) from, (int) to);
+        return new Dataset(x, t, l, numClasses);
+    }
+
+    /** All examples as one batch (full-batch training, evaluation). */
+    public Batch fullBatch() { return new Batch(inputs, targets); }
+
+    /** The examples at {@code indices}, gathered by one native call per array. */
+    public Batch batch(int[] indices) {
+        long per = inputs.length() / size();
+        INDArray flat = inputs.reshape('c', size(), per);
+        INDArray x = Nd4j.pullRows(flat, 1, indices);
+        long[] shape = inputs.shape().clone();
+        shape[0] = indices.length;
+        INDArray t = Nd4j.pullRows(targets, 1, indices);
+        return new Batch(x.reshape('c', shape), t);
+    }
+}

@@ -1,0 +1,104 @@
+package org.tuneless.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class DatasetTest {
+
+    private static final TrainTestSplit EMBEDDED = FashionMnist.embedded();
+
+    @Test void embeddedSubsetHasTheDocumentedShapeAndRange() {
+        Dataset train = EMBEDDED.train(), test = EMBEDDED.test();
+        assertEquals(4096, train.size());
+        assertEquals(1024, test.size());
+        assertArrayEquals(new long[]{784}, train.inputShape());
+        assertEquals(0.0, train.inputs().minNumber().doubleValue(), 0);
+        assertEquals(1.0, train.inputs().maxNumber().doubleValue(), 0);
+        Set<Integer> classes = new HashSet<>();
+        for (int l : train.labels()) classes.add(l);
+        assertEquals(10, classes.size());
+        INDArray rowSums = train.targets().sum(1);
+        assertEquals(4096.0, rowSums.sumNumber().doubleValue(), 0);
+        assertEquals(1.0, rowSums.maxNumber().doubleValue(), 0);
+    }
+
+    @Test void embeddedSubsetIsTheFirstExamplesOfTheDebianFiles() {
+        Assumptions.assumeTrue(FashionMnist.debianAvailable(), "dataset-fashion-mnist not installed");
+        TrainTestSplit full = FashionMnist.debian();
+        assertEquals(60000, full.train().size());
+        assertEquals(10000, full.test().size());
+        assertEquals(full.train().subset(4096).inputs(), EMBEDDED.train().inputs());
+        assertArrayEquals(Arrays.copyOf(full.test().labels(), 1024), EMBEDDED.test().labels());
+        assertEquals(full.test().subset(1024).inputs(), EMBEDDED.test().inputs());
+    }
+
+    @Test void batchesGatherTheRequestedRows() {
+        Dataset d = EMBEDDED.test();
+        Batch b = d.batch(new int[]{5, 0, 1023});
+        assertEquals(d.inputs().getRow(5), b.inputs().getRow(0));
+        assertEquals(d.inputs().getRow(1023), b.inputs().getRow(2));
+        assertEquals(d.targets().getRow(0), b.targets().getRow(1));
+    }
+
+    @Test void minibatchStreamIsDeterministicBySeedAndCoversEachEpochOnce() {
+        Dataset d = EMBEDDED.test().subset(100);
+        MinibatchStream a = new MinibatchStream(d, 32, 7), b = new MinibatchStream(d, 32, 7), c = new MinibatchStream(d, 32, 8);
+        INDArray a0 = a.next().inputs(), b0 = b.next().inputs(), c0 = c.next().inputs();
+        assertEquals(a0, b0);
+        assertNotEquals(a0, c0);
+        // 100 = 32 + 32 + 32 + 4: one epoch, then the next starts
+        INDArray seen = a0;
+        for (int i = 0; i < 3; i++) seen = Nd4j.concat(0, seen, a.next().inputs());
+        assertEquals(100, seen.size(0));
+        assertEquals(0, a.epoch());
+        assertEquals(d.inputs().sum(0), seen.sum(0), "every example exactly once per epoch");
+        assertEquals(32, a.next().size());
+        assertEquals(1, a.epoch());
+        MinibatchStream drop = new MinibatchStream(d, 32, 1, true);
+        for (int i = 0; i < 3; i++) assertEquals(32, drop.next().size());
+        assertEquals(32, drop.next().size());
+        assertEquals(1, drop.epoch());
+    }
+
+    @Test void subsetAndBatchSizeErrorsExplainThemselves() {
+        Dataset d = EMBEDDED.test();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> d.subset(5000)).getMessage().contains("1..1024"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> d.subset(0)).getMessage().contains("0 examples"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new MinibatchStream(d, 0, 0)).getMessage().contains("positive"));
+    }
+
+    @Test void teacherStudentIsDeterministicAndRegression() {
+        Dataset a = TeacherStudent.generate(64, 5, 8, 2, 0.1, 3), b = TeacherStudent.generate(64, 5, 8, 2, 0.1, 3);
+        Dataset c = TeacherStudent.generate(64, 5, 8, 2, 0.1, 4);
+        assertEquals(a.targets(), b.targets());
+        assertNotEquals(a.targets(), c.targets());
+        assertEquals(0, a.numClasses());
+        assertArrayEquals(new long[]{64, 2}, a.targets().shape());
+        assertTrue(assertThrows(IllegalStateException.class, a::labels).getMessage().contains("regression"));
+        // noise-free targets are a deterministic function of the inputs: the same inputs give the same targets
+        Dataset clean = TeacherStudent.generate(64, 5, 8, 2, 0.0, 3);
+        assertEquals(a.inputs(), clean.inputs());
+        double noiseStd = a.targets().sub(clean.targets()).stdNumber().doubleValue();
+        assertEquals(0.1, noiseStd, 0.03);
+    }
+
+    @Test void sliceSharesMemoryAndKeepsLabels() {
+        Dataset d = EMBEDDED.test().slice(10, 20);
+        assertEquals(10, d.size());
+        assertEquals(EMBEDDED.test().labels()[10], d.labels()[0]);
+        assertEquals(EMBEDDED.test().inputs().get(NDArrayIndex.interval(10, 20)), d.inputs());
+    }
+}
