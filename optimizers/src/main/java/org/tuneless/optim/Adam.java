@@ -1,0 +1,88 @@
+package org.tuneless.optim;
+
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Vectors;
+
+/**
+ * Adam (Kingma & Ba 2015, Alg. 1) with torch.optim.Adam semantics: d = g + λw (coupled L2); m = β₁m + (1−β₁)d;
+ * v = β₂v + (1−β₂)d²; m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); u = −m̂/(√v̂ + ε). Defaults lr 1e-3, β = (0.9, 0.999), ε 1e-8.
+ * Its preconditioner is P = √v̂ + ε (bias-corrected second moment; the 1/(1−β₁ᵗ) factor belongs to m̂, not P).
+ */
+public class Adam extends BaseOptimizer implements Preconditioned {
+
+    private final double lr;
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final boolean decoupled;
+    private INDArray d;
+    private INDArray m;
+    private INDArray v;
+    private INDArray precond;
+    private INDArray scratch;
+    private long t;
+
+    public Adam(double lr) { this(lr, 0.9, 0.999, 1e-8, 0); }
+
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, false, "Adam");
+    }
+
+    Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled, String owner) {
+        this.lr = Hyperparameters.nonNegative(owner, "lr", lr);
+        this.beta1 = Hyperparameters.unitInterval(owner, "beta1", beta1, "0.9");
+        this.beta2 = Hyperparameters.unitInterval(owner, "beta2", beta2, "0.999");
+        this.eps = Hyperparameters.nonNegative(owner, "eps", eps);
+        this.weightDecay = Hyperparameters.nonNegative(owner, "weight decay", weightDecay);
+        this.decoupled = decoupled;
+    }
+
+    @Override public String name() {
+        StringBuilder s = new StringBuilder(decoupled ? "adamw" : "adam").append("(lr=").append(fmt(lr));
+        if (beta1 != 0.9 || beta2 != 0.999) s.append(", betas=(").append(fmt(beta1)).append(", ").append(fmt(beta2)).append(')');
+        if (weightDecay != 0) s.append(", wd=").append(fmt(weightDecay));
+        return s.append(')').toString();
+    }
+
+    @Override protected double learningRate(long step) { return lr; }
+
+    @Override public void direction(StepContext ctx, INDArray out) {
+        if (m == null || m.length() != out.length()) {
+            d = zerosLike(out);
+            m = zerosLike(out);
+            v = zerosLike(out);
+            precond = zerosLike(out);
+            scratch = zerosLike(out);
+            t = 0;
+        }
+        t++;
+        decayedGradient(ctx, decoupled ? 0 : weightDecay, d);
+        m.muli(beta1);
+        Vectors.axpy(1 - beta1, d, m);
+        v.muli(beta2);
+        Vectors.axpy(1 - beta2, scratch.assign(d).muli(d), v);
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        precond.assign(v).divi(bc2);
+        Transforms.sqrt(precond, false).addi(eps);
+        out.assign(m).divi(precond).divi(-bc1);
+        // AdamW (Loshchilov & Hutter 2019): decoupled decay; w ← w − lr·λ·w − lr·m̂/(√v̂+ε), i.e. u gains −λ·w
+        if (decoupled && weightDecay != 0) Vectors.axpy(-weightDecay, ctx.parameters(), out);
+    }
+
+    @Override protected Map<String, Double> diagnostics() {
+        return Map.of("adam.bias_correction1", 1 - Math.pow(beta1, t), "adam.bias_correction2", 1 - Math.pow(beta2, t));
+    }
+
+    @Override public INDArray preconditionerDiagonal() { return precond == null ? null : precond.dup(); }
+
+    @Override public void reset() {
+        m = null;
+        v = null;
+        precond = null;
+        t = 0;
+    }
+}
