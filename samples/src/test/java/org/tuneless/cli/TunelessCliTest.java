@@ -1,0 +1,101 @@
+package org.tuneless.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class TunelessCliTest {
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = TunelessCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test void trainWritesMetricsCsvJsonlAndRunJson(@TempDir Path dir) throws IOException {
+        Result r = run("train", "--model", "mlp:784-32-10", "--data", "fashion-mnist-embedded:512", "--optimizer", "adam",
+                "--lr", "1e-3", "--steps", "20", "--batch", "64", "--loss", "ce", "--seed", "0", "--eval-every", "10",
+                "--out", dir.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("COMPLETED after 20 steps"), r.out());
+        List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals(21, csv.size());
+        assertTrue(csv.get(0).startsWith("step,epoch,loss,lr,grad_norm,update_norm,time_s"), csv.get(0));
+        assertEquals(20, Files.readAllLines(dir.resolve("metrics.jsonl")).size());
+        JsonNode meta = new ObjectMapper().readTree(dir.resolve("run.json").toFile());
+        assertEquals("mlp:784-32-10", meta.get("config").get("model").asText());
+        assertEquals("64", meta.get("config").get("batch").asText());
+        assertTrue(meta.get("last_evaluation").get("test").get("accuracy").asDouble() > 0.3);
+    }
+
+    @Test void fullBatchSquaredLossRunIsReproducible(@TempDir Path dir) throws IOException {
+        String[] args = {"train", "--model", "mlp:784-16-10", "--data", "fashion-mnist-embedded:256", "--optimizer", "gd",
+                "--lr", "0.1", "--steps", "5", "--batch", "full", "--loss", "mse", "--quiet"};
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        assertEquals(0, run(concat(args, "--out", a.toString())).code());
+        assertEquals(0, run(concat(args, "--out", b.toString())).code());
+        List<String> la = Files.readAllLines(a.resolve("metrics.csv")), lb = Files.readAllLines(b.resolve("metrics.csv"));
+        for (int i = 1; i < la.size(); i++) {
+            assertEquals(la.get(i).split(",")[2], lb.get(i).split(",")[2], "loss column of row " + i);
+        }
+    }
+
+    @Test void badInputGetsOneLineErrorsAndNonZeroExit() {
+        assertError(run("train", "--model", "resnet9"), "unknown model 'resnet9'; valid: mlp");
+        assertError(run("train", "--optimizer", "adamax"), "unknown optimizer 'adamax'; valid: sgd");
+        assertError(run("train", "--frobnicate"), "Unknown option: '--frobnicate'");
+        assertError(run("train", "--steps", "ten"), "--steps");
+        assertError(run("train", "--lr", "-1", "--steps", "1"), "lr = -1.0 must be ≥ 0");
+        assertError(run("train", "--data", "idx:/no/such/dir", "--steps", "1"), "/no/such/dir: not a directory");
+        assertError(run("train", "--data", "cifar10", "--steps", "1"), "unknown data 'cifar10'; valid: fashion-mnist");
+        assertError(run("train", "--loss", "hinge", "--steps", "1"), "unknown loss 'hinge'; valid: ce");
+        assertError(run("train", "--optimizer", "adam", "--momentum", "0.9", "--steps", "1"), "does not take option 'momentum'");
+    }
+
+    @Test void unreadableDataFileIsReportedWithItsPath(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("train-images-idx3-ubyte"), "garbage");
+        Files.writeString(dir.resolve("train-labels-idx1-ubyte"), "garbage");
+        Files.writeString(dir.resolve("t10k-images-idx3-ubyte"), "garbage");
+        Files.writeString(dir.resolve("t10k-labels-idx1-ubyte"), "garbage");
+        Result r = run("train", "--data", "idx:" + dir, "--steps", "1");
+        assertError(r, dir.resolve("train-images-idx3-ubyte").toString());
+        assertTrue(r.err().contains("wrong magic number"), r.err());
+    }
+
+    @Test void helpListsTheOptions() {
+        Result r = run("train", "--help");
+        assertEquals(0, r.code());
+        for (String opt : new String[]{"--model", "--data", "--optimizer", "--lr", "--steps", "--batch", "--loss", "--seed", "--out"}) {
+            assertTrue(r.out().contains(opt), "help lacks " + opt);
+        }
+    }
+
+    private static void assertError(Result r, String expected) {
+        assertTrue(r.code() != 0, "exit code was 0 for: " + r.err());
+        assertTrue(r.err().contains(expected), "stderr was: " + r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line expected: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace expected");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
