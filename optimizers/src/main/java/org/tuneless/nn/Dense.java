@@ -54,15 +54,21 @@ public final class Dense extends Layer {
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
         this.x = x;
-        INDArray y = x.mmul(theta[0]);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), units);
+        Nd4j.gemm(x, theta[0], y, false, false, 1.0, 0.0);
         if (bias) y.addiRowVector(theta[1]);
         return y;
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        Nd4j.gemm(x, gy, grads[0], true, false, 1.0, 0.0);
-        if (bias) grads[1].assign(gy.sum(0));
-        return needInputGrad ? Nd4j.gemm(gy, theta[0], false, true) : null;
+        if (grads != null) {
+            Nd4j.gemm(x, gy, grads[0], true, false, 1.0, 0.0);
+            if (bias) grads[1].assign(gy.sum(0));
+        }
+        if (!needInputGrad) return null;
+        INDArray gx = Nd4j.createUninitialized(gy.dataType(), gy.size(0), theta[0].size(0));
+        Nd4j.gemm(gy, theta[0], gx, false, true, 1.0, 0.0);
+        return gx;
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {

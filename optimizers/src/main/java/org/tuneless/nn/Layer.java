@@ -39,8 +39,8 @@ public abstract class Layer {
     public abstract INDArray forward(INDArray x, INDArray[] theta);
 
     /**
-     * Vector–Jacobian product: writes ∂L/∂θ = J_θᵀ·gy into {@code grads} (overwriting) and returns ∂L/∂x = J_xᵀ·gy
-     * (or null when {@code needInputGrad} is false).
+     * Vector–Jacobian product: writes ∂L/∂θ = J_θᵀ·gy into {@code grads} (overwriting; skipped when {@code grads} is
+     * null, as in an HVP-only pass) and returns ∂L/∂x = J_xᵀ·gy (or null when {@code needInputGrad} is false).
      */
     public abstract INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad);
 

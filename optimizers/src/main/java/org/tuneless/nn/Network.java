@@ -233,19 +233,16 @@ public final class Network {
             INDArray gy = e.gradient();
             INDArray rgy = e.hessianTimes(dx);
             INDArray[][] hv = slices(out);
-            INDArray[][] g = gradientOut != null ? slices(gradientOut) : scratchGradients();
+            INDArray[][] g = gradientOut != null ? slices(gradientOut) : null;
             for (int i = layers.size() - 1; i >= 0; i--) {
                 Layer layer = layers.get(i);
                 INDArray nextRgy = layer.rBackward(gy, rgy, paramViews[i], vs[i], hv[i], i > 0);
-                gy = layer.backward(gy, paramViews[i], g[i], i > 0);
+                gy = i > 0 ? layer.backward(gy, paramViews[i], g == null ? null : g[i], true)
+                        : g == null ? null : layer.backward(gy, paramViews[i], g[i], false);
                 rgy = nextRgy;
             }
             return e.value();
         }
-    }
-
-    private INDArray[][] scratchGradients() {
-        return slices(Nd4j.createUninitialized(dataType(), Math.max(1, layout.size())));
     }
 
     /** uᵀH u = d²/dt² L(θ + t·u) at t = 0, by a second-order forward tangent (no backward pass). */

@@ -46,7 +46,7 @@ public class AdaGrad extends BaseOptimizer implements Preconditioned {
             precond = zerosLike(out);
             scratch = zerosLike(out);
         }
-        decayedGradient(ctx, weightDecay, d);
+        INDArray d = decayedGradient(ctx, weightDecay, this.d);
         Vectors.axpy(1.0, scratch.assign(d).muli(d), sum);
         precond.assign(sum);
         Transforms.sqrt(precond, false).addi(eps);

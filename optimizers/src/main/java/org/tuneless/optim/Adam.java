@@ -60,7 +60,7 @@ public class Adam extends BaseOptimizer implements Preconditioned {
             t = 0;
         }
         t++;
-        decayedGradient(ctx, decoupled ? 0 : weightDecay, d);
+        INDArray d = decayedGradient(ctx, decoupled ? 0 : weightDecay, this.d);
         m.muli(beta1);
         Vectors.axpy(1 - beta1, d, m);
         v.muli(beta2);

@@ -44,8 +44,12 @@ public abstract class BaseOptimizer implements Optimizer, UpdateDirection {
         }
     }
 
-    /** g + λ·w into {@code out} (coupled L2 weight decay, as torch.optim's {@code weight_decay}); returns out. */
+    /**
+     * g + λ·w (coupled L2 weight decay, as torch.optim's {@code weight_decay}): the gradient itself when λ = 0,
+     * otherwise written into {@code out}. The result must not be modified.
+     */
     protected static INDArray decayedGradient(StepContext ctx, double weightDecay, INDArray out) {
+        if (weightDecay == 0) return ctx.gradient();
         out.assign(ctx.gradient());
         if (weightDecay != 0) Vectors.axpy(weightDecay, ctx.parameters(), out);
         return out;

@@ -55,7 +55,7 @@ public class RmsProp extends BaseOptimizer implements Preconditioned {
             if (centered) mean = zerosLike(out);
             if (momentum != 0) buffer = zerosLike(out);
         }
-        decayedGradient(ctx, weightDecay, d);
+        INDArray d = decayedGradient(ctx, weightDecay, this.d);
         v.muli(alpha);
         Vectors.axpy(1 - alpha, scratch.assign(d).muli(d), v);
         if (centered) {

@@ -53,7 +53,7 @@ public class Sgd extends BaseOptimizer {
 
     @Override public void direction(StepContext ctx, INDArray out) {
         if (d == null || d.length() != out.length()) d = zerosLike(out);
-        decayedGradient(ctx, weightDecay, d);
+        INDArray d = decayedGradient(ctx, weightDecay, this.d);
         if (momentum == 0) {
             out.assign(d).negi();
             return;

@@ -13,9 +13,13 @@ public final class Vectors {
         return Nd4j.getBlasWrapper().dot(flat(x), flat(y));
     }
 
-    /** ‖x‖₂. */
+    /**
+     * ‖x‖₂ as √(xᵀx) by BLAS dot: an order of magnitude faster than ND4J's reduction on large vectors, and a NaN
+     * anywhere makes the result NaN (BLAS nrm2's scaling loop can skip NaNs), which the divergence guard relies on.
+     */
     public static double norm(INDArray x) {
-        return x.norm2Number().doubleValue();
+        INDArray f = flat(x);
+        return Math.sqrt(Nd4j.getBlasWrapper().dot(f, f));
     }
 
     /** y ← y + a·x, in place; returns y. */
