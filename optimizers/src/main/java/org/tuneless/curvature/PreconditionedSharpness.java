@@ -1,0 +1,21 @@
+package org.tuneless.curvature;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.objective.Objective;
+
+/**
+ * λmax(P^{-1/2} H P^{-1/2}) for a diagonal preconditioner P (seed 003 App. B.1, after Cohen et al. 2022): the
+ * sharpness an adaptive method (RMSProp, Adam: P = √v̂ + ε) actually sees; its edge of stability is 2/η.
+ */
+public final class PreconditionedSharpness {
+
+    private PreconditionedSharpness() {}
+
+    public static SharpnessEstimate estimate(Objective objective, INDArray diagonal, PowerIteration power, INDArray start) {
+        return power.run(HessianOperator.preconditioned(HessianOperator.of(objective), diagonal), start);
+    }
+
+    public static SharpnessEstimate estimate(Objective objective, INDArray diagonal) {
+        return estimate(objective, diagonal, PowerIteration.defaults(), null);
+    }
+}
