@@ -68,6 +68,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--track", paramLabel = "WHAT[:k=v,...]",
+            description = "Measure curvature during training, e.g. sharpness:every=20 (repeatable). WHAT: " + TrackSpec.VALID
+                    + ". Options: every=K, at=S1;S2, iters=N, tol=X, subset=N (first N training examples; default the current batch).")
+    java.util.List<String> track = new java.util.ArrayList<>();
+
     @ArgGroup(exclusive = false, heading = "%nOptimizer hyperparameters (only those the optimizer takes are accepted):%n")
     OptimizerOptions hyper = new OptimizerOptions();
 
@@ -158,6 +163,10 @@ final class TrainCommand implements Callable<Integer> {
                 .evaluateOn("train", d.split().train().fullBatch()).evaluateOn("test", d.split().test().fullBatch())
                 .optimizer(opt).steps(steps).evaluateEvery(evalEvery).seed(seed).label(optimizerName).progress(progress)
                 .config("model", model).config("data", d.source()).config("batch", batchLabel).config("optimizer_options", options);
+        for (String t : track) {
+            b.install(TrackSpec.parse(t, d.split().train()));
+            b.config("track", track);
+        }
         return b.build().run();
     }
 }

@@ -77,6 +77,21 @@ class TunelessCliTest {
         assertTrue(r.err().contains("wrong magic number"), r.err());
     }
 
+    @Test void trackAddsCurvatureColumnsEmptyWhereNotMeasured(@TempDir Path dir) throws IOException {
+        Result r = run("train", "--model", "mlp:784-16-10", "--data", "fashion-mnist-embedded:256", "--optimizer", "gd", "--lr", "0.1",
+                "--steps", "6", "--batch", "full", "--track", "sharpness:every=3,iters=50", "--out", dir.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+        List<String> header = List.of(csv.get(0).split(","));
+        int sharp = header.indexOf("sharpness"), edge = header.indexOf("lr_x_sharpness");
+        assertTrue(sharp > 0 && edge > 0, csv.get(0));
+        String[] row0 = csv.get(1).split(",", -1), row1 = csv.get(2).split(",", -1), row3 = csv.get(4).split(",", -1);
+        assertTrue(Double.parseDouble(row0[sharp]) > 0);
+        assertEquals(0.1 * Double.parseDouble(row3[sharp]), Double.parseDouble(row3[edge]), 1e-9);
+        assertEquals("", row1[sharp]);
+        assertError(run("train", "--track", "curvy", "--steps", "1"), "unknown --track quantity 'curvy'; valid: sharpness");
+    }
+
     @Test void helpListsTheOptions() {
         Result r = run("train", "--help");
         assertEquals(0, r.code());

@@ -1,0 +1,193 @@
+package org.tuneless.curvature;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.data.Batch;
+import org.tuneless.nn.NetworkObjective;
+import org.tuneless.nn.ParamRole;
+import org.tuneless.nn.ParameterLayout;
+import org.tuneless.nn.ParameterTensor;
+import org.tuneless.nn.Workspaces;
+import org.tuneless.objective.Objective;
+import org.tuneless.optim.Preconditioned;
+import org.tuneless.train.TrainerPlugin;
+import org.tuneless.train.TrainingContext;
+
+/**
+ * A trainer plug-in that measures curvature during training and adds it to the run history. Every measurement is taken
+ * at the parameters the step started from (w_t, where the recorded loss was), after the optimizer has chosen its
+ * update. Columns (empty on steps where nothing was measured):
+ * <ul>
+ *   <li>{@code sharpness} λmax (power iteration, warm-started from the previous eigenvector), {@code lr_x_sharpness}
+ *       η·λmax (the edge of stability is 2), {@code sharpness_hvps};</li>
+ *   <li>{@code preconditioned_sharpness} λmax(P^{-1/2}HP^{-1/2}) for optimizers exposing P, and
+ *       {@code lr_x_preconditioned_sharpness};</li>
+ *   <li>{@code uhu} = uᵀHu for the unit-lr direction u = Δw/η, {@code edge_lr} = 2(−gᵀu)/(uᵀHu) (the largest lr the
+ *       quadratic model allows along u; compare with {@code lr}), {@code alignment} cos∠(Δw, top eigenvector) when the
+ *       sharpness is measured on the same step, {@code update_angle} ∠(Δw_t, Δw_{t−1}) in radians;</li>
+ *   <li>{@code elr/NAME} = η/‖w‖² and {@code angular_update/NAME} = ‖Δw⊥‖/‖w‖ per parameter group (seed 002) — the
+ *       ELR is meaningful for scale-invariant groups.</li>
+ * </ul>
+ * Cost controls: measure every k steps and/or at chosen steps, on the current batch or a fixed batch (the papers use the
+ * first 4,096 training examples), with a power-iteration budget.
+ */
+public final class CurvatureTracker implements TrainerPlugin {
+
+    /** What to measure. */
+    public enum Quantity { SHARPNESS, PRECONDITIONED_SHARPNESS, UPDATE_CURVATURE, ELR }
+
+    private final Set<Quantity> quantities;
+    private final long every;
+    private final Set<Long> atSteps;
+    private final Batch fixedBatch;
+    private final PowerIteration power;
+    private final List<String> elrGroups;
+    private INDArray eigenvector;
+    private INDArray preconditionedVector;
+    private INDArray previousUpdate;
+    private INDArray saved;
+
+    private CurvatureTracker(Builder b) {
+        if (b.quantities.isEmpty()) throw new IllegalArgumentException("curvature tracker: nothing to measure; add sharpness(), updateCurvature(), …");
+        if (b.every < 0) throw new IllegalArgumentException("curvature tracker: every = " + b.every + " must be ≥ 0 (0 = only at chosen steps)");
+        this.quantities = Set.copyOf(b.quantities);
+        this.every = b.every;
+        this.atSteps = Set.copyOf(b.atSteps);
+        this.fixedBatch = b.batch;
+        this.power = PowerIteration.builder().tolerance(b.tolerance).maxIterations(b.maxIterations).seed(b.seed).build();
+        this.elrGroups = List.copyOf(b.elrGroups);
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    private boolean due(long step) {
+        return atSteps.contains(step) || (every > 0 && step % every == 0);
+    }
+
+    private Objective measuredObjective(TrainingContext ctx) {
+        Objective o = ctx.objective();
+        if (fixedBatch != null && o instanceof NetworkObjective n) return new NetworkObjective(n.network(), n.lossFunction(), fixedBatch);
+        return o;
+    }
+
+    @Override public void afterUpdate(TrainingContext ctx, Map<String, Double> metrics) {
+        boolean measure = due(ctx.step());
+        INDArray update = ctx.update();
+        if (!measure) {
+            if (quantities.contains(Quantity.UPDATE_CURVATURE)) rememberUpdate(update);
+            return;
+        }
+        INDArray params = ctx.objective().parameters();
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            if (saved == null || saved.length() != params.length()) saved = params.dup();
+            else saved.assign(params);
+        }
+        params.assign(ctx.previousParameters());
+        try {
+            Objective f = measuredObjective(ctx);
+            double lr = ctx.learningRate();
+            if (quantities.contains(Quantity.SHARPNESS)) {
+                SharpnessEstimate s = power.run(HessianOperator.of(f), eigenvector);
+                eigenvector = s.eigenvector();
+                metrics.put("sharpness", s.eigenvalue());
+                metrics.put("lr_x_sharpness", lr * s.eigenvalue());
+                metrics.put("sharpness_hvps", (double) s.hvps());
+            }
+            if (quantities.contains(Quantity.PRECONDITIONED_SHARPNESS) && ctx.optimizer() instanceof Preconditioned p && p.preconditionerDiagonal() != null) {
+                SharpnessEstimate s = power.run(HessianOperator.preconditioned(HessianOperator.of(f), p.preconditionerDiagonal()), preconditionedVector);
+                preconditionedVector = s.eigenvector();
+                metrics.put("preconditioned_sharpness", s.eigenvalue());
+                metrics.put("lr_x_preconditioned_sharpness", lr * s.eigenvalue());
+            }
+            if (quantities.contains(Quantity.UPDATE_CURVATURE)) {
+                double scale = lr > 0 && Double.isFinite(lr) ? lr : 1.0;
+                INDArray u = update.div(scale);
+                UpdateCurvature c = UpdateCurvature.of(f, ctx.gradient(), u);
+                metrics.put("uhu", c.curvature());
+                metrics.put("edge_lr", c.edge());
+                if (eigenvector != null && quantities.contains(Quantity.SHARPNESS)) metrics.put("alignment", UpdateCurvature.cosine(update, eigenvector));
+                if (previousUpdate != null) metrics.put("update_angle", UpdateCurvature.angle(update, previousUpdate));
+                rememberUpdate(update);
+            }
+            if (quantities.contains(Quantity.ELR)) {
+                ParameterLayout layout = ctx.layout();
+                for (String name : groups(layout)) {
+                    INDArray before = layout.view(ctx.previousParameters(), name);
+                    INDArray after = layout.view(saved, name);
+                    metrics.put("elr/" + name, EffectiveLearningRate.of(lr, before));
+                    metrics.put("angular_update/" + name, EffectiveLearningRate.angularUpdate(before, after));
+                }
+            }
+        } finally {
+            params.assign(saved);
+        }
+    }
+
+    private List<String> groups(ParameterLayout layout) {
+        if (!elrGroups.isEmpty()) return elrGroups;
+        List<String> names = new ArrayList<>();
+        for (ParameterTensor t : layout.tensors()) if (t.role() == ParamRole.WEIGHT) names.add(t.name());
+        return names;
+    }
+
+    private void rememberUpdate(INDArray update) {
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            if (previousUpdate == null || previousUpdate.length() != update.length()) previousUpdate = update.dup();
+            else previousUpdate.assign(update);
+        }
+    }
+
+    /** Configures a {@link CurvatureTracker}. */
+    public static final class Builder {
+        private final Set<Quantity> quantities = new LinkedHashSet<>();
+        private long every = 20;
+        private final Set<Long> atSteps = new LinkedHashSet<>();
+        private Batch batch;
+        private double tolerance = 1e-3;
+        private int maxIterations = 1000;
+        private long seed;
+        private final List<String> elrGroups = new ArrayList<>();
+
+        private Builder() {}
+
+        public Builder sharpness() { quantities.add(Quantity.SHARPNESS); return this; }
+
+        public Builder preconditionedSharpness() { quantities.add(Quantity.PRECONDITIONED_SHARPNESS); return this; }
+
+        public Builder updateCurvature() { quantities.add(Quantity.UPDATE_CURVATURE); return this; }
+
+        /** ELR of the named parameter tensors (all weight matrices when none are named). */
+        public Builder elr(String... tensorNames) {
+            quantities.add(Quantity.ELR);
+            elrGroups.addAll(List.of(tensorNames));
+            return this;
+        }
+
+        public Builder measure(Quantity q) { quantities.add(q); return this; }
+
+        /** Measure every k steps (default 20; 0 = only at {@link #atSteps}). */
+        public Builder every(long k) { this.every = k; return this; }
+
+        public Builder atSteps(long... steps) {
+            for (long s : steps) atSteps.add(s);
+            return this;
+        }
+
+        /** Measure on a fixed batch (e.g. the first 4,096 training examples) instead of the current batch. */
+        public Builder on(Batch batch) { this.batch = batch; return this; }
+
+        public Builder tolerance(double tolerance) { this.tolerance = tolerance; return this; }
+
+        public Builder maxIterations(int maxIterations) { this.maxIterations = maxIterations; return this; }
+
+        public Builder seed(long seed) { this.seed = seed; return this; }
+
+        public CurvatureTracker build() { return new CurvatureTracker(this); }
+    }
+}
