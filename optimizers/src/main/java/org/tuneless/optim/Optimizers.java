@@ -42,6 +42,60 @@ public final class Optimizers {
                 o -> new AdaGrad(o.number("lr", 0.01), o.number("lr-decay", 0), o.number("eps", 1e-10), o.number("weight-decay", 0), 0));
     }
 
+    /** Options of the base direction a tuner passes on (the base's own hyperparameters). */
+    static final List<String> VALID_BASES = List.of("gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad");
+
+    static final Set<String> BASE_OPTIONS = Set.of("momentum", "beta1", "beta2", "eps", "alpha", "weight-decay", "dampening");
+
+    static {
+        register("ecco", "ECCO-DNN (arXiv 2310.13901): LTE-controlled steps; eta 0.3, alpha0 0.01",
+                Set.of("eta", "alpha0", "reference", "limiter"),
+                o -> new EccoDnn(o.number("eta", 0.3), o.number("alpha0", 0.01), bool(o, "reference", false), bool(o, "limiter", true)));
+        register("agd", "Automatic Gradient Descent (arXiv 2304.05187): no hyperparameters; gain 1", Set.of("gain"),
+                o -> new Agd(o.number("gain", 1.0)));
+        tuner("cdat", "CDAT (arXiv 2407.06183 eq. 8) on a base direction; scale 2, ema 0", Set.of("scale", "ema", "every", "curvature-eps"),
+                (o, base) -> new org.tuneless.optim.tuner.Cdat(base, o.number("scale", 2.0), o.number("ema", 0), o.number("curvature-eps", 0), o.integer("every", 1)));
+        tuner("greedy", "quadratically greedy step −gᵀu/uᵀHu (CDAT σ = 1)", Set.of(),
+                (o, base) -> org.tuneless.optim.tuner.Cdat.greedy(base));
+        tuner("linesearch", "Armijo backtracking line search (seed 003 eq. 1); c 1e-4, c-minus 0.8, c-plus ∞",
+                Set.of("c", "c-plus", "c-minus", "delta", "max-trials"),
+                (o, base) -> new org.tuneless.optim.tuner.ArmijoLineSearch(base, o.number("c", 1e-4), o.number("c-plus", Double.POSITIVE_INFINITY),
+                        o.number("c-minus", 0.8), o.number("delta", 0), o.integer("max-trials", org.tuneless.optim.tuner.ArmijoLineSearch.FULL_BATCH_TRIALS)));
+        tuner("polyak", "Polyak step min((f − f*)/‖g‖², lr-max); f-star 0, lr-max 1", Set.of("f-star", "lr-max"),
+                (o, base) -> new org.tuneless.optim.tuner.PolyakStep(base, o.number("f-star", 0), o.number("lr-max", 1)));
+        tuner("hypergradient", "multiplicative hypergradient rule (seed 003 eq. 15); lr (η₀) 0.01, beta 0.01", Set.of("lr", "beta"),
+                (o, base) -> new org.tuneless.optim.tuner.HypergradientStep(base, o.number("lr", 0.01), o.number("beta", 0.01)));
+        tuner("sharpness-rule", "σ/λmax by power iteration (seed 003 eq. 16); scale 2", Set.of("scale"),
+                (o, base) -> new org.tuneless.optim.tuner.SharpnessRule(base, o.number("scale", 2.0)));
+    }
+
+    private static boolean bool(OptimizerOptions o, String key, boolean defaultValue) {
+        String v = o.text(key, null);
+        if (v == null) return defaultValue;
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new IllegalArgumentException("optimizer '" + o.optimizer() + "': option '" + key + "' = '" + v + "' is not true/false");
+        };
+    }
+
+    /** Registers a tuner that takes a {@code base} option (default gd) and passes the base's hyperparameters on. */
+    private static void tuner(String name, String description, Set<String> own,
+                              java.util.function.BiFunction<OptimizerOptions, UpdateDirection, Optimizer> make) {
+        Set<String> all = new java.util.HashSet<>(own);
+        all.add("base");
+        all.addAll(BASE_OPTIONS);
+        register(name, description, all, o -> {
+            String baseName = o.text("base", "gd");
+            if (!VALID_BASES.contains(baseName)) {
+                throw new IllegalArgumentException(name + ": unknown base '" + baseName + "'; valid bases: " + String.join(", ", VALID_BASES));
+            }
+            Set<String> notForBase = new java.util.HashSet<>(own);
+            notForBase.add("base");
+            return make.apply(o, direction(baseName, o.without(notForBase)));
+        });
+    }
+
     private Optimizers() {}
 
     public static synchronized void register(String name, String description, Set<String> options, Function<OptimizerOptions, Optimizer> factory) {
@@ -77,7 +131,7 @@ public final class Optimizers {
     public static UpdateDirection direction(String name, Map<String, String> options) {
         Optimizer o = create(name, options);
         if (!(o instanceof UpdateDirection d)) {
-            throw new IllegalArgumentException("'" + name + "' cannot serve as a base direction; valid bases: gd, momentum, nesterov, rmsprop, adam, adamw, adagrad");
+            throw new IllegalArgumentException("'" + name + "' cannot serve as a base direction; valid bases: gd, sgd, momentum, nesterov, rmsprop, adam, adamw, adagrad");
         }
         return d;
     }

@@ -1,0 +1,189 @@
+package org.tuneless.optim;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.nn.Dense;
+import org.tuneless.nn.Layer;
+import org.tuneless.nn.Network;
+import org.tuneless.nn.NetworkObjective;
+import org.tuneless.nn.ParameterLayout;
+import org.tuneless.nn.ParameterTensor;
+import org.tuneless.nn.Relu;
+import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Vectors;
+
+/**
+ * ECCO-DNN (Fiscko et al., arXiv 2310.13901): gradient flow ẇ = −Z(w)⁻¹∇f(w) discretized by Forward Euler with a step
+ * Δt chosen per tensor so that the local-truncation-error estimate stays within the tolerance η. Semantics of the
+ * official code (algorithms.md §1.2): per tensor, q = g⊙(g − g_prev)/Δt_prev, Z⁻¹ = √max(q, 1), v = Z⁻¹g,
+ * Δt = min(2η/‖v_prev − v‖_∞, 0.5), w ← w − Δt·v; the first step is w ← w − α₀·g.
+ *
+ * <p>The activation limiter (on when the objective is a network with dense layers feeding a ReLU) shrinks a layer's
+ * step so that its pre-activations a = x·W + b do not cross zero: with Δa = x·ΔW + Δb the change the step would make,
+ * δ = min(1/|min(Δa⊘a)|, 1) and the layer moves by max(δ·Δt, 1e-6)·v.
+ *
+ * <p>Two modes. Default: Δt_prev is each tensor's own previous step and the limiter only counts pre-activations that
+ * would change sign. {@code referenceCompat}: the official code's quirks, to reproduce its published behaviour — one
+ * Δt_prev scalar shared by all tensors (overwritten after each tensor in layout order) and δ from the most negative
+ * ratio even when nothing crosses zero.
+ *
+ * <p>Diagnostics make the active constraint visible: {@code ecco.dt/NAME} per tensor, {@code ecco.cap_fraction} (the
+ * share of tensors whose Δt hit the hard 0.5 cap), {@code ecco.dt_min}, {@code ecco.limiter} (the smallest δ). The
+ * reported learning rate is the largest Δt applied.
+ */
+public final class EccoDnn implements Optimizer {
+
+    /** The official code's hard cap on Δt. */
+    public static final double STEP_CAP = 0.5;
+    private static final double LIMITED_STEP_FLOOR = 1e-6;
+
+    private final double eta;
+    private final double alpha0;
+    private final boolean referenceCompat;
+    private final boolean limiter;
+    private INDArray prevGradient;
+    private INDArray prevV;
+    private INDArray v;
+    private INDArray scratch;
+    private double[] prevDt;
+    private double sharedPrevDt;
+    private boolean started;
+
+    public EccoDnn(double eta) { this(eta, 0.01, false, true); }
+
+    /**
+     * @param eta             LTE tolerance η (default 0.3 in the official code; the paper varies it over 0.1–100)
+     * @param alpha0          first step α₀ (default 0.01)
+     * @param referenceCompat reproduce the official code's shared step scalar and limiter sign logic
+     * @param limiter         limit steps of dense layers that feed a ReLU (needs a network objective)
+     */
+    public EccoDnn(double eta, double alpha0, boolean referenceCompat, boolean limiter) {
+        this.eta = Hyperparameters.positive("ECCO-DNN", "eta (LTE tolerance)", eta);
+        this.alpha0 = Hyperparameters.positive("ECCO-DNN", "alpha0 (initial step)", alpha0);
+        this.referenceCompat = referenceCompat;
+        this.limiter = limiter;
+    }
+
+    @Override public String name() {
+        return "ecco(eta=" + BaseOptimizer.fmt(eta) + (alpha0 != 0.01 ? ", alpha0=" + BaseOptimizer.fmt(alpha0) : "")
+                + (referenceCompat ? ", reference" : "") + (limiter ? "" : ", no-limiter") + ")";
+    }
+
+    @Override public StepResult step(StepContext ctx) {
+        INDArray w = ctx.parameters(), g = ctx.gradient();
+        ParameterLayout layout = ctx.layout();
+        List<ParameterTensor> tensors = layout.tensors();
+        if (!started || prevGradient.length() != w.length()) {
+            try (MemoryWorkspace ignored = Workspaces.detached()) {
+                prevGradient = Nd4j.zeros(w.dataType(), w.length());
+                prevV = Nd4j.zeros(w.dataType(), w.length());
+                v = Nd4j.zeros(w.dataType(), w.length());
+                scratch = Nd4j.zeros(w.dataType(), w.length());
+            }
+            prevDt = new double[tensors.size()];
+        }
+        Map<String, Double> diag = new LinkedHashMap<>();
+        double[] dt = new double[tensors.size()];
+        int capped = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            ParameterTensor t = tensors.get(i);
+            INDArray gi = ParameterLayout.view(g, t), vi = ParameterLayout.view(v, t);
+            if (!started) {
+                dt[i] = alpha0;  // first call: Z⁻¹ = I, Δt₀ = α₀
+                vi.assign(gi);
+            } else {
+                double dtPrev = referenceCompat ? sharedPrevDt : prevDt[i];
+                INDArray q = ParameterLayout.view(scratch, t);
+                // q = g ⊙ (g − g_prev)/Δt_prev ; Z⁻¹ = √max(q, 1) ; v = Z⁻¹ g   (official ecco_dnn.py)
+                q.assign(gi).subi(ParameterLayout.view(prevGradient, t)).muli(gi).divi(dtPrev);
+                Transforms.max(q, 1.0, false);
+                Transforms.sqrt(q, false);
+                vi.assign(gi).muli(q);
+                // LTE control: Δt = min(2η/‖v_prev − v‖_∞, 0.5)
+                INDArray diff = q.assign(ParameterLayout.view(prevV, t)).subi(vi);
+                double inf = diff.amaxNumber().doubleValue();
+                dt[i] = inf == 0 ? STEP_CAP : Math.min(2 * eta / inf, STEP_CAP);
+            }
+            if (dt[i] >= STEP_CAP) capped++;
+            if (referenceCompat) sharedPrevDt = dt[i];
+        }
+        double[] applied = dt.clone();
+        double minDelta = 1.0;
+        if (limiter && started && ctx.objective() instanceof NetworkObjective n) {
+            minDelta = limit(n, layout, applied, dt);
+        }
+        double updateSq = 0, maxDt = 0, minDt = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < tensors.size(); i++) {
+            ParameterTensor t = tensors.get(i);
+            INDArray vi = ParameterLayout.view(v, t);
+            Vectors.axpy(-applied[i], vi, ParameterLayout.view(w, t));
+            double nv = Vectors.norm(vi);
+            updateSq += applied[i] * applied[i] * nv * nv;
+            maxDt = Math.max(maxDt, applied[i]);
+            minDt = Math.min(minDt, applied[i]);
+            diag.put("ecco.dt/" + t.name(), applied[i]);
+            prevDt[i] = dt[i];
+        }
+        prevGradient.assign(g);
+        prevV.assign(v);
+        started = true;
+        diag.put("ecco.dt_min", minDt);
+        diag.put("ecco.cap_fraction", (double) capped / tensors.size());
+        diag.put("ecco.limiter", minDelta);
+        return new StepResult(maxDt, Math.sqrt(updateSq), diag);
+    }
+
+    /**
+     * Shrinks the steps of dense layers feeding a ReLU so their pre-activations do not cross zero; returns the smallest δ.
+     * Records the unlimited Δt (for the next LTE estimate) in {@code dt} and the applied steps in {@code applied}.
+     */
+    private double limit(NetworkObjective objective, ParameterLayout layout, double[] applied, double[] dt) {
+        Network net = objective.network();
+        List<Layer> layers = net.layers();
+        List<Integer> limited = new ArrayList<>();
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof Dense && layers.get(i + 1) instanceof Relu) limited.add(i);
+        }
+        if (limited.isEmpty()) return 1.0;
+        List<INDArray> inputs = net.layerInputs(objective.batch());
+        double minDelta = 1.0;
+        for (int li : limited) {
+            int[] idx = net.tensorIndicesOf(li);
+            INDArray x = inputs.get(li);
+            INDArray a = inputs.get(li + 1);  // pre-activation = what the ReLU receives
+            ParameterTensor wt = layout.tensors().get(idx[0]);
+            INDArray dW = ParameterLayout.view(v, wt).mul(-dt[idx[0]]);
+            INDArray da = x.castTo(dW.dataType()).mmul(dW);
+            if (idx.length > 1) {
+                ParameterTensor bt = layout.tensors().get(idx[1]);
+                da.addiRowVector(ParameterLayout.view(v, bt).mul(-dt[idx[1]]));
+            }
+            double delta = limiterFactor(a.castTo(da.dataType()), da, referenceCompat);
+            minDelta = Math.min(minDelta, delta);
+            for (int t : idx) applied[t] = Math.max(delta * dt[t], LIMITED_STEP_FLOOR);
+        }
+        return minDelta;
+    }
+
+    /**
+     * δ of the activation limiter for pre-activations a and their change Δa (algorithms.md Q4). Reference mode:
+     * δ = min(1/|min(Δa⊘a)|, 1) even when no ratio is negative; default: only sign crossings (negative ratios) count.
+     * Entries with a = 0 are ignored.
+     */
+    public static double limiterFactor(INDArray a, INDArray da, boolean referenceCompat) {
+        INDArray ratio = da.div(a);
+        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isNan());
+        double minRatio = ratio.minNumber().doubleValue();
+        double delta = referenceCompat || minRatio < 0 ? Math.min(1.0 / Math.abs(minRatio), 1.0) : 1.0;
+        return Double.isNaN(delta) ? 1.0 : delta;
+    }
+}
