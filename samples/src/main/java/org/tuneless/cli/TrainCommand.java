@@ -141,6 +141,8 @@ final class TrainCommand implements Callable<Integer> {
         Loss lossFn = Loss.byName(loss.toLowerCase(Locale.ROOT));
         Optimizer opt = Optimizers.create(optimizerName, options);
         Network net = Models.parse(model).build(type, seed);
+        boolean agdInit = opt instanceof org.tuneless.optim.Agd;
+        if (agdInit) org.tuneless.optim.Agd.initialize(net, seed);  // AGD's own orthogonal × √(d_out/d_in) initialization
         DataSpec d = DataSpec.parse(data);
         BatchStream stream;
         String batchLabel;
@@ -162,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Builder b = Trainer.builder().network(net).loss(lossFn).data(stream)
                 .evaluateOn("train", d.split().train().fullBatch()).evaluateOn("test", d.split().test().fullBatch())
                 .optimizer(opt).steps(steps).evaluateEvery(evalEvery).seed(seed).label(optimizerName).progress(progress)
-                .config("model", model).config("data", d.source()).config("batch", batchLabel).config("optimizer_options", options);
+                .config("model", model).config("init", agdInit ? "agd-orthogonal" : "he").config("data", d.source()).config("batch", batchLabel).config("optimizer_options", options);
         for (String t : track) {
             b.install(TrackSpec.parse(t, d.split().train()));
             b.config("track", track);

@@ -92,6 +92,25 @@ class TunelessCliTest {
         assertError(run("train", "--track", "curvy", "--steps", "1"), "unknown --track quantity 'curvy'; valid: sharpness");
     }
 
+    @Test void seedOptimizersRunFromTheCommandLine(@TempDir Path dir) throws IOException {
+        String[][] cases = {{"--optimizer", "ecco", "--eta", "10"}, {"--optimizer", "agd"},
+                {"--optimizer", "cdat", "--base", "adam", "--scale", "2", "--ema", "0.9"}, {"--optimizer", "linesearch", "--base", "gd"},
+                {"--optimizer", "greedy", "--base", "gd"}, {"--optimizer", "polyak", "--base", "gd"},
+                {"--optimizer", "hypergradient", "--base", "gd", "--lr", "0.01"}, {"--optimizer", "sharpness-rule", "--base", "gd", "--scale", "2"}};
+        for (String[] c : cases) {
+            String[] args = concat(new String[]{"train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:128", "--steps", "3",
+                    "--batch", "full", "--quiet", "--out", dir.resolve(c[1]).toString()}, c);
+            Result r = run(args);
+            assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
+            List<String> csv = Files.readAllLines(dir.resolve(c[1]).resolve("metrics.csv"));
+            assertEquals(4, csv.size(), String.join(" ", c));
+        }
+        assertTrue(Files.readString(dir.resolve("ecco").resolve("metrics.csv")).contains("ecco.cap_fraction"));
+        assertTrue(Files.readString(dir.resolve("agd").resolve("metrics.csv")).contains("agd.G"));
+        assertError(run("train", "--optimizer", "ecco", "--eta", "-1", "--steps", "1"), "eta (LTE tolerance) = -1.0 must be a positive");
+        assertError(run("train", "--optimizer", "cdat", "--base", "lbfgs", "--steps", "1"), "unknown base 'lbfgs'");
+    }
+
     @Test void helpListsTheOptions() {
         Result r = run("train", "--help");
         assertEquals(0, r.code());
