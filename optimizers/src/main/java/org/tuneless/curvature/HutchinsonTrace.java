@@ -2,7 +2,7 @@ package org.tuneless.curvature;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tuneless.nn.Workspaces;
 import org.tuneless.objective.Objective;
@@ -25,7 +25,7 @@ public final class HutchinsonTrace {
 
     public static Estimate estimate(LinearOperator op, int probes, long seed) {
         if (probes < 2) throw new IllegalArgumentException("Hutchinson trace: probes = " + probes + " must be ≥ 2 (for a standard error)");
-        Random rng = RandomVectors.generator(seed);
+        SplittableRandom rng = RandomVectors.generator(seed);
         INDArray az;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             az = Nd4j.zeros(op.dataType(), op.dimension());

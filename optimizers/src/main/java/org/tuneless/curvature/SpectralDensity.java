@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
+import java.util.SplittableRandom;
 import org.tuneless.objective.Objective;
 
 /**
@@ -29,7 +29,7 @@ public record SpectralDensity(double[] grid, double[] density, List<double[]> no
             throw new IllegalArgumentException("spectral density: probes (" + probes + ") and steps (" + steps + ") must be ≥ 1, points (" + points + ") ≥ 2");
         }
         long before = op.applications();
-        Random rng = RandomVectors.generator(seed);
+        SplittableRandom rng = RandomVectors.generator(seed);
         List<double[]> nodes = new ArrayList<>(), weights = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         int m = (int) Math.min(steps, op.dimension());

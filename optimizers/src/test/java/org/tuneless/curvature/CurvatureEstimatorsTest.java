@@ -211,6 +211,13 @@ class CurvatureEstimatorsTest {
         assertEquals(0.1 / 21, EffectiveLearningRate.total(0.1, List.of(w)), 1e-15);
     }
 
+    @Test void sameSeedSameEstimates() {
+        Quadratic q = Quadratic.rotated(SPECTRUM, 3);
+        assertEquals(PowerIteration.defaults().run(q).eigenvalue(), PowerIteration.defaults().run(q).eigenvalue(), 0);
+        assertEquals(HutchinsonTrace.estimate(q, 10, 5).trace(), HutchinsonTrace.estimate(q, 10, 5).trace(), 0);
+        assertTrue(HutchinsonTrace.estimate(q, 10, 5).trace() != HutchinsonTrace.estimate(q, 10, 6).trace());
+    }
+
     @Test void averagedOperatorIsTheWeightedSum() {
         Quadratic a = Quadratic.diagonal(new double[]{2, 4}, 0, 0), b = Quadratic.diagonal(new double[]{6, 0}, 0, 0);
         HessianOperator avg = HessianOperator.average(List.of(a, b), new double[]{0.25, 0.75});
