@@ -1,0 +1,224 @@
+package org.tuneless.dsl
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.Locale
+import java.util.concurrent.Callable
+import java.util.concurrent.Executors
+import kotlin.math.exp
+import kotlin.math.ln
+import kotlin.math.log10
+import org.apache.commons.csv.CSVFormat
+import org.apache.commons.csv.CSVPrinter
+import org.tuneless.train.TrainingStatus
+
+/** The values a swept hyperparameter takes: a grid, and (for random search) how to draw from its range. */
+class Values internal constructor(val grid: List<Double>, internal val draw: (java.util.Random) -> Double) {
+    override fun toString() = grid.toString()
+}
+
+/** Listed values; random search picks among them. */
+fun values(vararg v: Double): Values {
+    require(v.isNotEmpty()) { "values(): give at least one value" }
+    return Values(v.toList()) { rng -> v[rng.nextInt(v.size)] }
+}
+
+/** [points] log-spaced values from [from] to [to] (both > 0); random search draws log-uniformly in [from, to]. */
+fun logRange(from: Double, to: Double, points: Int): Values {
+    require(from > 0 && to > 0) { "logRange($from, $to): both ends must be positive" }
+    require(points >= 2) { "logRange: points = $points must be ≥ 2" }
+    val a = ln(from)
+    val b = ln(to)
+    val grid = (0 until points).map { exp(a + (b - a) * it / (points - 1)) }
+    return Values(grid) { rng -> exp(a + (b - a) * rng.nextDouble()) }
+}
+
+/** [points] evenly spaced values from [from] to [to]; random search draws uniformly. */
+fun linRange(from: Double, to: Double, points: Int): Values {
+    require(points >= 2) { "linRange: points = $points must be ≥ 2" }
+    return Values((0 until points).map { from + (to - from) * it / (points - 1) }) { rng -> from + (to - from) * rng.nextDouble() }
+}
+
+/** The hyperparameter values of one trial, read by name: `p["eta"]`. */
+class TrialParameters internal constructor(val values: Map<String, Double>, val seed: Long) {
+    operator fun get(name: String): Double =
+        values[name] ?: throw IllegalArgumentException("no swept parameter '$name'; the sweep has ${values.keys}")
+
+    override fun toString() = values.entries.joinToString(", ") { "${it.key}=${fmt(it.value)}" } + ", seed=$seed"
+}
+
+/**
+ * A grid or random search over named hyperparameters, repeated over seeds, run in parallel:
+ * ```
+ * val result = sweep {
+ *     parameter("eta", logRange(0.1, 100.0, points = 4))
+ *     seeds(0, 1)
+ *     trial { p -> model = mlp(784, 32, 10); data = fashionMnist(subset = 512); steps = 100; optimizer = ecco(eta = p["eta"]) }
+ * }
+ * println(result.table()); println(result.sensitivity("eta"))
+ * ```
+ */
+@TunelessDsl
+class SweepBuilder {
+    private val parameters = linkedMapOf<String, Values>()
+    private var seeds: List<Long> = listOf(0)
+    private var configure: (TrainingBuilder.(TrialParameters) -> Unit)? = null
+    private var randomTrials: Int? = null
+    private var randomSeed: Long = 0
+    /** Trials running at once (default: the machine's processors). */
+    var threads: Int = Runtime.getRuntime().availableProcessors()
+
+    fun parameter(name: String, values: Values) {
+        require(name !in parameters) { "parameter '$name' is swept twice" }
+        parameters[name] = values
+    }
+
+    fun seeds(vararg s: Long) {
+        require(s.isNotEmpty()) { "seeds(): give at least one seed" }
+        seeds = s.toList()
+    }
+
+    fun seeds(vararg s: Int) = seeds(*s.map { it.toLong() }.toLongArray())
+
+    /** Random search: [trials] configurations drawn from the parameters' ranges instead of the full grid. */
+    fun random(trials: Int, seed: Long = 0) {
+        require(trials > 0) { "random(trials = $trials): must be positive" }
+        randomTrials = trials
+        randomSeed = seed
+    }
+
+    /** How to configure a run for one trial's parameters. */
+    fun trial(block: TrainingBuilder.(TrialParameters) -> Unit) {
+        configure = block
+    }
+
+    internal fun configurations(): List<TrialParameters> {
+        val names = parameters.keys.toList()
+        val points: List<Map<String, Double>> = if (randomTrials != null) {
+            val rng = java.util.Random(randomSeed)
+            List(randomTrials!!) { names.associateWith { parameters.getValue(it).draw(rng) } }
+        } else {
+            names.fold(listOf(emptyMap())) { acc, name -> acc.flatMap { m -> parameters.getValue(name).grid.map { m + (name to it) } } }
+        }
+        return points.flatMap { p -> seeds.map { TrialParameters(p, it) } }
+    }
+
+    internal fun run(): SweepResult {
+        val block = configure ?: throw IllegalArgumentException("sweep: no trial { } block: say how to configure a run from the parameters")
+        require(threads >= 1) { "sweep: threads = $threads must be ≥ 1" }
+        val configs = configurations()
+        val pool = Executors.newFixedThreadPool(threads)
+        try {
+            val futures = configs.mapIndexed { index, p ->
+                pool.submit(Callable { runTrial(index, p, block) })
+            }
+            return SweepResult(parameters.keys.toList(), futures.map { it.get() })
+        } finally {
+            pool.shutdown()
+        }
+    }
+
+    private fun runTrial(index: Int, p: TrialParameters, block: TrainingBuilder.(TrialParameters) -> Unit): TrialResult {
+        val start = System.nanoTime()
+        return try {
+            val builder = TrainingBuilder().apply { seed = p.seed }
+            builder.block(p)
+            builder.seed = p.seed
+            val run = builder.build().run()
+            TrialResult(index, p, run.status().name, run.finalLoss(), run.bestLoss(),
+                run.lastEvaluation("test").map { it.accuracy() }.orElse(Double.NaN), (System.nanoTime() - start) / 1e9, run.statusMessage())
+        } catch (e: Exception) {
+            TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9, e.message ?: e.toString())
+        }
+    }
+}
+
+/** One trial of a sweep. Status is a [TrainingStatus] name or FAILED (the configuration could not run). */
+data class TrialResult(
+    val index: Int, val parameters: TrialParameters, val status: String, val finalLoss: Double, val bestLoss: Double,
+    val testAccuracy: Double, val seconds: Double, val message: String,
+) {
+    val diverged: Boolean get() = status == TrainingStatus.DIVERGED.name
+    val ok: Boolean get() = status == TrainingStatus.COMPLETED.name && finalLoss.isFinite()
+}
+
+/**
+ * How sensitive the result is to one hyperparameter: the values whose mean final loss (over seeds and the other
+ * parameters' best setting) is within [withinPercent]% of the best — the measure of "hyperparameter-agnostic".
+ */
+data class SensitivityReport(
+    val parameter: String, val withinPercent: Double, val best: Double, val bestLoss: Double,
+    val low: Double, val high: Double, val valuesWithin: Int, val valuesTried: Int,
+) {
+    /** log10(high/low): how many orders of magnitude of the parameter stay within tolerance. */
+    val decades: Double get() = if (low > 0 && high > 0) log10(high / low) else Double.NaN
+
+    override fun toString(): String = String.format(
+        Locale.ROOT, "%s: best %s (final loss %.4g); within %.0f%% of best for %s ∈ [%s, %s] (%d of %d values, %.1f decades)",
+        parameter, fmt(best), bestLoss, withinPercent, parameter, fmt(low), fmt(high), valuesWithin, valuesTried, decades,
+    )
+}
+
+/** The table of a sweep's trials, with CSV export and sensitivity reports. */
+class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult>) {
+
+    /** Mean final loss per value of [parameter] (over seeds and the other parameters). Failed or diverged trials count as +∞. */
+    fun meanLossBy(parameter: String): Map<Double, Double> {
+        require(parameter in parameterNames) { "no swept parameter '$parameter'; the sweep has $parameterNames" }
+        return trials.groupBy { it.parameters[parameter] }.mapValues { (_, ts) ->
+            if (ts.any { !it.ok }) Double.POSITIVE_INFINITY else ts.map { it.finalLoss }.average()
+        }.toSortedMap()
+    }
+
+    fun sensitivity(parameter: String, withinPercent: Double = 10.0): SensitivityReport {
+        require(withinPercent >= 0) { "withinPercent = $withinPercent must be ≥ 0" }
+        val means = meanLossBy(parameter)
+        val finite = means.filterValues { it.isFinite() }
+        require(finite.isNotEmpty()) { "every trial of the sweep failed or diverged; no sensitivity for '$parameter'" }
+        val (best, bestLoss) = finite.minByOrNull { it.value }!!.toPair()
+        val threshold = bestLoss + kotlin.math.abs(bestLoss) * withinPercent / 100
+        val within = finite.filterValues { it <= threshold }.keys
+        return SensitivityReport(parameter, withinPercent, best, bestLoss, within.minOrNull()!!, within.maxOrNull()!!, within.size, means.size)
+    }
+
+    val best: TrialResult? get() = trials.filter { it.ok }.minByOrNull { it.finalLoss }
+
+    /** A plain-text table, one row per trial. */
+    fun table(): String {
+        val header = listOf("#") + parameterNames + listOf("seed", "status", "final loss", "best loss", "test acc", "time")
+        val rows = trials.map { t ->
+            listOf(t.index.toString()) + parameterNames.map { fmt(t.parameters[it]) } + listOf(
+                t.parameters.seed.toString(), t.status, String.format(Locale.ROOT, "%.4g", t.finalLoss), String.format(Locale.ROOT, "%.4g", t.bestLoss),
+                if (t.testAccuracy.isNaN()) "-" else String.format(Locale.ROOT, "%.1f%%", 100 * t.testAccuracy), String.format(Locale.ROOT, "%.1f s", t.seconds),
+            )
+        }
+        val widths = header.indices.map { c -> (rows.map { it[c].length } + header[c].length).maxOrNull()!! }
+        fun line(cells: List<String>) = cells.mapIndexed { i, s -> s.padStart(widths[i]) }.joinToString("  ")
+        return (listOf(line(header)) + rows.map { line(it) }).joinToString("\n")
+    }
+
+    override fun toString() = table()
+
+    /** Writes one row per trial: parameters, seed, status, final/best loss, test accuracy, seconds, message. */
+    fun writeCsv(path: Path): Path {
+        path.toAbsolutePath().parent?.let { Files.createDirectories(it) }
+        Files.newBufferedWriter(path).use { w ->
+            CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(*(listOf("trial") + parameterNames +
+                listOf("seed", "status", "final_loss", "best_loss", "test_accuracy", "seconds", "message")).toTypedArray()).build()).use { csv ->
+                for (t in trials) {
+                    csv.printRecord(listOf(t.index) + parameterNames.map { t.parameters[it] } +
+                        listOf(t.parameters.seed, t.status, t.finalLoss, t.bestLoss, t.testAccuracy, t.seconds, t.message))
+                }
+            }
+        }
+        return path
+    }
+}
+
+fun sweep(block: SweepBuilder.() -> Unit): SweepResult = SweepBuilder().apply(block).run()
+
+internal fun fmt(v: Double): String = if (v != 0.0 && (kotlin.math.abs(v) < 1e-3 || kotlin.math.abs(v) >= 1e4)) {
+    String.format(Locale.ROOT, "%.3g", v)
+} else {
+    String.format(Locale.ROOT, "%.6g", v).trimEnd('0').trimEnd('.')
+}

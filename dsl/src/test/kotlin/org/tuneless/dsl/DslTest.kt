@@ -1,0 +1,140 @@
+package org.tuneless.dsl
+
+import io.kotest.assertions.throwables.shouldThrow
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainAll
+import io.kotest.matchers.doubles.shouldBeLessThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.nio.file.Files
+import org.nd4j.linalg.api.buffer.DataType
+import org.tuneless.data.FashionMnist
+import org.tuneless.data.MinibatchStream
+import org.tuneless.nn.Init
+import org.tuneless.nn.Models
+import org.tuneless.nn.SoftmaxCrossEntropy
+import org.tuneless.optim.Adam
+import org.tuneless.optim.tuner.Cdat
+import org.tuneless.train.Trainer
+import org.tuneless.train.TrainingStatus
+
+class DslTest : FunSpec({
+
+    test("defaults follow the papers and the README") {
+        val b = TrainingBuilder()
+        b.steps shouldBe 500
+        b.batchSize shouldBe FullBatch
+        b.seed shouldBe 0L
+        b.model.build(DataType.FLOAT, 0).parameterCount() shouldBe 269_322L
+        b.optimizer.build().name() shouldBe "adam(lr=0.001)"
+        ecco().build().name() shouldBe "ecco(eta=0.3)"
+        cdat().build().name() shouldBe "cdat(sgd(lr=0.01), scale=2.0)"
+        (cdat(base = adam(), scale = 2.0, ema = 0.9).build() as Cdat).base().name() shouldBe "adam(lr=0.001)"
+    }
+
+    test("invalid values fail where they are written, naming the argument and the valid range") {
+        shouldThrow<IllegalArgumentException> { ecco(eta = -1.0) }.message shouldContain "eta (LTE tolerance) = -1.0 must be a positive"
+        shouldThrow<IllegalArgumentException> { cdat(scale = 0.0) }.message shouldContain "scale σ = 0.0 must be a positive"
+        shouldThrow<IllegalArgumentException> { adam(beta2 = 1.0) }.message shouldContain "beta2 = 1.0 is outside [0, 1)"
+        shouldThrow<IllegalArgumentException> { lineSearch(cMinus = 1.5) }.message shouldContain "c-minus = 1.5 must be in (0, 1)"
+        shouldThrow<IllegalArgumentException> { TrainingBuilder().apply { steps = 0 } }.message shouldContain "steps = 0 must be a positive"
+        shouldThrow<IllegalArgumentException> { TrainingBuilder().batchSize(0) }.message shouldContain "batchSize = 0"
+        shouldThrow<IllegalArgumentException> { mlp(784, 0, 10) }.message shouldContain "widths must be positive"
+        shouldThrow<IllegalArgumentException> { logRange(0.0, 10.0, 3) }.message shouldContain "must be positive"
+        shouldThrow<IllegalArgumentException> { fashionMnist(subset = -5) }.message shouldContain "subset = -5"
+        // a tuner's base only accepts a direction: `cdat(base = agd())` does not compile (BaseOptimizerSpec vs TunedOptimizerSpec)
+    }
+
+    test("a DSL run equals the same run built through the Java API") {
+        val dsl = train {
+            model = mlp(784, 16, 10)
+            data = fashionMnist(subset = 256)
+            optimizer = adam(lr = 1e-3)
+            steps = 8
+            batchSize(64)
+            seed = 3
+        }
+        val split = FashionMnist.embedded()
+        val train = split.train().subset(256)
+        val java = Trainer.builder()
+            .network(Models.mlpBuilder(Models.Activation.RELU, true, Init.HE, 784, 16, 10).build(DataType.FLOAT, 3))
+            .loss(SoftmaxCrossEntropy()).data(MinibatchStream(train, 64, 3)).optimizer(Adam(1e-3)).steps(8).seed(3)
+            .build().run()
+        dsl.series("loss").toList() shouldBe java.series("loss").toList()
+        dsl.finalParameters() shouldBe java.finalParameters()
+    }
+
+    test("tracking adds curvature columns and AGD gets its initialization") {
+        val run = train {
+            model = mlp(784, 8, 10)
+            data = fashionMnist(subset = 128)
+            optimizer = agd()
+            steps = 6
+            track {
+                sharpness(every = 3)
+                subset = 64
+                maxIterations = 30
+            }
+        }
+        run.metricNames() shouldContainAll listOf("sharpness", "lr_x_sharpness", "agd.G", "agd.eta")
+        run.history()[3].metric("sharpness").isFinite() shouldBe true
+        run.history()[1].metric("sharpness").isNaN() shouldBe true
+    }
+
+    test("a sweep runs a grid over seeds in parallel, survives divergence and reports sensitivity") {
+        val result = sweep {
+            parameter("lr", values(0.01, 0.1, 0.5, 1e30))
+            seeds(0, 1)
+            threads = 2
+            trial { p ->
+                model = mlp(784, 8, 10)
+                data = fashionMnist(subset = 128)
+                optimizer = gd(lr = p["lr"])
+                steps = 20
+            }
+        }
+        result.trials.size shouldBe 8
+        result.trials.filter { it.parameters["lr"] == 1e30 }.forEach { it.status shouldBe TrainingStatus.DIVERGED.name }
+        result.trials.filter { it.parameters["lr"] < 1 }.forEach { it.status shouldBe TrainingStatus.COMPLETED.name }
+        val means = result.meanLossBy("lr")
+        means.getValue(0.5) shouldBeLessThan means.getValue(0.01)
+        val s = result.sensitivity("lr", withinPercent = 1000.0)
+        s.best shouldBe means.filterValues { it.isFinite() }.minByOrNull { it.value }!!.key
+        s.high shouldBe 0.5
+        s.valuesTried shouldBe 4
+        s.toString() shouldContain "within 1000% of best"
+        val tight = result.sensitivity("lr", withinPercent = 0.0)
+        tight.low shouldBe tight.best
+        tight.high shouldBe tight.best
+        val csv = result.writeCsv(Files.createTempDirectory("sweep").resolve("sweep.csv"))
+        val lines = Files.readAllLines(csv)
+        lines.size shouldBe 9
+        lines[0] shouldContain "trial,lr,seed,status,final_loss"
+        result.table() shouldContain "DIVERGED"
+    }
+
+    test("random search draws the requested number of configurations from the ranges") {
+        val b = SweepBuilder().apply {
+            parameter("eta", logRange(0.1, 100.0, points = 4))
+            random(trials = 5, seed = 1)
+            seeds(0, 1)
+        }
+        val configs = b.configurations()
+        configs.size shouldBe 10
+        configs.forEach { (it["eta"] in 0.1..100.0) shouldBe true }
+        logRange(0.1, 100.0, points = 4).grid.map { Math.round(it * 1000) / 1000.0 } shouldBe listOf(0.1, 1.0, 10.0, 100.0)
+    }
+
+    test("a configuration error fails its trial, not the sweep") {
+        val result = sweep {
+            parameter("scale", values(2.0, -1.0))
+            threads = 1
+            trial { p ->
+                model = mlp(784, 4, 10); data = fashionMnist(subset = 64); steps = 2
+                optimizer = cdat(scale = p["scale"])
+            }
+        }
+        result.trials.map { it.status } shouldBe listOf("COMPLETED", "FAILED")
+        result.trials[1].message shouldContain "scale σ = -1.0"
+    }
+})
