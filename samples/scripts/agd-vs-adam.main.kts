@@ -1,0 +1,26 @@
+// AGD (no hyperparameters) against Adam tuned over a learning-rate grid (seed 001's claim):
+//   ./tuneless script samples/scripts/agd-vs-adam.main.kts [steps] [out-dir]
+import org.tuneless.dsl.*
+import java.nio.file.Path
+
+val steps = args.getOrNull(0)?.toInt() ?: 200
+val out = Path.of(args.getOrNull(1) ?: "runs/agd-vs-adam")
+
+val adam = sweep {
+    parameter("lr", logRange(1e-4, 1e-1, points = 4))
+    trial { p ->
+        model = mlp(784, 128, 10); data = fashionMnist(subset = 2048)
+        optimizer = adam(lr = p["lr"]); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+    }
+}
+val agd = train {
+    model = mlp(784, 128, 10); data = fashionMnist(subset = 2048)
+    optimizer = agd(); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+}
+println(adam.table())
+val best = adam.best!!
+println("tuned Adam: lr ${best.parameters["lr"]}, final loss ${best.finalLoss}, test accuracy ${best.testAccuracy}")
+println("AGD (no tuning): final loss ${agd.finalLoss()}, test accuracy ${agd.lastEvaluation("test").orElseThrow().accuracy()}")
+adam.writeCsv(out.resolve("adam.csv"))
+agd.writeTo(out.resolve("agd"))
+println("wrote $out")

@@ -1,0 +1,38 @@
+// ECCO-DNN's one hyperparameter over three decades, against Adam over a learning-rate grid (seed 000's claim):
+//   ./tuneless script samples/scripts/ecco-eta-sweep.main.kts [steps] [out-dir]
+// Writes ecco.csv and adam.csv and prints both tables with a sensitivity line each.
+import org.tuneless.dsl.*
+import java.nio.file.Path
+
+val steps = args.getOrNull(0)?.toInt() ?: 100
+val out = Path.of(args.getOrNull(1) ?: "runs/ecco-eta-sweep")
+
+val ecco = sweep {
+    parameter("eta", logRange(0.1, 100.0, points = 4))
+    seeds(0, 1)
+    trial { p ->
+        model = mlp(784, 64, 10)
+        data = fashionMnist(subset = 1024)
+        optimizer = ecco(eta = p["eta"])
+        steps = steps
+        batchSize(128)
+        evaluate(every = steps)
+    }
+}
+val adam = sweep {
+    parameter("lr", logRange(1e-4, 1e-1, points = 4))
+    seeds(0, 1)
+    trial { p ->
+        model = mlp(784, 64, 10)
+        data = fashionMnist(subset = 1024)
+        optimizer = adam(lr = p["lr"])
+        steps = steps
+        batchSize(128)
+        evaluate(every = steps)
+    }
+}
+println(ecco.table())
+println(ecco.sensitivity("eta", withinPercent = 10.0))
+println(adam.table())
+println(adam.sensitivity("lr", withinPercent = 10.0))
+println("wrote " + ecco.writeCsv(out.resolve("ecco.csv")) + " and " + adam.writeCsv(out.resolve("adam.csv")))
