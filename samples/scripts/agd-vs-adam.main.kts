@@ -23,4 +23,9 @@ println("tuned Adam: lr ${best.parameters["lr"]}, final loss ${best.finalLoss}, 
 println("AGD (no tuning): final loss ${agd.finalLoss()}, test accuracy ${agd.lastEvaluation("test").orElseThrow().accuracy()}")
 adam.writeCsv(out.resolve("adam.csv"))
 agd.writeTo(out.resolve("agd"))
+val bestAdam = train {
+    model = mlp(784, 128, 10); data = fashionMnist(subset = 2048); label = "adam(lr=${best.parameters["lr"]})"
+    optimizer = adam(lr = best.parameters["lr"]); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+}
+org.tuneless.plot.RunPlots.compare(listOf(agd, bestAdam)).save(out.resolve("agd-vs-adam.png"))
 println("wrote $out")

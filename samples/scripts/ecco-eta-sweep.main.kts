@@ -1,6 +1,6 @@
 // ECCO-DNN's one hyperparameter over three decades, against Adam over a learning-rate grid (seed 000's claim):
 //   ./tuneless script samples/scripts/ecco-eta-sweep.main.kts [steps] [out-dir]
-// Writes ecco.csv and adam.csv and prints both tables with a sensitivity line each.
+// Writes ecco.csv, adam.csv and their sensitivity plots (SVG) and prints both tables with a sensitivity line each.
 import org.tuneless.dsl.*
 import java.nio.file.Path
 
@@ -36,3 +36,6 @@ println(ecco.sensitivity("eta", withinPercent = 10.0))
 println(adam.table())
 println(adam.sensitivity("lr", withinPercent = 10.0))
 println("wrote " + ecco.writeCsv(out.resolve("ecco.csv")) + " and " + adam.writeCsv(out.resolve("adam.csv")))
+org.tuneless.plot.SweepPlots.sensitivity(ecco, "eta").save(out.resolve("ecco-sensitivity.svg"))
+org.tuneless.plot.SweepPlots.sensitivity(adam, "lr").save(out.resolve("adam-sensitivity.svg"))
+println("plots: ecco-sensitivity.svg, adam-sensitivity.svg in " + out)

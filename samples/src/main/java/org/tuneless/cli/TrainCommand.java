@@ -65,6 +65,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<optimizer>).")
     Path out;
 
+    @Option(names = "--plot", paramLabel = "FILE", description = "Also save the run's charts (loss, lr, sharpness, η·λ, gradient norm) as FILE.svg or FILE.png.")
+    Path plot;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -125,7 +128,9 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun run = trainOne(optimizer, hyper.asMap(), out, !quiet);
         Path dir = this.out != null ? this.out : Path.of("runs", optimizer);
         run.writeTo(dir);
+        if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
         out.print(run.summary());
+        if (plot != null) out.println("  plot: " + plot.toAbsolutePath());
         out.println("  results: " + dir.toAbsolutePath() + " (metrics.csv, metrics.jsonl, evaluations.csv, run.json)");
         return run.diverged() ? 1 : 0;
     }

@@ -47,5 +47,6 @@ class ScriptRunnerIT {
         assertTrue(o.output().contains("eta: best"), o.output());
         assertEquals(9, Files.readAllLines(dir.resolve("ecco.csv")).size());
         assertEquals(9, Files.readAllLines(dir.resolve("adam.csv")).size());
+        assertTrue(Files.readString(dir.resolve("ecco-sensitivity.svg")).contains("<svg"));
     }
 }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,13 @@ class TunelessCliTest {
         assertEquals(0.1 * Double.parseDouble(row3[sharp]), Double.parseDouble(row3[edge]), 1e-9);
         assertEquals("", row1[sharp]);
         assertError(run("train", "--track", "curvy", "--steps", "1"), "unknown --track quantity 'curvy'; valid: sharpness");
+        Path png = dir.resolve("plot.png");
+        Result p = run("train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:128", "--steps", "4", "--batch", "full",
+                "--track", "sharpness:every=2,iters=20", "--plot", png.toString(), "--out", dir.resolve("p").toString(), "--quiet");
+        assertEquals(0, p.code(), p.err());
+        byte[] head = Arrays.copyOf(Files.readAllBytes(png), 4);
+        assertEquals("\u0089PNG", new String(head, java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertError(run("train", "--steps", "1", "--plot", dir.resolve("x.gif").toString(), "--out", dir.resolve("q").toString(), "--quiet"), "use a .svg or .png");
     }
 
     @Test void seedOptimizersRunFromTheCommandLine(@TempDir Path dir) throws IOException {

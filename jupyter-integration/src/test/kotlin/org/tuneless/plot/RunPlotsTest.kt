@@ -1,0 +1,67 @@
+package org.tuneless.plot
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.collections.shouldContainExactly
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
+import java.nio.file.Files
+import org.tuneless.dsl.FullBatch
+import org.tuneless.dsl.adam
+import org.tuneless.dsl.fashionMnist
+import org.tuneless.dsl.gd
+import org.tuneless.dsl.mlp
+import org.tuneless.dsl.train
+
+/** The text labels of an SVG (titles, axis names, legend entries). */
+fun svgTexts(svg: String): Set<String> =
+    Regex("<text[^>]*>\\s*(.*?)\\s*</text>", RegexOption.DOT_MATCHES_ALL).findAll(svg).map { it.groupValues[1].trim() }.toSet()
+
+class RunPlotsTest : FunSpec({
+
+    val tracked = train {
+        model = mlp(784, 16, 10); data = fashionMnist(subset = 256); optimizer = gd(lr = 0.2); steps = 30; batchSize = FullBatch
+        label = "gd"
+        track { sharpness(every = 5); maxIterations = 50 }
+        evaluate(every = 10)
+    }
+    val plain = train {
+        model = mlp(784, 16, 10); data = fashionMnist(subset = 256); optimizer = adam(lr = 1e-3); steps = 30; batchSize = FullBatch
+        label = "adam"
+    }
+
+    test("a tracked run gets the loss, lr, sharpness, edge and gradient panels; an untracked one only what it has") {
+        val f = RunPlots.of(tracked)
+        f.panelTitles shouldContainExactly listOf("training loss", "learning rate", "sharpness λmax", "η·λmax", "gradient norm")
+        val texts = svgTexts(f.toSvg())
+        texts.containsAll(listOf("training loss", "learning rate", "sharpness λmax", "η·λmax (edge of stability at 2)", "gradient norm", "gd (test)")) shouldBe true
+        RunPlots.of(plain).panelTitles shouldContainExactly listOf("training loss", "learning rate", "gradient norm")
+        svgTexts(RunPlots.of(plain).toSvg()).any { "sharpness" in it } shouldBe false
+    }
+
+    test("several runs are overlaid with a legend entry per run") {
+        val texts = svgTexts(RunPlots.compare(listOf(tracked, plain)).toSvg())
+        texts.containsAll(listOf("gd", "adam")) shouldBe true
+    }
+
+    test("a sweep's sensitivity plot shows the loss against the parameter and the tolerance band") {
+        val result = org.tuneless.dsl.sweep {
+            parameter("lr", org.tuneless.dsl.logRange(0.01, 1.0, points = 3))
+            threads = 2
+            trial { p -> model = mlp(784, 8, 10); data = fashionMnist(subset = 128); steps = 10; optimizer = gd(lr = p["lr"]) }
+        }
+        val f = SweepPlots.sensitivity(result, "lr", withinPercent = 50.0)
+        val texts = svgTexts(f.toSvg())
+        texts.any { it.startsWith("final loss vs lr") } shouldBe true
+        texts.contains("final training loss") shouldBe true
+        (f.toPng().size > 1000) shouldBe true
+    }
+
+    test("save writes SVG and PNG by extension") {
+        val dir = Files.createTempDirectory("plots")
+        val svg = RunPlots.of(tracked).save(dir.resolve("run.svg"))
+        Files.readString(svg) shouldContain "<svg"
+        val png = Files.readAllBytes(RunPlots.of(tracked).save(dir.resolve("run.png")))
+        png.copyOfRange(0, 8).toList() shouldBe listOf(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A).map { it.toByte() }
+    }
+})
