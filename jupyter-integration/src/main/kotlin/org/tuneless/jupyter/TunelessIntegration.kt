@@ -1,10 +1,68 @@
 package org.tuneless.jupyter
 
+import org.jetbrains.kotlinx.jupyter.api.HTML
+import org.jetbrains.kotlinx.jupyter.api.MIME
+import org.jetbrains.kotlinx.jupyter.api.MimeTypedResult
 import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
+import org.tuneless.dsl.NotebookHooks
+import org.tuneless.dsl.SweepResult
+import org.tuneless.plot.RunFigure
+import org.tuneless.plot.RunPlots
+import org.tuneless.plot.SweepPlots
+import org.tuneless.train.TrainingRun
 
-/** `%use tuneless`: imports the DSL and the core packages into the notebook. */
+/** How figures render in the notebook: static SVG (default; offline and on GitHub) or interactive Lets-Plot HTML. */
+object TunelessNotebook {
+    /** "svg" or "html" — set by `%use tuneless(plots = html)`. */
+    @JvmStatic
+    var plots: String = "svg"
+}
+
+/** Several runs to draw overlaid: `compare(run1, run2)`. */
+class RunComparison(val runs: List<TrainingRun>)
+
+fun compare(vararg runs: TrainingRun): RunComparison = RunComparison(runs.toList())
+
+fun compare(runs: List<TrainingRun>): RunComparison = RunComparison(runs)
+
+/**
+ * `%use tuneless`: imports the DSL and the core packages, renders training runs, comparisons, sweeps and figures as
+ * charts, and shows live progress while `train { }` runs.
+ */
 class TunelessIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
-        import("org.tuneless.dsl.*")
+        import("org.tuneless.dsl.*", "org.tuneless.plot.*", "org.tuneless.jupyter.*", "org.tuneless.train.*", "org.tuneless.nn.*",
+            "org.tuneless.optim.*", "org.tuneless.data.*", "org.tuneless.curvature.*", "org.tuneless.objective.*")
+        beforeCellExecution {
+            val host = this
+            NotebookHooks.current = { LiveProgress(host) }
+        }
+        render<TrainingRun> { run -> figure(RunPlots.of(run), run.summary()) }
+        render<RunComparison> { c -> figure(RunPlots.compare(c.runs), c.runs.joinToString("") { it.summary() }) }
+        render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
+        render<SweepResult> { s -> sweep(s) }
+    }
+
+    companion object {
+        fun figure(f: RunFigure, text: String): MimeTypedResult =
+            if (TunelessNotebook.plots == "html") {
+                HTML(org.jetbrains.letsPlot.core.util.PlotHtmlExport.buildHtmlFromRawSpecs(
+                    f.spec(), "https://cdn.jsdelivr.net/gh/JetBrains/lets-plot@v4.1.0/js-package/distr/lets-plot.min.js", true, null,
+                ) + "<pre>" + escape(text) + "</pre>")
+            } else {
+                MIME("image/svg+xml" to f.toSvg(), "text/plain" to text)
+            }
+
+        fun sweep(s: SweepResult): MimeTypedResult {
+            val table = "<pre>" + escape(s.table()) + "</pre>"
+            val first = s.parameterNames.firstOrNull()
+            val plot = if (first != null && s.trials.any { it.ok }) {
+                val report = s.sensitivity(first)
+                "<p>" + escape(report.toString()) + "</p>" + SweepPlots.sensitivity(s, first).toSvg()
+            } else ""
+            return MIME("text/html" to table + plot, "text/plain" to s.table())
+        }
+
+        private fun escape(t: String) = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     }
 }

@@ -25,8 +25,11 @@ import org.tuneless.train.TrainingRun
 /** A figure that can be written as SVG (offline, vector) or PNG (rendered by Batik), or shown in a notebook. */
 class RunFigure internal constructor(val figure: Figure, val panelTitles: List<String>) {
 
+    /** The Lets-Plot specification (a JSON-like map). */
+    fun spec(): MutableMap<String, Any> = figure.toSpec()
+
     /** The figure as a standalone SVG document. */
-    fun toSvg(): String = PlotSvgExport.buildSvgImageFromRawSpecs(figure.toSpec())
+    fun toSvg(): String = PlotSvgExport.buildSvgImageFromRawSpecs(spec())
 
     /** The figure as PNG bytes (SVG rendered by Batik). */
     fun toPng(): ByteArray {
