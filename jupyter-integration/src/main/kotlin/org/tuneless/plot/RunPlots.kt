@@ -23,7 +23,7 @@ import org.jetbrains.letsPlot.scale.scaleYLog10
 import org.tuneless.train.TrainingRun
 
 /** A figure that can be written as SVG (offline, vector) or PNG (rendered by Batik), or shown in a notebook. */
-class RunFigure internal constructor(val figure: Figure, val panelTitles: List<String>) {
+class RunFigure(val figure: Figure, val panelTitles: List<String>) {
 
     /** The Lets-Plot specification (a JSON-like map). */
     fun spec(): MutableMap<String, Any> = figure.toSpec()
