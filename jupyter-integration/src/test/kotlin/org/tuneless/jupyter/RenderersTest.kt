@@ -1,0 +1,58 @@
+package org.tuneless.jupyter
+
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import org.tuneless.dsl.FullBatch
+import org.tuneless.dsl.fashionMnist
+import org.tuneless.dsl.gd
+import org.tuneless.dsl.logRange
+import org.tuneless.dsl.mlp
+import org.tuneless.dsl.sweep
+import org.tuneless.dsl.train
+import org.tuneless.plot.RunPlots
+import org.tuneless.plot.svgTexts
+
+/** The MIME bundles the notebook renderers produce (the real kernel is exercised by notebooks/run-notebooks). */
+class RenderersTest : FunSpec({
+
+    val run = train {
+        model = mlp(784, 8, 10); data = fashionMnist(subset = 128); optimizer = gd(lr = 0.1); steps = 10; batchSize = FullBatch
+        track { sharpness(every = 5); maxIterations = 20 }
+    }
+
+    test("a run renders as image/svg+xml with its panels plus a text summary") {
+        TunelessNotebook.plots = "svg"
+        val bundle = TunelessIntegration.figure(RunPlots.of(run), run.summary())
+        bundle.keys shouldBe setOf("image/svg+xml", "text/plain")
+        svgTexts(bundle.getValue("image/svg+xml")).containsAll(listOf("training loss", "learning rate", "sharpness λmax", "η·λmax (edge of stability at 2)")) shouldBe true
+        bundle.getValue("text/plain") shouldContain "COMPLETED after 10 steps"
+    }
+
+    test("plots = html gives interactive Lets-Plot HTML") {
+        TunelessNotebook.plots = "html"
+        try {
+            val bundle = TunelessIntegration.figure(RunPlots.of(run), run.summary())
+            bundle.keys shouldBe setOf("text/html")
+            bundle.getValue("text/html") shouldContain "lets-plot"
+        } finally {
+            TunelessNotebook.plots = "svg"
+        }
+    }
+
+    test("a sweep renders as a table with its sensitivity line and plot") {
+        val result = sweep {
+            parameter("lr", logRange(0.01, 1.0, points = 3)); threads = 2
+            trial { p -> model = mlp(784, 4, 10); data = fashionMnist(subset = 64); steps = 5; optimizer = gd(lr = p["lr"]) }
+        }
+        val html = TunelessIntegration.sweep(result).getValue("text/html")
+        html shouldContain "final loss"
+        html shouldContain "lr: best"
+        html shouldContain "<svg"
+    }
+
+    test("the integration is discoverable by the kernel") {
+        val json = javaClass.getResource("/META-INF/kotlin-jupyter-libraries/libraries.json")!!.readText()
+        json shouldContain "org.tuneless.jupyter.TunelessIntegration"
+    }
+})
