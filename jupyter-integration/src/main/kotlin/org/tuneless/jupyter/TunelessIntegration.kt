@@ -41,6 +41,8 @@ class TunelessIntegration : JupyterIntegration() {
         render<RunComparison> { c -> figure(RunPlots.compare(c.runs), c.runs.joinToString("") { it.summary() }) }
         render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
         render<SweepResult> { s -> sweep(s) }
+        render<org.tuneless.curvature.SpectralDensity> { rho -> figure(org.tuneless.plot.SpectrumPlots.density(rho), "spectral density, ${rho.hvps()} HVPs") }
+        render<org.tuneless.curvature.Lanczos.Result> { r -> figure(org.tuneless.plot.SpectrumPlots.eigenvalues(r), r.top(10).joinToString(prefix = "top eigenvalues: ")) }
     }
 
     companion object {

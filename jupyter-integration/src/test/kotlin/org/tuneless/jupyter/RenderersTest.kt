@@ -51,6 +51,14 @@ class RenderersTest : FunSpec({
         html shouldContain "<svg"
     }
 
+    test("spectra render as charts") {
+        val q = org.tuneless.objective.Quadratic.rotated(doubleArrayOf(5.0, 3.0, 1.0, 0.5, -1.0), 1)
+        val rho = org.tuneless.curvature.SpectralDensity.estimate(q, 2, 5, 100, 0.1, 0)
+        svgTexts(org.tuneless.plot.SpectrumPlots.density(rho).toSvg()).any { it.startsWith("Hessian spectral density") } shouldBe true
+        val lz = org.tuneless.curvature.Lanczos.run(q, 3, 5, 0, false)
+        svgTexts(org.tuneless.plot.SpectrumPlots.eigenvalues(lz, 3).toSvg()).any { it.startsWith("top 3 Hessian eigenvalues") } shouldBe true
+    }
+
     test("the integration is discoverable by the kernel") {
         val json = javaClass.getResource("/META-INF/kotlin-jupyter-libraries/libraries.json")!!.readText()
         json shouldContain "org.tuneless.jupyter.TunelessIntegration"
