@@ -14,6 +14,14 @@ import org.tuneless.train.TrainingRun
  */
 class LiveProgress(private val host: KotlinKernelHost, private val intervalMillis: Long = 2000) : TrainerPlugin {
 
+    companion object {
+        /** Makes every `train { }` of the current cell report to [host] (called from the cell by the integration). */
+        @JvmStatic
+        fun attach(host: KotlinKernelHost?) {
+            org.tuneless.dsl.NotebookHooks.current = host?.let { h -> { LiveProgress(h) } }
+        }
+    }
+
     private val id = "tuneless-progress-" + System.nanoTime()
     private val losses = ArrayList<Double>()
     private var last = 0L
@@ -47,7 +55,7 @@ class LiveProgress(private val host: KotlinKernelHost, private val intervalMilli
     private fun render(text: String, total: Long, done: Long): String {
         val pct = if (total > 0) 100.0 * done / total else 0.0
         val bar = "<div style='width:300px;border:1px solid #999;height:8px'><div style='width:${"%.0f".format(pct)}%;background:#1f77b4;height:8px'></div></div>"
-        return "<div style='font-family:monospace'>$text$bar${sparkline()}</div>"
+        return "<div class='tuneless-progress' style='font-family:monospace'>$text$bar${sparkline()}</div>"
     }
 
     private fun sparkline(): String {

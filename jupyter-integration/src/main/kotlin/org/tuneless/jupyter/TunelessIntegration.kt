@@ -1,6 +1,8 @@
 package org.tuneless.jupyter
 
+import org.jetbrains.kotlinx.jupyter.api.CodePreprocessor
 import org.jetbrains.kotlinx.jupyter.api.HTML
+import org.jetbrains.kotlinx.jupyter.api.KotlinKernelHost
 import org.jetbrains.kotlinx.jupyter.api.MIME
 import org.jetbrains.kotlinx.jupyter.api.MimeTypedResult
 import org.jetbrains.kotlinx.jupyter.api.libraries.JupyterIntegration
@@ -33,10 +35,16 @@ class TunelessIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
         import("org.tuneless.dsl.*", "org.tuneless.plot.*", "org.tuneless.jupyter.*", "org.tuneless.train.*", "org.tuneless.nn.*",
             "org.tuneless.optim.*", "org.tuneless.data.*", "org.tuneless.curvature.*", "org.tuneless.objective.*")
-        beforeCellExecution {
-            val host = this
-            NotebookHooks.current = { LiveProgress(host) }
-        }
+        // Live progress needs the host of the executing cell (the one handed to beforeCellExecution cannot display), so
+        // cells that train get one line prepended that hands the cell's own host to the DSL.
+        addCodePreprocessor(object : CodePreprocessor {
+            override fun accepts(code: String) = ("train" in code || "sweep" in code) && !code.trimStart().startsWith("@file") &&
+                !code.trimStart().startsWith("%")
+
+            override fun process(code: String, host: KotlinKernelHost) =
+                CodePreprocessor.Result("org.tuneless.jupyter.LiveProgress.attach(userHandlesProvider.host); $code")
+        })
+        afterCellExecution { _, _ -> NotebookHooks.current = null }
         render<TrainingRun> { run -> figure(RunPlots.of(run), run.summary()) }
         render<RunComparison> { c -> figure(RunPlots.compare(c.runs), c.runs.joinToString("") { it.summary() }) }
         render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
