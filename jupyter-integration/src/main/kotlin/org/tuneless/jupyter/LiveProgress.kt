@@ -3,6 +3,7 @@ package org.tuneless.jupyter
 import java.util.Locale
 import org.jetbrains.kotlinx.jupyter.api.HTML
 import org.jetbrains.kotlinx.jupyter.api.KotlinKernelHost
+import org.jetbrains.kotlinx.jupyter.api.withId
 import org.tuneless.train.StepRecord
 import org.tuneless.train.TrainerPlugin
 import org.tuneless.train.TrainingContext
@@ -28,7 +29,7 @@ class LiveProgress(private val host: KotlinKernelHost, private val intervalMilli
     private var shown = false
 
     override fun onStart(context: TrainingContext) {
-        host.display(HTML(render("starting ${context.optimizer().name()} for ${context.totalSteps()} steps", context.totalSteps(), 0)), id)
+        host.display(HTML(render("starting ${context.optimizer().name()} for ${context.totalSteps()} steps", context.totalSteps(), 0)).withId(id), id)
         shown = true
         last = System.currentTimeMillis()
     }
@@ -49,7 +50,7 @@ class LiveProgress(private val host: KotlinKernelHost, private val intervalMilli
     }
 
     private fun update(text: String, total: Long, done: Long) {
-        if (shown) host.updateDisplay(HTML(render(text, total, done)), id)
+        if (shown) host.updateDisplay(HTML(render(text, total, done)).withId(id), id)
     }
 
     private fun render(text: String, total: Long, done: Long): String {
