@@ -1,6 +1,10 @@
 package org.tuneless.jupyter
 
 import org.jetbrains.kotlinx.jupyter.api.CodePreprocessor
+import org.jetbrains.kotlinx.jupyter.api.FieldValue
+import org.jetbrains.kotlinx.jupyter.api.RendererHandler
+import org.jetbrains.kotlinx.jupyter.api.ResultHandlerExecution
+import org.jetbrains.kotlinx.jupyter.api.libraries.ExecutionHost
 import org.jetbrains.kotlinx.jupyter.api.HTML
 import org.jetbrains.kotlinx.jupyter.api.KotlinKernelHost
 import org.jetbrains.kotlinx.jupyter.api.MIME
@@ -18,6 +22,22 @@ object TunelessNotebook {
     /** "svg" or "html" — set by `%use tuneless(plots = html)`. */
     @JvmStatic
     var plots: String = "svg"
+}
+
+/** `listOf(run1, run2)` renders as the overlaid comparison; any other list renders as usual. */
+object RunListRenderer : RendererHandler {
+    override fun accepts(value: Any?): Boolean = value is List<*> && value.isNotEmpty() && value.all { it is TrainingRun }
+
+    override val execution: ResultHandlerExecution = object : ResultHandlerExecution {
+        override fun execute(host: ExecutionHost, result: FieldValue): FieldValue {
+            val runs = (result.value as List<*>).filterIsInstance<TrainingRun>()
+            return FieldValue(TunelessIntegration.figure(RunPlots.compare(runs), runs.joinToString("") { it.summary() }), result.name)
+        }
+
+        override fun replaceVariables(mapping: Map<String, String>): ResultHandlerExecution = this
+    }
+
+    override fun replaceVariables(mapping: Map<String, String>): RendererHandler = this
 }
 
 /** Several runs to draw overlaid: `compare(run1, run2)`. */
@@ -49,6 +69,7 @@ class TunelessIntegration : JupyterIntegration() {
         render<RunComparison> { c -> figure(RunPlots.compare(c.runs), c.runs.joinToString("") { it.summary() }) }
         render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
         render<SweepResult> { s -> sweep(s) }
+        addRenderer(RunListRenderer)
         render<org.tuneless.curvature.SpectralDensity> { rho -> figure(org.tuneless.plot.SpectrumPlots.density(rho), "spectral density, ${rho.hvps()} HVPs") }
         render<org.tuneless.curvature.Lanczos.Result> { r -> figure(org.tuneless.plot.SpectrumPlots.eigenvalues(r), r.top(10).joinToString(prefix = "top eigenvalues: ")) }
     }

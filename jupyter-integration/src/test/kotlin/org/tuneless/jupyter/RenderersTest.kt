@@ -59,6 +59,18 @@ class RenderersTest : FunSpec({
         svgTexts(org.tuneless.plot.SpectrumPlots.eigenvalues(lz, 3).toSvg()).any { it.startsWith("top 3 Hessian eigenvalues") } shouldBe true
     }
 
+    test("a list of runs renders as the comparison; other lists are left alone") {
+        RunListRenderer.accepts(listOf(run, run)) shouldBe true
+        RunListRenderer.accepts(listOf(run, "x")) shouldBe false
+        RunListRenderer.accepts(emptyList<Any>()) shouldBe false
+        val out = RunListRenderer.execution.execute(
+            org.jetbrains.kotlinx.jupyter.api.libraries.ExecutionHost::class.java.cast(java.lang.reflect.Proxy.newProxyInstance(
+                javaClass.classLoader, arrayOf(org.jetbrains.kotlinx.jupyter.api.libraries.ExecutionHost::class.java)) { _, _, _ -> null }),
+            org.jetbrains.kotlinx.jupyter.api.FieldValue(listOf(run, run), "runs"))
+        @Suppress("UNCHECKED_CAST")
+        (out.value as Map<String, String>).keys shouldBe setOf("image/svg+xml", "text/plain")
+    }
+
     test("the integration is discoverable by the kernel") {
         val json = javaClass.getResource("/META-INF/kotlin-jupyter-libraries/libraries.json")!!.readText()
         json shouldContain "org.tuneless.jupyter.TunelessIntegration"
