@@ -57,8 +57,8 @@ class TrainingBuilder {
     var seed: Long = 0
     var precision: Precision = Precision.Float32
     var label: String? = null
-    /** Show a terminal progress bar (stderr). */
-    var progress: Boolean = false
+    /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
+    var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = 0
     internal val plugins = mutableListOf<TrainerPlugin>()
     internal val trackers = mutableListOf<TrackingBuilder>()
@@ -96,7 +96,8 @@ class TrainingBuilder {
         }
         val builder = Trainer.builder().network(net).loss(loss).data(stream)
             .evaluateOn("train", train.fullBatch()).evaluateOn("test", split.test().castTo(precision.type).fullBatch())
-            .optimizer(opt).steps(steps.toLong()).evaluateEvery(evaluateEvery.toLong()).seed(seed).progress(progress)
+            .optimizer(opt).steps(steps.toLong()).evaluateEvery(evaluateEvery.toLong()).seed(seed)
+            .progress(progress && NotebookHooks.current == null)
             .config("model", net.summary().lines().last().trim()).config("batch", batchSize.toString())
         label?.let { builder.label(it) }
         for (t in trackers) {
