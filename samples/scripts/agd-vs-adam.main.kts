@@ -3,19 +3,19 @@
 import org.tuneless.dsl.*
 import java.nio.file.Path
 
-val steps = args.getOrNull(0)?.toInt() ?: 200
+val budget = args.getOrNull(0)?.toInt() ?: 200  // optimizer steps per run
 val out = Path.of(args.getOrNull(1) ?: "runs/agd-vs-adam")
 
 val adam = sweep {
     parameter("lr", logRange(1e-4, 1e-1, points = 4))
     trial { p ->
         model = mlp(784, 128, 10); data = fashionMnist(subset = 2048)
-        optimizer = adam(lr = p["lr"]); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+        optimizer = adam(lr = p["lr"]); steps = budget; batchSize = FullBatch; evaluate(every = budget)
     }
 }
 val agd = train {
     model = mlp(784, 128, 10); data = fashionMnist(subset = 2048)
-    optimizer = agd(); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+    optimizer = agd(); steps = budget; batchSize = FullBatch; evaluate(every = budget)
 }
 println(adam.table())
 val best = adam.best!!
@@ -25,7 +25,7 @@ adam.writeCsv(out.resolve("adam.csv"))
 agd.writeTo(out.resolve("agd"))
 val bestAdam = train {
     model = mlp(784, 128, 10); data = fashionMnist(subset = 2048); label = "adam(lr=${best.parameters["lr"]})"
-    optimizer = adam(lr = best.parameters["lr"]); steps = steps; batchSize = FullBatch; evaluate(every = steps)
+    optimizer = adam(lr = best.parameters["lr"]); steps = budget; batchSize = FullBatch; evaluate(every = budget)
 }
 org.tuneless.plot.RunPlots.compare(listOf(agd, bestAdam)).save(out.resolve("agd-vs-adam.png"))
 println("wrote $out")

@@ -4,32 +4,28 @@
 import org.tuneless.dsl.*
 import java.nio.file.Path
 
-val steps = args.getOrNull(0)?.toInt() ?: 100
+val budget = args.getOrNull(0)?.toInt() ?: 100  // optimizer steps per run
 val out = Path.of(args.getOrNull(1) ?: "runs/ecco-eta-sweep")
+
+/** The same small problem for every trial; only the optimizer differs. */
+fun TrainingBuilder.problem(opt: OptimizerSpec) {
+    model = mlp(784, 64, 10)
+    data = fashionMnist(subset = 1024)
+    optimizer = opt
+    steps = budget
+    batchSize(128)
+    evaluate(every = budget)
+}
 
 val ecco = sweep {
     parameter("eta", logRange(0.1, 100.0, points = 4))
     seeds(0, 1)
-    trial { p ->
-        model = mlp(784, 64, 10)
-        data = fashionMnist(subset = 1024)
-        optimizer = ecco(eta = p["eta"])
-        steps = steps
-        batchSize(128)
-        evaluate(every = steps)
-    }
+    trial { p -> problem(ecco(eta = p["eta"])) }
 }
 val adam = sweep {
     parameter("lr", logRange(1e-4, 1e-1, points = 4))
     seeds(0, 1)
-    trial { p ->
-        model = mlp(784, 64, 10)
-        data = fashionMnist(subset = 1024)
-        optimizer = adam(lr = p["lr"])
-        steps = steps
-        batchSize(128)
-        evaluate(every = steps)
-    }
+    trial { p -> problem(adam(lr = p["lr"])) }
 }
 println(ecco.table())
 println(ecco.sensitivity("eta", withinPercent = 10.0))
