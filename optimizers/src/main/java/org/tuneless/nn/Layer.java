@@ -18,6 +18,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public abstract class Layer {
 
     private String name;
+    private Mode mode = Mode.TRAIN;
+
+    /**
+     * What a pass is for. {@code TRAIN}: loss and gradient of a training step (dropout active, batch-norm uses and
+     * updates batch statistics). {@code CURVATURE}: HVPs, uᵀHu and loss probes (dropout off, batch-norm uses batch
+     * statistics without updating its running averages, so the curvature is that of the training loss on the batch).
+     * {@code EVAL}: inference (dropout off, batch-norm uses its running averages).
+     */
+    public enum Mode { TRAIN, CURVATURE, EVAL }
+
+    /** Sets the mode of this layer (and, in composite layers, of its children) for the following passes. */
+    public void setMode(Mode mode) { this.mode = mode; }
+
+    public final Mode mode() { return mode; }
+
+    /**
+     * Non-trainable state (e.g. batch-norm running mean and variance), as live arrays, in a fixed order; empty by
+     * default. Copied by {@link Network#copy()} and saved with checkpoints.
+     */
+    public List<INDArray> buffers() { return List.of(); }
 
     /** Short type name, e.g. {@code dense}, {@code relu}. */
     public abstract String kind();
