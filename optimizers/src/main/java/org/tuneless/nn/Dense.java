@@ -7,16 +7,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fully connected layer y = x·W + b with W stored (in, out). Bilinear in (x, W), so its R-op and second tangent
- * reuse the forward/backward GEMMs: ÿ = ẍ·W + 2·ẋ·V_W.
+ * Fully connected layer y = x·W + b with W stored (in, out), applied to the last axis: an example of shape
+ * (…, in) becomes (…, out), so the same layer serves flat inputs and per-token projections of sequences (T, in).
+ * Bilinear in (x, W), so its R-op and second tangent reuse the forward/backward GEMMs: ÿ = ẍ·W + 2·ẋ·V_W.
  */
 public final class Dense extends Layer {
 
     private final long units;
     private final boolean bias;
     private final Init init;
-    private INDArray x;
-    private INDArray dx;
+    private INDArray x;       // input as rows (batch·…, in)
+    private INDArray dx;      // its tangent as rows, or null
+    private long[] outShape;  // full output shape with batch
 
     public Dense(long units, boolean bias, Init init) {
         if (units <= 0) throw new IllegalArgumentException("dense: units = " + units + " must be positive");
@@ -34,33 +36,51 @@ public final class Dense extends Layer {
     @Override public String kind() { return "dense"; }
 
     @Override public List<ParamSpec> parameters(long[] in) {
-        requireFlat(in);
+        long fanIn = in[in.length - 1];
         List<ParamSpec> specs = new ArrayList<>();
-        specs.add(new ParamSpec("W", new long[]{in[0], units}, ParamRole.WEIGHT, in[0], units, init));
-        if (bias) specs.add(new ParamSpec("b", new long[]{units}, ParamRole.BIAS, in[0], units, Init.ZEROS));
+        specs.add(new ParamSpec("W", new long[]{fanIn, units}, ParamRole.WEIGHT, fanIn, units, init));
+        if (bias) specs.add(new ParamSpec("b", new long[]{units}, ParamRole.BIAS, fanIn, units, Init.ZEROS));
         return specs;
     }
 
     @Override public long[] outputShape(long[] in) {
-        requireFlat(in);
-        return new long[]{units};
+        long[] out = in.clone();
+        out[out.length - 1] = units;
+        return out;
     }
 
-    private void requireFlat(long[] in) {
-        if (in.length != 1) {
-            throw new IllegalArgumentException("dense layer needs flat inputs but got shape " + java.util.Arrays.toString(in) + "; add flatten() before it");
-        }
+    /** (batch, …, k) as rows (batch·…, k); a view when the array is C-contiguous. */
+    static INDArray rows(INDArray a) {
+        if (a == null || a.rank() == 2) return a;
+        return a.reshape('c', a.length() / a.size(a.rank() - 1), a.size(a.rank() - 1));
+    }
+
+    /** Rows (batch·…, k) back to the shape of an array whose last axis is {@code k}. */
+    private INDArray unrows(INDArray r, long[] shape) {
+        if (r == null || shape.length == 2) return r;
+        long[] s = shape.clone();
+        s[s.length - 1] = r.size(1);
+        return r.reshape('c', s);
     }
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
-        this.x = x;
-        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), units);
-        Nd4j.gemm(x, theta[0], y, false, false, 1.0, 0.0);
+        this.outShape = x.shape().clone();
+        outShape[outShape.length - 1] = units;
+        this.x = rows(x);
+        INDArray y = Nd4j.createUninitialized(x.dataType(), this.x.size(0), units);
+        Nd4j.gemm(this.x, theta[0], y, false, false, 1.0, 0.0);
         if (bias) y.addiRowVector(theta[1]);
-        return y;
+        return unrows(y, outShape);
     }
 
-    @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+    private long[] inShape() {
+        long[] s = outShape.clone();
+        s[s.length - 1] = x.size(1);
+        return s;
+    }
+
+    @Override public INDArray backward(INDArray gyFull, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        INDArray gy = rows(gyFull);
         if (grads != null) {
             Nd4j.gemm(x, gy, grads[0], true, false, 1.0, 0.0);
             if (bias) grads[1].assign(gy.sum(0));
@@ -68,18 +88,25 @@ public final class Dense extends Layer {
         if (!needInputGrad) return null;
         INDArray gx = Nd4j.createUninitialized(gy.dataType(), gy.size(0), theta[0].size(0));
         Nd4j.gemm(gy, theta[0], gx, false, true, 1.0, 0.0);
-        return gx;
+        return unrows(gx, inShape());
     }
 
-    @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
-        this.dx = dx;
+    @Override public INDArray jvp(INDArray dxFull, INDArray[] theta, INDArray[] v) {
+        this.dx = rows(dxFull);
+        return unrows(tangent(dx, theta, v), outShape);
+    }
+
+    /** ẏ = ẋ·W + x·V_W + v_b, as rows. */
+    private INDArray tangent(INDArray dx, INDArray[] theta, INDArray[] v) {
         INDArray dy = x.mmul(v[0]);
         if (dx != null) Nd4j.gemm(dx, theta[0], dy, false, false, 1.0, 1.0);
         if (bias) dy.addiRowVector(v[1]);
         return dy;
     }
 
-    @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+    @Override public INDArray rBackward(INDArray gyFull, INDArray rgyFull, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        INDArray gy = rows(gyFull);
+        INDArray rgy = rgyFull == null ? Nd4j.zeros(gy.dataType(), gy.shape()) : rows(rgyFull);
         // R{gW} = xᵀ·R{gy} + ẋᵀ·gy ; R{gb} = Σ R{gy} ; R{gx} = R{gy}·Wᵀ + gy·V_Wᵀ
         Nd4j.gemm(x, rgy, hv[0], true, false, 1.0, 0.0);
         if (dx != null) Nd4j.gemm(dx, gy, hv[0], true, false, 1.0, 1.0);
@@ -87,13 +114,12 @@ public final class Dense extends Layer {
         if (!needInputGrad) return null;
         INDArray rgx = Nd4j.gemm(rgy, theta[0], false, true);
         Nd4j.gemm(gy, v[0], rgx, false, true, 1.0, 1.0);
-        return rgx;
+        return unrows(rgx, inShape());
     }
 
-    @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        INDArray dy = x.mmul(v[0]);
-        if (dx != null) Nd4j.gemm(dx, theta[0], dy, false, false, 1.0, 1.0);
-        if (bias) dy.addiRowVector(v[1]);
+    @Override public INDArray[] secondTangent(INDArray dxFull, INDArray ddxFull, INDArray[] theta, INDArray[] v) {
+        INDArray dx = rows(dxFull), ddx = rows(ddxFull);
+        INDArray dy = tangent(dx, theta, v);
         INDArray ddy;
         if (ddx != null) {
             ddy = ddx.mmul(theta[0]);
@@ -103,6 +129,6 @@ public final class Dense extends Layer {
         } else {
             ddy = null;  // ÿ = 0: the output is affine in θ for a fixed input
         }
-        return new INDArray[]{dy, ddy};
+        return new INDArray[]{unrows(dy, outShape), unrows(ddy, outShape)};
     }
 }

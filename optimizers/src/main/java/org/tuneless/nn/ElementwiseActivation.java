@@ -22,6 +22,9 @@ public abstract class ElementwiseActivation extends Layer {
 
     @Override public long[] outputShape(long[] in) { return in.clone(); }
 
+    /** The input of the last forward pass (valid until the pass's workspace closes). */
+    INDArray lastInput() { return x; }
+
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
         this.x = x;
         return value(x);

@@ -26,7 +26,7 @@ public final class Flatten extends Layer {
     }
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
-        inputShape = x.shape();
+        inputShape = x.shape().clone();
         return flat(x);
     }
 

@@ -74,6 +74,19 @@ public abstract class Layer {
     public abstract INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad);
 
     /**
+     * {@link #rBackward} and then {@link #backward} on the same gy, returning {R{∂L/∂x}, ∂L/∂x} (entries null when
+     * {@code needInputGrad} is false). Composite layers override it to walk their children once instead of twice.
+     */
+    public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        INDArray rgx = rBackward(gy, rgy, theta, v, hv, needInputGrad);
+        INDArray gx = backward(gy, theta, grads, needInputGrad);
+        return new INDArray[]{rgx, gx};
+    }
+
+    /** The layers inside this one (composite layers), in order; empty for a plain layer. */
+    public List<Layer> children() { return List.of(); }
+
+    /**
      * Second-order (Taylor-mode) forward tangent: given (ẋ, ẍ) returns {ẏ, ÿ} along θ + t·v, where
      * ÿ = J_x·ẍ + D²f[(ẋ, v), (ẋ, v)]. Either input tangent may be null (zero).
      */

@@ -24,6 +24,30 @@ public interface Loss {
         INDArray hessianTimes(INDArray outputTangent);
     }
 
+    /**
+     * Evaluates on outputs with more than one axis per example, e.g. (batch, T, k) logits of a language model: every
+     * position is a row, and the loss is the mean over all batch·T rows. Rank-2 outputs pass through unchanged.
+     */
+    static Evaluation evaluateRows(Loss loss, INDArray output, INDArray targets) {
+        if (output.rank() == 2) return loss.evaluate(output, targets);
+        long k = output.size(output.rank() - 1);
+        long rows = output.length() / k;
+        long[] shape = output.shape().clone();
+        Evaluation e = loss.evaluate(output.reshape('c', rows, k), targets.reshape('c', rows, k));
+        return new Evaluation() {
+            @Override public double value() { return e.value(); }
+
+            @Override public INDArray gradient() { return e.gradient().reshape('c', shape); }
+
+            @Override public INDArray hessianTimes(INDArray tangent) { return e.hessianTimes(tangent.reshape('c', rows, k)).reshape('c', shape); }
+        };
+    }
+
+    /** Outputs or targets (batch, …, k) as rows (batch·…, k). */
+    static INDArray asRows(INDArray a) {
+        return a.rank() == 2 ? a : a.reshape('c', a.length() / a.size(a.rank() - 1), a.size(a.rank() - 1));
+    }
+
     static Loss byName(String name) {
         return switch (name) {
             case "ce", "cross-entropy", "crossentropy" -> new SoftmaxCrossEntropy();

@@ -32,6 +32,7 @@ public final class Network {
     private final INDArray[][] paramViews;
     private final List<long[]> inputShapes;
     private final List<ParamSpec> specs;
+    private boolean training = true;
 
     private Network(List<Layer> layers, long[] inputShape, DataType type) {
         this.layers = List.copyOf(layers);
@@ -84,6 +85,35 @@ public final class Network {
 
     public List<Layer> layers() { return layers; }
 
+    /**
+     * Training mode (the default): gradients see dropout and batch statistics (updating batch-norm running averages);
+     * HVPs, uᵀHu and loss probes use batch statistics without dropout. See {@link Layer.Mode}.
+     */
+    public Network train() {
+        training = true;
+        return this;
+    }
+
+    /** Evaluation mode: every pass (including HVPs) uses running statistics and no dropout. */
+    public Network eval() {
+        training = false;
+        return this;
+    }
+
+    public boolean isTraining() { return training; }
+
+    private void mode(Layer.Mode wanted) {
+        Layer.Mode m = training ? wanted : Layer.Mode.EVAL;
+        for (Layer l : layers) if (l.mode() != m || !l.children().isEmpty()) l.setMode(m);
+    }
+
+    /** Non-trainable state of every layer (batch-norm running statistics), live, in a fixed order. */
+    public List<INDArray> buffers() {
+        List<INDArray> out = new ArrayList<>();
+        for (Layer l : layers) out.addAll(l.buffers());
+        return out;
+    }
+
     public long[] inputShape() { return inputShape.clone(); }
 
     public long[] outputShape() { return outputShape.clone(); }
@@ -106,6 +136,9 @@ public final class Network {
         for (Layer l : layers) fresh.add(l.freshCopy());
         Network n = new Network(fresh, inputShape, type);
         n.params.assign(params.castTo(type));
+        List<INDArray> mine = buffers(), theirs = n.buffers();
+        for (int i = 0; i < Math.min(mine.size(), theirs.size()); i++) theirs.get(i).assign(mine.get(i).castTo(theirs.get(i).dataType()));
+        n.training = training;
         return n;
     }
 
@@ -149,7 +182,10 @@ public final class Network {
 
     private INDArray targets(Batch batch) {
         INDArray t = batch.targets();
-        if (t.rank() != 2 || t.size(1) != outputShape[outputShape.length - 1]) {
+        long[] want = new long[outputShape.length + 1];
+        want[0] = t.size(0);
+        System.arraycopy(outputShape, 0, want, 1, outputShape.length);
+        if (!Arrays.equals(t.shape(), want)) {
             throw new IllegalArgumentException("targets have shape " + Arrays.toString(t.shape()) + " but the network outputs "
                     + Arrays.toString(outputShape) + " per example");
         }
@@ -163,6 +199,7 @@ public final class Network {
 
     /** Network outputs for {@code inputs} (batch first), as a new array outside any workspace. */
     public INDArray predict(INDArray inputs) {
+        mode(Layer.Mode.EVAL);
         try (MemoryWorkspace ws = Workspaces.pass("predict")) {
             INDArray y = forward(inputs(new Batch(inputs, Nd4j.zeros(dataType(), inputs.size(0), outputShape[outputShape.length - 1]))));
             return y.detach();
@@ -175,6 +212,7 @@ public final class Network {
      */
     public List<INDArray> layerInputs(Batch batch) {
         List<INDArray> out = new ArrayList<>(layers.size() + 1);
+        mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("inputs")) {
             INDArray x = inputs(batch);
             for (int i = 0; i < layers.size(); i++) {
@@ -186,6 +224,70 @@ public final class Network {
         return out;
     }
 
+    /** What {@link #forEachReluInput} reports for one ReLU. */
+    @FunctionalInterface
+    public interface ReluInputVisitor {
+        /**
+         * @param tensors    indices in {@link #layout()} of the parameter tensors feeding this ReLU
+         * @param input      the ReLU's input a (pre-activation) on the batch
+         * @param inputChange Δa, the first-order change of a when those tensors move by their block of {@code delta}
+         */
+        void visit(int[] tensors, INDArray input, INDArray inputChange);
+    }
+
+    /**
+     * For every ReLU in the network, at any depth: its pre-activation a on the batch and the change Δa = J·Δθ when the
+     * parameters of the layers feeding it (since the previous ReLU or the start of the enclosing block) move by
+     * {@code delta}. Exact for affine layers (dense, conv), first order through normalization. ECCO-DNN's activation
+     * limiter (arXiv 2310.13901, §3.3) uses it to keep steps from flipping ReLU signs. Runs in curvature mode.
+     */
+    public void forEachReluInput(Batch batch, INDArray delta, ReluInputVisitor visitor) {
+        checkVector(delta, "parameter change");
+        mode(Layer.Mode.CURVATURE);
+        try (MemoryWorkspace ws = Workspaces.pass("relu-inputs")) {
+            forward(inputs(batch));
+            INDArray[][] ds = slices(delta);
+            int[] first = new int[layers.size()];
+            for (int i = 0; i < layers.size(); i++) first[i] = tensorsOfLayer[i].length == 0 ? 0 : tensorsOfLayer[i][0];
+            visitChain(layers, paramViews, ds, first, visitor);
+        }
+    }
+
+    private static void visitChain(List<Layer> chain, INDArray[][] thetas, INDArray[][] deltas, int[] first, ReluInputVisitor visitor) {
+        int start = 0;
+        for (int i = 0; i < chain.size(); i++) {
+            Layer layer = chain.get(i);
+            if (layer instanceof Relu relu) {
+                List<Integer> tensors = new ArrayList<>();
+                INDArray da = null;
+                for (int j = start; j < i; j++) {
+                    da = chain.get(j).jvp(da, thetas[j], deltas[j]);
+                    for (int k = 0; k < thetas[j].length; k++) tensors.add(first[j] + k);
+                }
+                if (da != null && !tensors.isEmpty()) visitor.visit(tensors.stream().mapToInt(Integer::intValue).toArray(), relu.lastInput(), da);
+                start = i + 1;
+            } else if (layer instanceof Sequential seq) {
+                List<Layer> kids = seq.children();
+                INDArray[][] t = new INDArray[kids.size()][], d = new INDArray[kids.size()][];
+                int[] f = new int[kids.size()];
+                int offset = 0;
+                for (int k = 0; k < kids.size(); k++) {
+                    t[k] = seq.slice(thetas[i], k);
+                    d[k] = seq.slice(deltas[i], k);
+                    f[k] = first[i] + offset;
+                    offset += t[k].length;
+                }
+                visitChain(kids, t, d, f, visitor);
+            } else if (layer instanceof Residual res) {
+                visitChain(List.of(res.body()), new INDArray[][]{res.bodyPart(thetas[i])}, new INDArray[][]{res.bodyPart(deltas[i])}, new int[]{first[i]}, visitor);
+                if (res.shortcut() != null) {
+                    visitChain(List.of(res.shortcut()), new INDArray[][]{res.skipPart(thetas[i])}, new INDArray[][]{res.skipPart(deltas[i])},
+                            new int[]{first[i] + res.bodyTensorCount()}, visitor);
+                }
+            }
+        }
+    }
+
     /** Parameter views of layer i (into the live parameter vector), in the order of its {@link Layer#parameters}. */
     public INDArray[] parametersOf(int layerIndex) { return paramViews[layerIndex].clone(); }
 
@@ -194,16 +296,18 @@ public final class Network {
 
     /** Mean loss on the batch. */
     public double loss(Loss loss, Batch batch) {
+        mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("loss")) {
-            return loss.evaluate(forward(inputs(batch)), targets(batch)).value();
+            return Loss.evaluateRows(loss, forward(inputs(batch)), targets(batch)).value();
         }
     }
 
     /** Mean loss; writes its gradient into {@code gradientOut}. */
     public double lossAndGradient(Loss loss, Batch batch, INDArray gradientOut) {
         checkVector(gradientOut, "gradient vector");
+        mode(Layer.Mode.TRAIN);
         try (MemoryWorkspace ws = Workspaces.pass("gradient")) {
-            Loss.Evaluation e = loss.evaluate(forward(inputs(batch)), targets(batch));
+            Loss.Evaluation e = Loss.evaluateRows(loss, forward(inputs(batch)), targets(batch));
             INDArray[][] g = slices(gradientOut);
             INDArray gy = e.gradient();
             for (int i = layers.size() - 1; i >= 0; i--) {
@@ -220,6 +324,7 @@ public final class Network {
     public double hvp(Loss loss, Batch batch, INDArray v, INDArray out, INDArray gradientOut) {
         checkVector(v, "direction v");
         checkVector(out, "HVP output");
+        mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("hvp")) {
             INDArray x = inputs(batch);
             INDArray[][] vs = slices(v);
@@ -229,17 +334,15 @@ public final class Network {
                 x = layer.forward(x, paramViews[i]);
                 dx = layer.jvp(dx, paramViews[i], vs[i]);
             }
-            Loss.Evaluation e = loss.evaluate(x, targets(batch));
+            Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
             INDArray gy = e.gradient();
-            INDArray rgy = e.hessianTimes(dx);
+            INDArray rgy = dx == null ? null : e.hessianTimes(dx);
             INDArray[][] hv = slices(out);
             INDArray[][] g = gradientOut != null ? slices(gradientOut) : null;
             for (int i = layers.size() - 1; i >= 0; i--) {
-                Layer layer = layers.get(i);
-                INDArray nextRgy = layer.rBackward(gy, rgy, paramViews[i], vs[i], hv[i], i > 0);
-                gy = i > 0 ? layer.backward(gy, paramViews[i], g == null ? null : g[i], true)
-                        : g == null ? null : layer.backward(gy, paramViews[i], g[i], false);
-                rgy = nextRgy;
+                INDArray[] r = layers.get(i).backwardWithR(gy, rgy, paramViews[i], vs[i], g == null ? null : g[i], hv[i], i > 0);
+                rgy = r[0];
+                gy = r[1];
             }
             return e.value();
         }
@@ -248,6 +351,7 @@ public final class Network {
     /** uᵀH u = d²/dt² L(θ + t·u) at t = 0, by a second-order forward tangent (no backward pass). */
     public double curvatureAlong(Loss loss, Batch batch, INDArray u) {
         checkVector(u, "direction u");
+        mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("curvature")) {
             INDArray x = inputs(batch);
             INDArray[][] us = slices(u);
@@ -259,7 +363,7 @@ public final class Network {
                 dx = t[0];
                 ddx = t[1];
             }
-            Loss.Evaluation e = loss.evaluate(x, targets(batch));
+            Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
             if (dx == null) return 0.0;
             double curvature = Vectors.dot(dx, e.hessianTimes(dx));
             if (ddx != null) curvature += Vectors.dot(e.gradient(), ddx);
@@ -267,19 +371,36 @@ public final class Network {
         }
     }
 
-    /** Parameter counts per layer and in total. */
-    public String summary() {
+    /** Parameter counts per top-level layer and in total. */
+    public String summary() { return summary(false); }
+
+    /** Parameter counts per layer and in total; {@code nested} also lists the layers inside blocks, indented. */
+    public String summary(boolean nested) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-12s %-18s %-18s %12s%n", "layer", "input", "output", "parameters"));
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            long count = 0;
-            for (int t : tensorsOfLayer[i]) count += layout.tensors().get(t).length();
-            long[] in = inputShapes.get(i);
-            sb.append(String.format("%-12s %-18s %-18s %,12d%n", l.name(), Arrays.toString(in), Arrays.toString(l.outputShape(in)), count));
-        }
+        sb.append(String.format("%-24s %-18s %-18s %12s%n", "layer", "input", "output", "parameters"));
+        for (int i = 0; i < layers.size(); i++) summaryRow(sb, layers.get(i), inputShapes.get(i), "", nested);
         sb.append(String.format("total parameters: %,d (%s)%n", layout.size(), dataType()));
         return sb.toString();
+    }
+
+    private static long count(Layer l, long[] in) {
+        long n = 0;
+        for (ParamSpec s : l.parameters(in)) n += s.length();
+        return n;
+    }
+
+    private static void summaryRow(StringBuilder sb, Layer l, long[] in, String indent, boolean nested) {
+        sb.append(String.format("%-24s %-18s %-18s %,12d%n", indent + l.name(), Arrays.toString(in), Arrays.toString(l.outputShape(in)), count(l, in)));
+        if (!nested) return;
+        if (l instanceof Sequential) {
+            long[] shape = in;
+            for (Layer c : l.children()) {
+                summaryRow(sb, c, shape, indent + "  ", true);
+                shape = c.outputShape(shape);
+            }
+        } else {
+            for (Layer c : l.children()) summaryRow(sb, c, in, indent + "  ", true);
+        }
     }
 
     /** Builds a {@link Network} layer by layer: {@code Network.builder(784).dense(256).relu().dense(10).build(DataType.FLOAT, 0)}. */

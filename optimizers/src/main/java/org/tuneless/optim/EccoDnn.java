@@ -11,13 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.tuneless.nn.Dense;
-import org.tuneless.nn.Layer;
 import org.tuneless.nn.Network;
 import org.tuneless.nn.NetworkObjective;
 import org.tuneless.nn.ParameterLayout;
 import org.tuneless.nn.ParameterTensor;
-import org.tuneless.nn.Relu;
 import org.tuneless.nn.Workspaces;
 import org.tuneless.tensor.Vectors;
 
@@ -143,35 +140,27 @@ public final class EccoDnn implements Optimizer {
     }
 
     /**
-     * Shrinks the steps of dense layers feeding a ReLU so their pre-activations do not cross zero; returns the smallest δ.
-     * Records the unlimited Δt (for the next LTE estimate) in {@code dt} and the applied steps in {@code applied}.
+     * Shrinks the steps of the layers feeding each ReLU (at any depth: dense, conv, normalization, inside residual
+     * blocks) so their pre-activations do not cross zero; returns the smallest δ. Records the unlimited Δt (for the
+     * next LTE estimate) in {@code dt} and the applied steps in {@code applied}.
      */
     private double limit(NetworkObjective objective, ParameterLayout layout, double[] applied, double[] dt) {
         Network net = objective.network();
-        List<Layer> layers = net.layers();
-        List<Integer> limited = new ArrayList<>();
-        for (int i = 0; i + 1 < layers.size(); i++) {
-            if (layers.get(i) instanceof Dense && layers.get(i + 1) instanceof Relu) limited.add(i);
+        INDArray delta;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            delta = Nd4j.zeros(v.dataType(), v.length());
         }
-        if (limited.isEmpty()) return 1.0;
-        List<INDArray> inputs = net.layerInputs(objective.batch());
-        double minDelta = 1.0;
-        for (int li : limited) {
-            int[] idx = net.tensorIndicesOf(li);
-            INDArray x = inputs.get(li);
-            INDArray a = inputs.get(li + 1);  // pre-activation = what the ReLU receives
-            ParameterTensor wt = layout.tensors().get(idx[0]);
-            INDArray dW = ParameterLayout.view(v, wt).mul(-dt[idx[0]]);
-            INDArray da = x.castTo(dW.dataType()).mmul(dW);
-            if (idx.length > 1) {
-                ParameterTensor bt = layout.tensors().get(idx[1]);
-                da.addiRowVector(ParameterLayout.view(v, bt).mul(-dt[idx[1]]));
-            }
-            double delta = limiterFactor(a.castTo(da.dataType()), da, referenceCompat);
-            minDelta = Math.min(minDelta, delta);
-            for (int t : idx) applied[t] = Math.max(delta * dt[t], LIMITED_STEP_FLOOR);
+        List<ParameterTensor> tensors = layout.tensors();
+        for (int i = 0; i < tensors.size(); i++) {
+            ParameterLayout.view(delta, tensors.get(i)).assign(ParameterLayout.view(v, tensors.get(i))).muli(-dt[i]);  // Δθ = −Δt·v
         }
-        return minDelta;
+        double[] minDelta = {1.0};
+        net.forEachReluInput(objective.batch(), delta, (idx, a, da) -> {
+            double d = limiterFactor(a.castTo(da.dataType()), da, referenceCompat);
+            minDelta[0] = Math.min(minDelta[0], d);
+            for (int t : idx) applied[t] = Math.min(applied[t], Math.max(d * dt[t], LIMITED_STEP_FLOOR));
+        });
+        return minDelta[0];
     }
 
     /**

@@ -23,22 +23,24 @@ public final class Evaluator {
     public static Result evaluate(Network network, Loss loss, Batch batch) {
         long n = batch.size();
         double lossSum = 0;
-        long correct = 0;
-        boolean classification = batch.targets().size(1) > 1;
+        long correct = 0, positions = 0;
+        boolean classification = batch.targets().size(batch.targets().rank() - 1) > 1;
         for (long from = 0; from < n; from += CHUNK) {
             long to = Math.min(n, from + CHUNK);
             INDArray x = batch.inputs().get(NDArrayIndex.interval(from, to));
-            INDArray t = batch.targets().get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+            INDArray t = batch.targets().get(NDArrayIndex.interval(from, to));
             INDArray y = network.predict(x);
             try (MemoryWorkspace ws = Workspaces.pass("evaluate")) {
                 INDArray tt = t.dataType() == y.dataType() ? t : t.castTo(y.dataType());
-                lossSum += loss.evaluate(y, tt).value() * (to - from);
-                if (classification) {
-                    INDArray hits = Nd4j.argMax(y, 1).eq(Nd4j.argMax(tt, 1));
+                lossSum += Loss.evaluateRows(loss, y, tt).value() * (to - from);
+                if (classification) {  // sequence outputs: accuracy over every position
+                    INDArray yr = Loss.asRows(y), tr = Loss.asRows(tt);
+                    INDArray hits = Nd4j.argMax(yr, 1).eq(Nd4j.argMax(tr, 1));
                     correct += hits.castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+                    positions += yr.size(0);
                 }
             }
         }
-        return new Result(lossSum / n, classification ? (double) correct / n : Double.NaN);
+        return new Result(lossSum / n, classification ? (double) correct / positions : Double.NaN);
     }
 }

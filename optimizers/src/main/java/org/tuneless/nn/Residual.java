@@ -1,0 +1,125 @@
+package org.tuneless.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * y = body(x) + shortcut(x), the residual connection of ResNets and transformers (He et al. 2016). The shortcut is
+ * the identity or a projection (e.g. a strided 1×1 convolution). Every derivative is the sum of the two branches'.
+ * Parameters are named {@code body.…} and {@code shortcut.…}.
+ */
+public final class Residual extends Layer {
+
+    private final Layer body;
+    private final Layer shortcut;  // null = identity
+    private int bodyCount;
+
+    public Residual(Layer body) { this(body, null); }
+
+    public Residual(Layer body, Layer shortcut) {
+        this.body = body;
+        this.shortcut = shortcut;
+        body.rename("body");
+        if (shortcut != null) shortcut.rename("shortcut");
+    }
+
+    @Override public String kind() { return "residual"; }
+
+    @Override public List<Layer> children() { return shortcut == null ? List.of(body) : List.of(body, shortcut); }
+
+    public Layer body() { return body; }
+
+    /** The projection on the skip path, or null for the identity. */
+    public Layer shortcut() { return shortcut; }
+
+    @Override public Layer freshCopy() { return new Residual(body.freshCopy(), shortcut == null ? null : shortcut.freshCopy()); }
+
+    @Override public void setMode(Mode mode) {
+        super.setMode(mode);
+        body.setMode(mode);
+        if (shortcut != null) shortcut.setMode(mode);
+    }
+
+    @Override public List<INDArray> buffers() {
+        List<INDArray> out = new ArrayList<>(body.buffers());
+        if (shortcut != null) out.addAll(shortcut.buffers());
+        return out;
+    }
+
+    @Override public List<ParamSpec> parameters(long[] in) {
+        long[] viaBody = body.outputShape(in), viaSkip = shortcut == null ? in : shortcut.outputShape(in);
+        if (!Arrays.equals(viaBody, viaSkip)) {
+            throw new IllegalArgumentException("residual: the body maps " + Arrays.toString(in) + " to " + Arrays.toString(viaBody)
+                    + " but the shortcut gives " + Arrays.toString(viaSkip) + "; add a projection shortcut (e.g. a strided 1x1 conv) that matches");
+        }
+        List<ParamSpec> specs = new ArrayList<>();
+        for (ParamSpec s : body.parameters(in)) specs.add(prefixed("body", s));
+        bodyCount = specs.size();
+        if (shortcut != null) for (ParamSpec s : shortcut.parameters(in)) specs.add(prefixed("shortcut", s));
+        return specs;
+    }
+
+    private static ParamSpec prefixed(String prefix, ParamSpec s) {
+        return new ParamSpec(prefix + "." + s.name(), s.shape(), s.role(), s.fanIn(), s.fanOut(), s.init());
+    }
+
+    @Override public long[] outputShape(long[] in) { return body.outputShape(in); }
+
+    /** Number of parameter tensors of the body (the shortcut's follow). */
+    int bodyTensorCount() { return bodyCount; }
+
+    INDArray[] bodyPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, 0, bodyCount); }
+
+    INDArray[] skipPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, bodyCount, all.length); }
+
+    /** a + b as a new array (children may return arrays they keep), where either may be null (a zero tangent). */
+    private static INDArray plus(INDArray a, INDArray b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        return a.add(b);
+    }
+
+    @Override public INDArray forward(INDArray x, INDArray[] theta) {
+        INDArray y = body.forward(x, bodyPart(theta));
+        INDArray s = shortcut == null ? x : shortcut.forward(x, skipPart(theta));
+        return y.add(s);
+    }
+
+    @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        INDArray gx = body.backward(gy, bodyPart(theta), bodyPart(grads), needInputGrad);
+        if (shortcut == null) return needInputGrad ? plus(gx, gy) : null;
+        return plus(gx, shortcut.backward(gy, skipPart(theta), skipPart(grads), needInputGrad));
+    }
+
+    @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
+        INDArray dy = body.jvp(dx, bodyPart(theta), bodyPart(v));
+        INDArray ds = shortcut == null ? dx : shortcut.jvp(dx, skipPart(theta), skipPart(v));
+        return plus(dy, ds);
+    }
+
+    @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        return backwardWithR(gy, rgy, theta, v, null, hv, needInputGrad)[0];
+    }
+
+    @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        INDArray[] b = body.backwardWithR(gy, rgy, bodyPart(theta), bodyPart(v), bodyPart(grads), bodyPart(hv), needInputGrad);
+        if (!needInputGrad) {
+            if (shortcut != null) shortcut.backwardWithR(gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), false);
+            return new INDArray[]{null, null};
+        }
+        if (shortcut == null) {
+            return new INDArray[]{plus(b[0], rgy), plus(b[1], gy)};
+        }
+        INDArray[] s = shortcut.backwardWithR(gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
+        return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
+    }
+
+    @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
+        INDArray[] b = body.secondTangent(dx, ddx, bodyPart(theta), bodyPart(v));
+        INDArray[] s = shortcut == null ? new INDArray[]{dx, ddx} : shortcut.secondTangent(dx, ddx, skipPart(theta), skipPart(v));
+        return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
+    }
+}
