@@ -86,7 +86,7 @@ class TrainingBuilder {
 
     internal fun build(): Trainer {
         val split = data.load()
-        val net = model.build(precision.type, seed)
+        val net = model.build(precision.type, seed, split)
         val opt = optimizer.build()
         if (opt is Agd) Agd.initialize(net, seed)
         val train = split.train().castTo(precision.type)

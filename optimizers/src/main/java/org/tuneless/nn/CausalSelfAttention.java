@@ -48,12 +48,23 @@ public final class CausalSelfAttention extends Layer {
     // detached causal mask (T, T): 0 on and below the diagonal, MASKED above
     private INDArray mask;
 
-    public CausalSelfAttention(int heads, boolean bias, Init init) {
+    private final boolean causal;
+
+    public CausalSelfAttention(int heads, boolean bias, Init init) { this(heads, bias, init, true); }
+
+    /**
+     * With {@code causal = false} no position is masked (bidirectional attention, as in ViT); the derivatives are the
+     * same formulas, since masked scores only enter through A = 0.
+     */
+    public CausalSelfAttention(int heads, boolean bias, Init init, boolean causal) {
         if (heads <= 0) throw new IllegalArgumentException("attention: heads = " + heads + " must be positive");
         this.heads = heads;
         this.bias = bias;
         this.init = init;
+        this.causal = causal;
     }
+
+    public boolean isCausal() { return causal; }
 
     public int heads() { return heads; }
 
@@ -61,7 +72,7 @@ public final class CausalSelfAttention extends Layer {
 
     @Override public String kind() { return "attention"; }
 
-    @Override public Layer freshCopy() { return new CausalSelfAttention(heads, bias, init); }
+    @Override public Layer freshCopy() { return new CausalSelfAttention(heads, bias, init, causal); }
 
     private void requireShape(long[] in) {
         if (in.length != 2) {
@@ -180,7 +191,7 @@ public final class CausalSelfAttention extends Layer {
         if (bias) q.addiRowVector(theta[1]);
         qkv = splitQkv(q);
         INDArray s = mm(qkv.slice(0), qkv.slice(1), false, true, scale);  // S = Q·Kᵀ/√d
-        s.addi(causalMask(x.dataType()));
+        if (causal) s.addi(causalMask(x.dataType()));
         attn = Nd4j.exec(new SoftMax(s, s, 3))[0];  // in place, along the key axis
         om = mergeHeads(mm(attn, qkv.slice(2), false, false, 1.0));
         INDArray y = Nd4j.createUninitialized(x.dataType(), batch * steps, width);

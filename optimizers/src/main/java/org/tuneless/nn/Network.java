@@ -440,6 +440,21 @@ public final class Network {
 
         public Builder flatten() { return add(new Flatten()); }
 
+        /** k×k convolution with {@code channels} outputs, stride s, zero padding p, with a bias. */
+        public Builder conv2d(long channels, int kernel, int stride, int padding) { return add(new Conv2d(channels, kernel, stride, padding, true, weightInit)); }
+
+        public Builder maxPool(int kernel, int stride) { return add(new MaxPool2d(kernel, stride)); }
+
+        public Builder avgPool(int kernel, int stride) { return add(new AvgPool2d(kernel, stride, 0)); }
+
+        public Builder globalAvgPool() { return add(new GlobalAvgPool()); }
+
+        public Builder layerNorm() { return add(new LayerNorm()); }
+
+        public Builder batchNorm() { return add(new BatchNorm()); }
+
+        public Builder dropout(double rate, long seed) { return add(new Dropout(rate, seed)); }
+
         /** Builds the network in the given floating-point type and initializes its parameters from {@code seed}. */
         public Network build(DataType type, long seed) {
             if (type != DataType.FLOAT && type != DataType.DOUBLE) {

@@ -41,6 +41,10 @@ class CompositeLayersTest {
         new LayerDerivativeCheck(block, 2, new long[]{4, 3}, 15, AS_IS).checkAll();
     }
 
+    @Test void bidirectionalAttention() {
+        new LayerDerivativeCheck(new CausalSelfAttention(2, true, Init.GLOROT, false), 2, new long[]{4, 6}, 19, AS_IS).checkAll();
+    }
+
     @Test void swapAxes() { new LayerDerivativeCheck(new SwapAxes(), 2, new long[]{3, 4}, 16, AS_IS).checkAll(); }
 
     @Test void tokenMean() { new LayerDerivativeCheck(new TokenMean(), 2, new long[]{3, 4}, 17, AS_IS).checkAll(); }
