@@ -104,6 +104,7 @@ class OptimizersOnModelsTest {
     }
 
     private static void check(Network net, Batch b, String what, boolean power) {
+        long t00 = System.nanoTime();
         NetworkObjective f = new NetworkObjective(net, new SoftmaxCrossEntropy(), b);
         int n = (int) net.parameterCount();
         double[][] h = new double[n][n];
@@ -123,7 +124,9 @@ class OptimizersOnModelsTest {
             if (Math.abs(x) > Math.abs(dominant)) dominant = x;
             top = Math.max(top, x);
         }
+        long tl = System.nanoTime();
         double lanczos = Lanczos.run(f, 1, Math.min(n, 100), 1, false).top(1)[0];
+        System.out.printf("%s: Lanczos %.1f s, %.1f s before it%n", what, (System.nanoTime() - tl) / 1e9, (tl - t00) / 1e9);
         assertEquals(top, lanczos, 1e-6 * Math.abs(top), what + ": Lanczos vs dense Hessian (" + n + " parameters)");
         if (!power) return;
         long t0 = System.nanoTime();
