@@ -1,0 +1,138 @@
+package org.tuneless.nn;
+
+import java.util.Arrays;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.any.IsMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Thin wrappers over the native libnd4j convolution and pooling kernels (conv2d, conv2d_bp, avgpool2d, avgpool2d_bp,
+ * maxpool2d, im2col, col2im, ismax), all in NCHW layout with square kernels, explicit zero padding and no dilation.
+ * Shared by {@link Conv2d}, {@link MaxPool2d} and {@link AvgPool2d}.
+ */
+final class ConvOps {
+
+    private ConvOps() {}
+
+    /** Output size of a window op along one axis, floor((n + 2p − k)/s) + 1 (PyTorch, ceil_mode = false); 0 if the window does not fit. */
+    static long outSize(long n, int kernel, int stride, int padding) {
+        long span = n + 2L * padding - kernel;
+        return span < 0 ? 0 : span / stride + 1;
+    }
+
+    /** Checks an example shape is (channels, height, width) and that a k×k window fits; returns the output (H, W). */
+    static long[] windowOutput(String kind, long[] in, int kernel, int stride, int padding) {
+        if (in.length != 3) {
+            throw new IllegalArgumentException(kind + " needs inputs (channels, height, width) but got " + Arrays.toString(in)
+                    + "; reshape the input to images (e.g. input shape (1, 28, 28) for MNIST) or put this layer before flatten()");
+        }
+        long oh = outSize(in[1], kernel, stride, padding), ow = outSize(in[2], kernel, stride, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(kind + ": a " + kernel + "×" + kernel + " window with padding " + padding
+                    + " does not fit an input of height × width " + in[1] + "×" + in[2]
+                    + "; use a smaller kernel, more padding, or fewer downsampling layers before it");
+        }
+        return new long[]{oh, ow};
+    }
+
+    static void requireBatchedImages(String kind, INDArray x) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(kind + " needs a batch of images (batch, channels, height, width) but got "
+                    + Arrays.toString(x.shape()) + "; reshape the input to (channels, height, width) examples");
+        }
+    }
+
+    // conv2d / conv2d_bp integer arguments: kH, kW, sH, sW, pH, pW, dH, dW, paddingMode (0 = explicit/VALID),
+    // dataFormat (0 = NCHW), weightsFormat (1 = OIYX, i.e. [out, in, kH, kW] as in PyTorch).
+    private static int[] convArgs(int k, int s, int p) { return new int[]{k, k, s, s, p, p, 1, 1, 0, 0, 1}; }
+
+    /** Cross-correlation y[n,o,i,j] = Σ_{c,a,b} w[o,c,a,b]·x[n,c,s·i+a−p,s·j+b−p] (+ bias[o]); {@code bias} may be null. */
+    static INDArray conv2d(INDArray x, INDArray w, INDArray bias, int k, int s, int p) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(0),
+                outSize(x.size(2), k, s, p), outSize(x.size(3), k, s, p));
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
+                .addIntegerArguments(convArgs(k, s, p)).addOutputs(y);
+        if (bias == null) op.addInputs(x, w); else op.addInputs(x, w, bias);
+        Nd4j.exec(op.build());
+        return y;
+    }
+
+    /** {∂/∂x, ∂/∂w} of ⟨gy, conv2d(x, w)⟩: the transposed convolution of gy with w, and the correlation of x with gy. */
+    static INDArray[] conv2dBackprop(INDArray x, INDArray w, INDArray gy, int k, int s, int p) {
+        INDArray gx = Nd4j.createUninitialized(x.dataType(), x.shape());
+        INDArray gw = Nd4j.createUninitialized(w.dataType(), w.shape());
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(x, w, gy).addOutputs(gx, gw)
+                .addIntegerArguments(convArgs(k, s, p)).build());
+        return new INDArray[]{gx, gw};
+    }
+
+    // pooling integer arguments: kH, kW, sH, sW, pH, pW, dH, dW, sameMode (0), extra (avg: 1 = divide by k² including
+    // padded zeros, as PyTorch count_include_pad=True), dataFormat (0 = NCHW).
+    private static int[] poolArgs(int k, int s, int p) { return new int[]{k, k, s, s, p, p, 1, 1, 0, 1, 0}; }
+
+    static INDArray avgPool(INDArray x, int k, int s, int p) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1),
+                outSize(x.size(2), k, s, p), outSize(x.size(3), k, s, p));
+        Nd4j.exec(DynamicCustomOp.builder("avgpool2d").addInputs(x).addOutputs(y)
+                .addIntegerArguments(poolArgs(k, s, p)).build());
+        return y;
+    }
+
+    /** Adjoint of {@link #avgPool} applied to gy (x only supplies the input shape). */
+    static INDArray avgPoolBackprop(INDArray x, INDArray gy, int k, int s, int p) {
+        INDArray gx = Nd4j.createUninitialized(gy.dataType(), x.shape());
+        Nd4j.exec(DynamicCustomOp.builder("avgpool2d_bp").addInputs(x, gy).addOutputs(gx)
+                .addIntegerArguments(poolArgs(k, s, p)).build());
+        return gx;
+    }
+
+    static INDArray maxPool(INDArray x, int k, int s) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1),
+                outSize(x.size(2), k, s, 0), outSize(x.size(3), k, s, 0));
+        Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(x).addOutputs(y)
+                .addIntegerArguments(poolArgs(k, s, 0)).build());
+        return y;
+    }
+
+    /** Adjoint of max pooling at x applied to gy: each gy entry goes to its window's argmax in x (native, no padding). */
+    static INDArray maxPoolBackprop(INDArray x, INDArray gy, int k, int s) {
+        INDArray gx = Nd4j.createUninitialized(gy.dataType(), x.shape());
+        Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(x, gy).addOutputs(gx)
+                .addIntegerArguments(poolArgs(k, s, 0)).build());
+        return gx;
+    }
+
+    /** Patches of x, shape (batch, channels, k, k, outH, outW), no padding. */
+    static INDArray im2col(INDArray x, int k, int s) {
+        INDArray cols = Nd4j.createUninitialized(x.dataType(), x.size(0), x.size(1), k, k,
+                outSize(x.size(2), k, s, 0), outSize(x.size(3), k, s, 0));
+        Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(x).addOutputs(cols)
+                .addIntegerArguments(k, k, s, s, 0, 0, 1, 1, 0).build());
+        return cols;
+    }
+
+    /** Adjoint of {@link #im2col}: sums each patch entry back onto its image position (overlaps add up). */
+    static INDArray col2im(INDArray cols, long height, long width, int s) {
+        INDArray im = Nd4j.createUninitialized(cols.dataType(), cols.size(0), cols.size(1), height, width);
+        Nd4j.exec(DynamicCustomOp.builder("col2im").addInputs(cols).addOutputs(im)
+                .addIntegerArguments(s, s, 0, 0, Math.toIntExact(height), Math.toIntExact(width), 1, 1, 0).build());
+        return im;
+    }
+
+    /** One-hot indicator of the first maximum over dimension {@code dim}, in x's data type. */
+    static INDArray firstMaxIndicator(INDArray x, int dim) {
+        INDArray mask = Nd4j.createUninitialized(x.dataType(), x.shape());
+        Nd4j.exec(new IsMax(x, mask, dim));
+        return mask;
+    }
+
+    /** a[n,c,·,·,i,j] · b[n,c,i,j] for a of rank 6 and b of rank 4, as a new array. */
+    static INDArray mulOverWindows(INDArray a, INDArray b) {
+        INDArray out = Nd4j.createUninitialized(a.dataType(), a.shape());
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(a, b, out, 0, 1, 4, 5));
+        return out;
+    }
+}
