@@ -38,12 +38,14 @@ public final class CausalSelfAttention extends Layer {
     private INDArray x2;     // input as (B·T, D)
     private INDArray qkv;    // (3, B, h, T, d): Q, K, V
     private INDArray attn;   // A = softmax(S), (B, h, T, T)
-    private INDArray om;     // merged head outputs O, (B·T, D)
+    private INDArray oHeads; // O = A·V in heads layout, (B, h, T, d)
+    private INDArray om;     // O merged, (B·T, D)
     private long batch, steps, width;
     // cached by jvp
     private INDArray dx2;    // ẋ as (B·T, D), or null
     private INDArray dqkv;   // (3, B, h, T, d): Q̇, K̇, V̇
     private INDArray dAttn;  // Ȧ
+    private INDArray dOHeads; // Ȯ in heads layout
     private INDArray dom;    // Ȯ merged, (B·T, D)
     // detached causal mask (T, T): 0 on and below the diagonal, MASKED above
     private INDArray mask;
@@ -193,7 +195,8 @@ public final class CausalSelfAttention extends Layer {
         INDArray s = mm(qkv.slice(0), qkv.slice(1), false, true, scale);  // S = Q·Kᵀ/√d
         if (causal) s.addi(causalMask(x.dataType()));
         attn = Nd4j.exec(new SoftMax(s, s, 3))[0];  // in place, along the key axis
-        om = mergeHeads(mm(attn, qkv.slice(2), false, false, 1.0));
+        oHeads = mm(attn, qkv.slice(2), false, false, 1.0);
+        om = mergeHeads(oHeads);
         INDArray y = Nd4j.createUninitialized(x.dataType(), batch * steps, width);
         Nd4j.gemm(om, theta[wo()], y, false, false, 1.0, 0.0);
         if (bias) y.addiRowVector(theta[bo()]);
@@ -219,7 +222,8 @@ public final class CausalSelfAttention extends Layer {
         }
         INDArray gO = splitHeads(gemm(gy2, theta[wo()], false, true));
         INDArray gS = mm(gO, qkv.slice(2), false, true, 1.0);  // gA = gO·Vᵀ
-        gS.subi(rowSum(gS.mul(attn))).muli(attn);              // softmax VJP: A⊙(gA − ⟨gA, A⟩)
+        // softmax VJP A⊙(gA − ⟨gA, A⟩), with ⟨gA, A⟩ = ⟨gO, O⟩ (FlashAttention, Dao et al. 2022, eq. of D_i): (T, d) not (T, T)
+        gS.subi(rowSum(gO.mul(oHeads))).muli(attn);
         INDArray gqkv = mergeQkv(qkvGradient(gO, gS, scale));
         if (grads != null) {
             Nd4j.gemm(x2, gqkv, grads[0], true, false, 1.0, 0.0);
@@ -259,6 +263,7 @@ public final class CausalSelfAttention extends Layer {
         dAttn = ds.subi(rowSum(ds.mul(attn))).muli(attn);  // softmax JVP: A⊙(Ṡ − ⟨Ṡ, A⟩)
         INDArray dO = mm(dAttn, qkv.slice(2), false, false, 1.0);
         mm(attn, dqkv.slice(2), dO, false, false, 1.0, 1.0);  // Ȯ = Ȧ·V + A·V̇
+        dOHeads = dO;
         dom = mergeHeads(dO);
         return outputTangent(dom, theta, v).reshape('c', batch, steps, width);
     }
@@ -285,9 +290,9 @@ public final class CausalSelfAttention extends Layer {
         INDArray rgA = mm(rgO, val, false, true, 1.0);
         mm(gO, dv, rgA, false, true, 1.0, 1.0);
         // softmax VJP gS = A⊙(gA − r), r = ⟨gA, A⟩, and its R-op
-        // R{gS} = Ȧ⊙(gA − r) + A⊙(R{gA} − R{r}),  R{r} = ⟨R{gA}, A⟩ + ⟨gA, Ȧ⟩
-        INDArray rr = rowSum(rgA.mul(attn)).addi(rowSum(gA.mul(dAttn)));
-        gA.subi(rowSum(gA.mul(attn)));                               // gA − r
+        // R{gS} = Ȧ⊙(gA − r) + A⊙(R{gA} − R{r}); as in backward r = ⟨gO, O⟩, so R{r} = ⟨R{gO}, O⟩ + ⟨gO, Ȯ⟩
+        INDArray rr = rowSum(rgO.mul(oHeads)).addi(rowSum(gO.mul(dOHeads)));
+        gA.subi(rowSum(gO.mul(oHeads)));                             // gA − r
         INDArray rgS = rgA.subi(rr).muli(attn).addi(dAttn.mul(gA));
         INDArray gS = gA.muli(attn);
         INDArray g = qkvGradient(gO, gS, scale);
