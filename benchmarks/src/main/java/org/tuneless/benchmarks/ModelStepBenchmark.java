@@ -33,8 +33,8 @@ public final class ModelStepBenchmark {
         int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         String which = args.length > 2 ? args[2] : "all";
         int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
-        System.out.printf("model zoo, float32, OMP_NUM_THREADS=%s, %d rounds × %d repeats, alternating with PyTorch%n",
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"), rounds, perRound);
+        System.out.printf("model zoo, float32, OMP_NUM_THREADS=%s, OPENBLAS_CORETYPE=%s, %d rounds × %d repeats, alternating with PyTorch%n",
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "(unset)"), System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(auto)"), rounds, perRound);
         List<String> report = new ArrayList<>();
         if (which.equals("all") || which.equals("resnet18")) report.add(run(resnet18(), rounds, perRound, threads));
         if (which.equals("all") || which.equals("nanolm")) report.add(run(nanoLM(), rounds, perRound, threads));
