@@ -194,20 +194,22 @@ def zoo_benchmark(args):
     assert params == expected, f"{args.model}: {params} parameters, expected {expected}"
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-    times, fwd = [], []
+    times, fwd, upd = [], [], []
     for i in range(args.warmup + args.repeats):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = loss_of()
         t1 = time.perf_counter()
         loss.backward()
-        opt.step()
         t2 = time.perf_counter()
+        opt.step()
+        t3 = time.perf_counter()
         if i >= args.warmup:
-            times.append((t2 - t0) * 1e3)
+            times.append((t3 - t0) * 1e3)
             fwd.append((t1 - t0) * 1e3)
+            upd.append((t3 - t2) * 1e3)
     print(json.dumps({"task": "zoo", "model": args.model, "batch": args.batch, "params": params,
-                      "threads": torch.get_num_threads(), "times_ms": times, "forward_ms": fwd}))
+                      "threads": torch.get_num_threads(), "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd}))
 
 
 def main():
