@@ -12,6 +12,7 @@ import org.tuneless.nn.Workspaces;
 /**
  * An in-memory dataset: inputs (n, …) and targets (n, k). For classification the targets are one-hot rows and
  * {@link #labels()} gives the class indices; for regression they are real values and {@link #numClasses()} is 0.
+ * {@link #sequences} holds per-position one-hot targets (n, T, V) for sequence models (no per-example labels).
  */
 public final class Dataset {
 
@@ -54,6 +55,17 @@ public final class Dataset {
         return new Dataset(inputs, t, null, 0);
     }
 
+    /**
+     * Sequence data: inputs (n, T, …) and per-position one-hot targets (n, T, V), e.g. next-character prediction
+     * ({@link CharTextDataset}). {@link #numClasses()} is V; there are no per-example {@link #labels()}.
+     */
+    public static Dataset sequences(INDArray inputs, INDArray targets) {
+        if (targets.rank() != 3) {
+            throw new IllegalArgumentException("sequence targets must be (n, T, V) but have shape " + Arrays.toString(targets.shape()));
+        }
+        return new Dataset(inputs, targets, null, (int) targets.size(2));
+    }
+
     public long size() { return inputs.size(0); }
 
     /** Shape of one example, e.g. [784]. */
@@ -70,7 +82,7 @@ public final class Dataset {
 
     /** Class index of every example. */
     public int[] labels() {
-        if (labels == null) throw new IllegalStateException("this is a regression dataset: it has targets, not class labels");
+        if (labels == null) throw new IllegalStateException("this is a regression or sequence dataset: it has targets, not per-example class labels");
         return labels.clone();
     }
 
@@ -111,7 +123,10 @@ public final class Dataset {
         INDArray x = Nd4j.pullRows(flat, 1, indices);
         long[] shape = inputs.shape().clone();
         shape[0] = indices.length;
-        INDArray t = Nd4j.pullRows(targets, 1, indices);
-        return new Batch(x.reshape('c', shape), t);
+        if (targets.rank() == 2) return new Batch(x.reshape('c', shape), Nd4j.pullRows(targets, 1, indices));
+        long[] tShape = targets.shape().clone();
+        tShape[0] = indices.length;
+        INDArray t = Nd4j.pullRows(targets.reshape('c', size(), targets.length() / size()), 1, indices);
+        return new Batch(x.reshape('c', shape), t.reshape('c', tShape));
     }
 }
