@@ -2,6 +2,8 @@ package org.tuneless.dsl
 
 import java.nio.file.Path
 import java.util.concurrent.ConcurrentHashMap
+import org.tuneless.data.CharTextDataset
+import org.tuneless.data.CsvRegression
 import org.tuneless.data.FashionMnist
 import org.tuneless.data.TeacherStudent
 import org.tuneless.data.TrainTestSplit
@@ -45,4 +47,49 @@ fun teacherStudent(samples: Int = 1024, inputDim: Int = 16, hidden: Int = 32, ou
         val test = samples / 4 + 1
         val all = TeacherStudent.generate(samples + test, inputDim, hidden, outputDim, noise, seed)
         TrainTestSplit(all.slice(0, samples.toLong()), all.slice(samples.toLong(), (samples + test).toLong()))
+    }
+
+/** Which text: the Debian `fortunes` package (apt-get install fortunes), the embedded 98 KB sample, or fortunes when installed. */
+enum class TextSource { Fortunes, Embedded, Auto }
+
+/**
+ * Character-level language-model data from the fortunes corpus: blocks of [context] characters with next-character
+ * targets, at most [maxBlocks] training blocks; the last [testFraction] of the text is held out. Train `nanoLM()` or
+ * `lstm()` on it.
+ */
+fun fortunes(context: Int = 64, maxBlocks: Int = 4096, testFraction: Double = 0.1, source: TextSource = TextSource.Auto): DataSpec {
+    require(context > 0) { "fortunes: context = $context must be a positive number of characters" }
+    require(maxBlocks > 0) { "fortunes: maxBlocks = $maxBlocks must be positive" }
+    return CachedData(listOf("fortunes", context, maxBlocks, testFraction, source)) {
+        val corpus = when (source) {
+            TextSource.Fortunes -> CharTextDataset.fortunes()
+            TextSource.Embedded -> CharTextDataset.embeddedSample()
+            TextSource.Auto -> CharTextDataset.fortunesOrEmbedded()
+        }
+        textBlocks(corpus, context, maxBlocks, testFraction)
+    }
+}
+
+/** Character-level data from any UTF-8 text file (see [fortunes]). */
+fun textFile(path: String, context: Int = 64, maxBlocks: Int = 4096, testFraction: Double = 0.1): DataSpec {
+    require(context > 0) { "textFile: context = $context must be a positive number of characters" }
+    return CachedData(listOf("text", path, context, maxBlocks, testFraction)) {
+        textBlocks(CharTextDataset.fromFile(Path.of(path)), context, maxBlocks, testFraction)
+    }
+}
+
+private fun textBlocks(corpus: CharTextDataset, context: Int, maxBlocks: Int, testFraction: Double): TrainTestSplit {
+    val parts = corpus.split(testFraction)
+    return TrainTestSplit(parts.train().dataset(context, context, maxBlocks), parts.test().dataset(context, context, maxOf(1, maxBlocks / 8)))
+}
+
+/**
+ * Tabular regression from a CSV file with a header: features standardized with training statistics, target column
+ * [target] (default the last), a seeded train/test split. Use with `loss = squaredLoss()` and an MLP.
+ */
+fun csvRegression(path: String, target: String? = null, testFraction: Double = 0.2, seed: Long = 0, standardizeTarget: Boolean = false): DataSpec =
+    CachedData(listOf("csv", path, target, testFraction, seed, standardizeTarget)) {
+        var csv = CsvRegression.from(Path.of(path)).testFraction(testFraction).seed(seed).standardizeTarget(standardizeTarget)
+        if (target != null) csv = csv.target(target)
+        csv.load().split()
     }

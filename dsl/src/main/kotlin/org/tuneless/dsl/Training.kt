@@ -2,6 +2,7 @@ package org.tuneless.dsl
 
 import org.nd4j.linalg.api.buffer.DataType
 import org.tuneless.curvature.CurvatureTracker
+import org.tuneless.data.ImageAugmentation
 import org.tuneless.data.MinibatchStream
 import org.tuneless.nn.Loss
 import org.tuneless.nn.SoftmaxCrossEntropy
@@ -25,6 +26,26 @@ sealed class BatchSize {
 
         override fun toString() = size.toString()
     }
+}
+
+/** Random crop with zero padding and horizontal flip of image batches (the shape comes from the data: flat 784 = 1×28×28). */
+class Augmentation internal constructor(val padding: Int, val flip: Boolean) {
+    internal fun wrap(stream: BatchStream, shape: LongArray, seed: Long): BatchStream {
+        val chw = when (shape.size) {
+            3 -> shape
+            1 -> { val r = Math.round(Math.sqrt(shape[0].toDouble())); require(r * r == shape[0]) { "augment: inputs of ${shape[0]} values are not square images" }; longArrayOf(1, r, r) }
+            else -> throw IllegalArgumentException("augment needs image data (channels, height, width), got ${shape.contentToString()}")
+        }
+        return ImageAugmentation(chw[0].toInt(), chw[1].toInt(), chw[2].toInt(), padding, flip, seed).wrap(stream)
+    }
+
+    override fun toString() = "cropAndFlip(padding = $padding, flip = $flip)"
+}
+
+/** Random crops of images padded by [padding] zeros, and random horizontal flips. */
+fun cropAndFlip(padding: Int = 2, flip: Boolean = true): Augmentation {
+    require(padding >= 0) { "cropAndFlip: padding = $padding must be ≥ 0" }
+    return Augmentation(padding, flip)
 }
 
 /** The whole training set every step. */
@@ -57,6 +78,8 @@ class TrainingBuilder {
     var seed: Long = 0
     var precision: Precision = Precision.Float32
     var label: String? = null
+    /** Image augmentation of training batches, e.g. `augment = cropAndFlip(padding = 2)`; none by default. */
+    var augment: Augmentation? = null
     /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
     var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = 0
@@ -93,7 +116,7 @@ class TrainingBuilder {
         val stream: BatchStream = when (val b = batchSize) {
             BatchSize.Full -> BatchStream.fixed(train.fullBatch())
             is BatchSize.Of -> MinibatchStream(train, b.size, seed)
-        }
+        }.let { s -> augment?.wrap(s, train.inputShape(), seed) ?: s }
         val builder = Trainer.builder().network(net).loss(loss).data(stream)
             .evaluateOn("train", train.fullBatch()).evaluateOn("test", split.test().castTo(precision.type).fullBatch())
             .optimizer(opt).steps(steps.toLong()).evaluateEvery(evaluateEvery.toLong()).seed(seed)

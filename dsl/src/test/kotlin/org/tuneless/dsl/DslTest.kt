@@ -137,4 +137,41 @@ class DslTest : FunSpec({
         result.trials.map { it.status } shouldBe listOf("COMPLETED", "FAILED")
         result.trials[1].message shouldContain "scale σ = -1.0"
     }
+    test("zoo models take their shapes from the data") {
+        resnet18().build(DataType.FLOAT, 0).parameterCount() shouldBe 11_172_810L
+        resnet34(norm = Norm.None).build(DataType.FLOAT, 0).outputShape().toList() shouldBe listOf(10L)
+        cnn().build(DataType.FLOAT, 0).parameterCount() shouldBe 421_642L
+        model("resnet18:layer").build(DataType.FLOAT, 0).parameterCount() shouldBe 11_172_810L
+        val text = fortunes(context = 16, maxBlocks = 32, source = TextSource.Embedded).load()
+        val vocab = text.train().targets().size(2)
+        val lm = nanoLM(layers = 1, dim = 16, heads = 2).build(DataType.FLOAT, 0, text)
+        lm.outputShape().toList() shouldBe listOf(16L, vocab)
+        shouldThrow<IllegalArgumentException> { nanoLM().build(DataType.FLOAT, 0, fashionMnist(subset = 8).load()) }.message shouldContain "text data"
+        shouldThrow<IllegalArgumentException> { model("resnet50") }.message shouldContain "valid: mlp, cnn"
+    }
+
+    test("a character language model trains on fortunes from the DSL") {
+        val run = train {
+            model = nanoLM(layers = 1, dim = 32, heads = 2)
+            data = fortunes(context = 32, maxBlocks = 64, source = TextSource.Embedded)
+            optimizer = adam(lr = 3e-3)
+            steps = 20
+            batchSize(16)
+        }
+        run.status() shouldBe TrainingStatus.COMPLETED
+        run.finalLoss() shouldBeLessThan 0.8 * run.history()[0].loss()
+    }
+
+    test("augmentation wraps the training batches") {
+        val run = train {
+            model = cnn()
+            data = fashionMnist(subset = 64)
+            augment = cropAndFlip(padding = 2)
+            optimizer = adam(lr = 1e-3)
+            steps = 3
+            batchSize(32)
+        }
+        run.status() shouldBe TrainingStatus.COMPLETED
+        shouldThrow<IllegalArgumentException> { cropAndFlip(padding = -1) }.message shouldContain "padding = -1"
+    }
 })

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.tuneless.data.Dataset;
 import org.tuneless.data.MinibatchStream;
 import org.tuneless.nn.Loss;
 import org.tuneless.nn.Models;
@@ -32,7 +33,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--model", defaultValue = "mlp:784-256-256-10", paramLabel = "SPEC",
-            description = "Model: mlp:IN-H1-...-OUT[:relu|tanh|gelu] (default ${DEFAULT-VALUE}).")
+            description = "Model: mlp:IN-H1-...-OUT[:relu|tanh|gelu], cnn, resnet18[:batch|layer|none], resnet34[:…], mixer, vit, nanolm (text), "
+                    + "lstm (image rows, or a character LSTM on text) (default ${DEFAULT-VALUE}; shapes and classes follow --data).")
     String model;
 
     @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "SPEC",
@@ -145,10 +147,12 @@ final class TrainCommand implements Callable<Integer> {
         };
         Loss lossFn = Loss.byName(loss.toLowerCase(Locale.ROOT));
         Optimizer opt = Optimizers.create(optimizerName, options);
-        Network net = Models.parse(model).build(type, seed);
+        DataSpec d = DataSpec.parse(data);
+        Dataset train = d.split().train();
+        int classes = d.text() ? (int) train.targets().size(2) : train.numClasses() > 0 ? train.numClasses() : (int) train.targets().size(1);
+        Network net = Models.byName(model, train.inputShape(), classes, d.text()).build(type, seed);
         boolean agdInit = opt instanceof org.tuneless.optim.Agd;
         if (agdInit) org.tuneless.optim.Agd.initialize(net, seed);  // AGD's own orthogonal × √(d_out/d_in) initialization
-        DataSpec d = DataSpec.parse(data);
         BatchStream stream;
         String batchLabel;
         if (batch.equalsIgnoreCase("full")) {

@@ -57,7 +57,12 @@ class TunelessCliTest {
     }
 
     @Test void badInputGetsOneLineErrorsAndNonZeroExit() {
-        assertError(run("train", "--model", "resnet9"), "unknown model 'resnet9'; valid: mlp");
+        assertError(run("train", "--model", "resnet9"), "unknown model 'resnet9'; valid: mlp, cnn, resnet18, resnet34, mixer, vit, nanolm, lstm");
+        assertError(run("train", "--model", "nanolm", "--data", "fashion-mnist-embedded:64", "--steps", "1"), "nanolm is a language model");
+        assertError(run("train", "--model", "cnn", "--data", "text-embedded:16:8", "--steps", "1"), "cnn is an image model");
+        assertError(run("train", "--model", "resnet18:group", "--data", "fashion-mnist-embedded:64", "--steps", "1"), "valid: batch, layer, none");
+        assertError(run("train", "--data", "text:0", "--steps", "1"), "bad context T '0'");
+        assertError(run("train", "--data", "textfile:/no/such.txt", "--steps", "1"), "/no/such.txt");
         assertError(run("train", "--optimizer", "adamax"), "unknown optimizer 'adamax'; valid: sgd");
         assertError(run("train", "--frobnicate"), "Unknown option: '--frobnicate'");
         assertError(run("train", "--steps", "ten"), "--steps");
@@ -117,6 +122,22 @@ class TunelessCliTest {
         assertTrue(Files.readString(dir.resolve("agd").resolve("metrics.csv")).contains("agd.G"));
         assertError(run("train", "--optimizer", "ecco", "--eta", "-1", "--steps", "1"), "eta (LTE tolerance) = -1.0 must be a positive");
         assertError(run("train", "--optimizer", "cdat", "--base", "lbfgs", "--steps", "1"), "unknown base 'lbfgs'");
+    }
+
+    @Test void zooModelsTrainByNameOnImagesAndText(@TempDir Path dir) throws IOException {
+        for (String model : new String[]{"cnn", "resnet18:none", "mixer", "vit", "lstm"}) {
+            Result r = run("train", "--model", model, "--data", "fashion-mnist-embedded:32", "--optimizer", "adam", "--steps", "2",
+                    "--batch", "16", "--eval-every", "0", "--out", dir.resolve(model.replace(':', '-')).toString(), "--quiet");
+            assertEquals(0, r.code(), model + ": " + r.err());
+            assertTrue(r.out().contains("COMPLETED after 2 steps"), model + ": " + r.out());
+        }
+        for (String model : new String[]{"nanolm", "lstm"}) {
+            Result r = run("train", "--model", model, "--data", "text-embedded:16:32", "--optimizer", "adam", "--lr", "3e-3", "--steps", "3",
+                    "--batch", "8", "--eval-every", "0", "--out", dir.resolve("text-" + model).toString(), "--quiet");
+            assertEquals(0, r.code(), model + " on text: " + r.err());
+            assertTrue(r.out().contains("blocks of 16"), r.out());
+            assertTrue(r.out().contains("COMPLETED after 3 steps"), r.out());
+        }
     }
 
     @Test void helpListsTheOptions() {
