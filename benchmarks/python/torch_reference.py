@@ -3,12 +3,14 @@
 
 Usage: torch_reference.py step  --widths 784,1024,1024,10 --batch 1024 --repeats 20 --warmup 5 --threads 1
        torch_reference.py power --widths 784,256,256,10 --samples 4096 --tol 1e-3 --max-iter 1000 --threads 1
+       torch_reference.py zoo   --model resnet18|nanolm --batch 128 --repeats 5 --warmup 2 --threads 1
 
 Prints one JSON object per line: {"task": ..., "times_ms": [...], ...}. Inputs are seeded Gaussian data (same sizes as
 the Java side); for `power` the caller may pass --data FILE (raw float32 little-endian, samples x 784, then int32 labels).
 """
 import argparse
 import json
+import math
 import time
 
 import torch
@@ -87,9 +89,132 @@ def power_benchmark(args):
                       "times_ms": times, "results": results}))
 
 
+# ---------------------------------------------------------------- model zoo (mirrors org.tuneless.nn.Models)
+
+class BasicBlock(torch.nn.Module):
+    """relu(BN(conv3x3(relu(BN(conv3x3_s(x)))) ) + shortcut(x)); shortcut = BN(conv1x1_s(x)) when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        nn = torch.nn
+        self.body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                                  nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        skip = x if self.shortcut is None else self.shortcut(x)
+        return torch.relu(self.body(x) + skip)
+
+
+def resnet18(channels=1, classes=10, width=64):
+    """Models.resnet18(new long[]{1,28,28}, 10, Norm.BATCH): CIFAR-style, 3x3 stem, no max-pool, stages 2,2,2,2."""
+    nn = torch.nn
+    layers = [nn.Conv2d(channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+    cin = width
+    for stage in range(4):
+        w = width << stage
+        for k in range(2):
+            layers.append(BasicBlock(cin, w, 2 if stage > 0 and k == 0 else 1))
+            cin = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes)]
+    return nn.Sequential(*layers)
+
+
+class CausalSelfAttention(torch.nn.Module):
+    """Mirrors org.tuneless.nn.CausalSelfAttention: [Q|K|V] = x Wqkv + b, heads = column blocks, causal softmax."""
+
+    def __init__(self, dim, heads, context):
+        super().__init__()
+        self.heads = heads
+        self.qkv = torch.nn.Linear(dim, 3 * dim)
+        self.out = torch.nn.Linear(dim, dim)
+        self.register_buffer("mask", torch.triu(torch.ones(context, context, dtype=torch.bool), diagonal=1))
+
+    def forward(self, x):
+        b, t, d = x.shape
+        h = self.heads
+        q, k, v = self.qkv(x).split(d, dim=2)
+        q, k, v = (a.view(b, t, h, d // h).transpose(1, 2) for a in (q, k, v))
+        s = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(d // h))
+        a = torch.softmax(s.masked_fill(self.mask[:t, :t], float("-inf")), dim=-1)
+        return self.out((a @ v).transpose(1, 2).contiguous().view(b, t, d))
+
+
+class Block(torch.nn.Module):
+    def __init__(self, dim, heads, context):
+        super().__init__()
+        nn = torch.nn
+        self.ln1, self.attn = nn.LayerNorm(dim), CausalSelfAttention(dim, heads, context)
+        self.ln2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, 4 * dim), nn.GELU(), nn.Linear(4 * dim, dim))  # exact (erf) GELU
+
+    def forward(self, x):
+        x = x + self.attn(self.ln1(x))
+        return x + self.mlp(self.ln2(x))
+
+
+class NanoLM(torch.nn.Module):
+    """Models.nanoLM(layers, dim, heads, context, vocab): token + learned position embeddings, pre-norm blocks, LN, head."""
+
+    def __init__(self, layers, dim, heads, context, vocab):
+        super().__init__()
+        nn = torch.nn
+        self.tok = nn.Embedding(vocab, dim)
+        self.pos = nn.Parameter(torch.randn(context, dim) * 0.02)
+        self.blocks = nn.Sequential(*[Block(dim, heads, context) for _ in range(layers)])
+        self.ln = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, vocab)
+
+    def forward(self, ids):
+        return self.head(self.ln(self.blocks(self.tok(ids) + self.pos)))
+
+
+RESNET18_PARAMS = 11_172_810
+NANOLM_PARAMS = 429_664  # 2 layers, dim 128, 4 heads, context 64, vocabulary 96
+
+
+def zoo_benchmark(args):
+    torch.manual_seed(0)
+    if args.model == "resnet18":
+        model, expected = resnet18(1, 10), RESNET18_PARAMS
+        x = torch.randn(args.batch, 1, 28, 28)
+        y = torch.randint(0, 10, (args.batch,))
+        loss_of = lambda: torch.nn.functional.cross_entropy(model(x), y)
+    elif args.model == "nanolm":
+        context, vocab = 64, 96
+        model, expected = NanoLM(2, 128, 4, context, vocab), NANOLM_PARAMS
+        x = torch.randint(0, vocab, (args.batch, context))
+        y = torch.randint(0, vocab, (args.batch, context))
+        loss_of = lambda: torch.nn.functional.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))  # mean over B*T
+    else:
+        raise SystemExit("unknown model " + args.model)
+    params = sum(p.numel() for p in model.parameters())
+    assert params == expected, f"{args.model}: {params} parameters, expected {expected}"
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    times, fwd, upd = [], [], []
+    for i in range(args.warmup + args.repeats):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_of()
+        t1 = time.perf_counter()
+        loss.backward()
+        t2 = time.perf_counter()
+        opt.step()
+        t3 = time.perf_counter()
+        if i >= args.warmup:
+            times.append((t3 - t0) * 1e3)
+            fwd.append((t1 - t0) * 1e3)
+            upd.append((t3 - t2) * 1e3)
+    print(json.dumps({"task": "zoo", "model": args.model, "batch": args.batch, "params": params,
+                      "threads": torch.get_num_threads(), "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd}))
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("task", choices=["step", "power"])
+    p.add_argument("task", choices=["step", "power", "zoo"])
     p.add_argument("--widths", default="784,1024,1024,10")
     p.add_argument("--batch", type=int, default=1024)
     p.add_argument("--samples", type=int, default=4096)
@@ -99,9 +224,10 @@ def main():
     p.add_argument("--tol", type=float, default=1e-3)
     p.add_argument("--max-iter", type=int, default=1000)
     p.add_argument("--data", default=None)
+    p.add_argument("--model", default="resnet18", choices=["resnet18", "nanolm"])
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    step_benchmark(args) if args.task == "step" else power_benchmark(args)
+    {"step": step_benchmark, "power": power_benchmark, "zoo": zoo_benchmark}[args.task](args)
 
 
 if __name__ == "__main__":
