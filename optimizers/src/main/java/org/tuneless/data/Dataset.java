@@ -102,13 +102,19 @@ public final class Dataset {
         return slice(0, n);
     }
 
-    /** Examples [from, to). */
+    /**
+     * Examples [from, to), as copies: ND4J 1.0.0-M2.1 returns empty arrays for a further {@code get(interval)} with a
+     * non-zero start on a row-interval view, which chunked evaluation of a slice would hit.
+     */
     public Dataset slice(long from, long to) {
         if (from < 0 || to > size() || from >= to) {
             throw new IllegalArgumentException("bad slice [" + from + ", " + to + ") of a dataset of " + size());
         }
-        INDArray x = inputs.get(NDArrayIndex.interval(from, to));
-        INDArray t = targets.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        INDArray x, t;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            x = inputs.get(NDArrayIndex.interval(from, to)).dup();
+            t = targets.get(NDArrayIndex.interval(from, to)).dup();
+        }
         int[] l = labels == null ? null : Arrays.copyOfRange(labels, (int) from, (int) to);
         return new Dataset(x, t, l, numClasses);
     }

@@ -78,6 +78,19 @@ class TrainerTest {
         assertTrue(run.columns().containsAll(List.of("step", "loss", "lr", "grad_norm", "update_norm", "test.diag")));
     }
 
+    @Test void chunkedEvaluationOfAViewEqualsTheWholeBatchLoss() {
+        org.tuneless.nn.Network net = org.tuneless.nn.Models.mlpBuilder(org.tuneless.nn.Models.Activation.TANH, true, org.tuneless.nn.Init.GLOROT, 5, 4, 3)
+                .build(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1);
+        Batch all = org.tuneless.nn.NetworkObjectiveTesting.batch(2600, 5, 3, 4);
+        org.nd4j.linalg.indexing.INDArrayIndex rows = org.nd4j.linalg.indexing.NDArrayIndex.interval(100, 2600);
+        Batch view = new Batch(all.inputs().get(rows), all.targets().get(rows));
+        Batch copy = new Batch(view.inputs().dup(), view.targets().dup());
+        double whole = net.loss(new SoftmaxCrossEntropy(), copy);
+        Evaluator.Result r = Evaluator.evaluate(net, new SoftmaxCrossEntropy(), view);
+        assertEquals(whole, r.loss(), 1e-12, "three chunks of a view (from 100) must give the whole-batch loss");
+        assertEquals(Evaluator.evaluate(net, new SoftmaxCrossEntropy(), copy).accuracy(), r.accuracy(), 0.0);
+    }
+
     @Test void sameSeedGivesTheSameNumbers() {
         double[] a = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
         double[] b = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
