@@ -335,18 +335,13 @@ class ConvLayersTest {
         assertEquals(Vectors.dot(u, hv), Vectors.dot(v, hu), 1e-10 * Vectors.norm(hv) * Vectors.norm(u), "uᵀHv = vᵀHu");
         assertEquals(Vectors.dot(v, hv), net.curvatureAlong(loss, b, v), 1e-10 * Math.abs(Vectors.dot(v, hv)), "vᵀHv");
 
-        INDArray w0 = net.parameters().dup();
         double h = 1e-6;  // small enough that no max-pool argmax changes
-        INDArray gp = Nd4j.zeros(DataType.DOUBLE, n), gm = Nd4j.zeros(DataType.DOUBLE, n);
-        net.parameters().assign(w0.add(v.mul(h)));
-        net.lossAndGradient(loss, b, gp);
-        net.parameters().assign(w0.sub(v.mul(h)));
-        net.lossAndGradient(loss, b, gm);
-        net.parameters().assign(w0);
-        assertClose(gp.sub(gm).divi(2 * h), hv, 1e-6, "CNN HVP vs finite differences of the gradient");
+        INDArray fdHv = NetworkCurvatureTest.gradientDifference(net, loss, b, v, h);
+        assertClose(fdHv, hv, 1e-6, "CNN HVP vs finite differences of the gradient");
 
         INDArray g = Nd4j.zeros(DataType.DOUBLE, n);
         net.lossAndGradient(loss, b, g);
+        INDArray w0 = net.parameters().dup();
         double dl = (lossAt(net, w0.add(v.mul(h)), loss, b) - lossAt(net, w0.sub(v.mul(h)), loss, b)) / (2 * h);
         net.parameters().assign(w0);
         assertEquals(dl, Vectors.dot(g, v), 1e-7 * Math.max(1, Math.abs(dl)), "CNN gradient along v");

@@ -38,6 +38,19 @@ class NetworkCurvatureTest {
         return Models.mlpBuilder(act, true, Init.GLOROT, 5, 4, 3).build(DataType.DOUBLE, 7);
     }
 
+    /** (∇L(θ + h·v) − ∇L(θ − h·v)) / 2h, the central difference of the gradient along v (θ is restored). */
+    static INDArray gradientDifference(Network net, Loss loss, Batch b, INDArray v, double h) {
+        int n = (int) net.parameterCount();
+        INDArray w0 = net.parameters().dup();
+        INDArray gp = Nd4j.zeros(net.dataType(), n), gm = Nd4j.zeros(net.dataType(), n);
+        net.parameters().assign(w0.add(v.mul(h)));
+        net.lossAndGradient(loss, b, gp);
+        net.parameters().assign(w0.sub(v.mul(h)));
+        net.lossAndGradient(loss, b, gm);
+        net.parameters().assign(w0);
+        return gp.subi(gm).divi(2 * h);
+    }
+
     /** Dense Hessian assembled column by column from HVPs of basis vectors. */
     static INDArray denseHessian(Network net, Loss loss, Batch b) {
         int n = (int) net.parameterCount();
@@ -108,15 +121,9 @@ class NetworkCurvatureTest {
         INDArray v = gaussian(n, 11);
         INDArray hv = Nd4j.zeros(DataType.DOUBLE, n);
         net.hvp(loss, b, v, hv, null);
-        INDArray w0 = net.parameters().dup();
         double h = 1e-6;  // small enough that no ReLU input crosses zero
-        INDArray gp = Nd4j.zeros(DataType.DOUBLE, n), gm = Nd4j.zeros(DataType.DOUBLE, n);
-        net.parameters().assign(w0.add(v.mul(h)));
-        net.lossAndGradient(loss, b, gp);
-        net.parameters().assign(w0.sub(v.mul(h)));
-        net.lossAndGradient(loss, b, gm);
-        net.parameters().assign(w0);
-        INDArray fd = gp.sub(gm).divi(2 * h);
+        INDArray fdHv = NetworkCurvatureTest.gradientDifference(net, loss, b, v, h);
+        INDArray fd = fdHv;
         assertTrue(Vectors.norm(fd.sub(hv)) <= 1e-6 * Vectors.norm(fd), "ReLU network HVP vs finite differences");
     }
 
