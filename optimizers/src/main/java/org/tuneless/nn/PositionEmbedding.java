@@ -43,13 +43,15 @@ public final class PositionEmbedding extends Layer {
 
     private static INDArray broadcast(INDArray p) { return p.reshape(1, p.size(0), p.size(1)); }
 
+    private static final int[] BATCH = {0};
+
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
         batch = x.size(0);
         return x.add(broadcast(theta[0]));
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        if (grads != null) grads[0].assign(gy.sum(0));
+        if (grads != null) grads[0].assign(Sums.sum(gy, BATCH).reshape(grads[0].shape()));
         return needInputGrad ? gy : null;
     }
 
@@ -60,7 +62,7 @@ public final class PositionEmbedding extends Layer {
 
     @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
         if (hv != null) {
-            if (rgy == null) hv[0].assign(0); else hv[0].assign(rgy.sum(0));
+            if (rgy == null) hv[0].assign(0); else hv[0].assign(Sums.sum(rgy, BATCH).reshape(hv[0].shape()));
         }
         return needInputGrad ? rgy : null;
     }
