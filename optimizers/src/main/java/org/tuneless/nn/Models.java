@@ -70,7 +70,8 @@ public final class Models {
     /**
      * A CIFAR-style ResNet: conv3×3(width) stem → norm → ReLU; stage s has blocks[s] basic blocks of width·2^s
      * channels, the first of stages 2… with stride 2 and a 1×1 projection shortcut; global average pool; dense.
-     * Convolutions carry a bias only without normalization. A basic block is relu(norm(conv(relu(norm(conv x)))) + x).
+     * Convolutions carry a bias only without normalization. A basic block is relu(norm(conv(relu(norm(conv x)))) + x);
+     * without normalization the last conv of each block starts at zero, so each block starts as the identity.
      */
     public static Network.Builder resnet(String name, int[] blocks, long[] input, int classes, Norm norm, long width) {
         requireImage(name, input);
@@ -83,7 +84,9 @@ public final class Models {
             for (int k = 0; k < blocks[stage]; k++) {
                 int stride = stage > 0 && k == 0 ? 2 : 1;
                 List<Layer> body = new ArrayList<>(withNorm(norm, new Conv2d(w, 3, stride, 1, bias, Init.HE), new Relu()));
-                body.addAll(withNorm(norm, new Conv2d(w, 3, 1, 1, bias, Init.HE), null));
+                // without normalization the residual sums blow up at He init (loss ≈ 5, ‖g‖ ≈ 150 on ResNet-18), so the
+                // branch's last conv starts at zero and every block starts as the identity (Fixup, Zhang et al. 2019)
+                body.addAll(withNorm(norm, new Conv2d(w, 3, 1, 1, bias, norm == Norm.NONE ? Init.ZEROS : Init.HE), null));
                 Layer shortcut = stride != 1 || channels != w
                         ? new Sequential("projection", withNorm(norm, new Conv2d(w, 1, stride, 0, bias, Init.HE), null)) : null;
                 b.add(new Residual(new Sequential("block", body), shortcut)).relu();

@@ -170,7 +170,8 @@ public final class EccoDnn implements Optimizer {
      */
     public static double limiterFactor(INDArray a, INDArray da, boolean referenceCompat) {
         INDArray ratio = da.div(a);
-        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isNan());
+        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isNan());       // 0/0
+        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isInfinite());  // a = 0: no sign to keep
         double minRatio = ratio.minNumber().doubleValue();
         double delta = referenceCompat || minRatio < 0 ? Math.min(1.0 / Math.abs(minRatio), 1.0) : 1.0;
         return Double.isNaN(delta) ? 1.0 : delta;

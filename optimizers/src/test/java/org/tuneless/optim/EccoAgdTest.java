@@ -90,6 +90,8 @@ class EccoAgdTest {
         assertEquals(1.0, EccoDnn.limiterFactor(Nd4j.createFromArray(1.0, 1.0), noCross, false), 1e-15);
         // a zero pre-activation is ignored, not a NaN
         assertEquals(1.0, EccoDnn.limiterFactor(Nd4j.createFromArray(0.0, 1.0), Nd4j.createFromArray(1.0, 0.5), false), 1e-15);
+        // … also when its change is negative (ratio −∞ would otherwise give δ = 0 and freeze the layer)
+        assertEquals(0.5, EccoDnn.limiterFactor(Nd4j.createFromArray(0.0, 1.0), Nd4j.createFromArray(-1.0, -2.0), false), 1e-15);
     }
 
     @Test void perTensorStateDiffersFromTheSharedScalarOnlyWithSeveralTensors() {
