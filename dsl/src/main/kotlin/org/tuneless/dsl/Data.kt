@@ -66,7 +66,7 @@ fun fortunes(context: Int = 64, maxBlocks: Int = 4096, testFraction: Double = 0.
             TextSource.Embedded -> CharTextDataset.embeddedSample()
             TextSource.Auto -> CharTextDataset.fortunesOrEmbedded()
         }
-        textBlocks(corpus, context, maxBlocks, testFraction)
+        corpus.trainTest(context, maxBlocks, testFraction)
     }
 }
 
@@ -74,13 +74,8 @@ fun fortunes(context: Int = 64, maxBlocks: Int = 4096, testFraction: Double = 0.
 fun textFile(path: String, context: Int = 64, maxBlocks: Int = 4096, testFraction: Double = 0.1): DataSpec {
     require(context > 0) { "textFile: context = $context must be a positive number of characters" }
     return CachedData(listOf("text", path, context, maxBlocks, testFraction)) {
-        textBlocks(CharTextDataset.fromFile(Path.of(path)), context, maxBlocks, testFraction)
+        CharTextDataset.fromFile(Path.of(path)).trainTest(context, maxBlocks, testFraction)
     }
-}
-
-private fun textBlocks(corpus: CharTextDataset, context: Int, maxBlocks: Int, testFraction: Double): TrainTestSplit {
-    val parts = corpus.split(testFraction)
-    return TrainTestSplit(parts.train().dataset(context, context, maxBlocks), parts.test().dataset(context, context, maxOf(1, maxBlocks / 8)))
 }
 
 /**

@@ -293,6 +293,15 @@ public final class CharTextDataset {
         return (ids.length - context - 1) / stride + 1;
     }
 
+    /**
+     * Train/test data for a language model: the leading 1 − testFraction of the text gives at most {@code maxBlocks}
+     * non-overlapping training blocks of {@code context} characters, the rest at most maxBlocks/8 test blocks.
+     */
+    public TrainTestSplit trainTest(int context, int maxBlocks, double testFraction) {
+        TextSplit parts = split(testFraction);
+        return new TrainTestSplit(parts.train().dataset(context, context, maxBlocks), parts.test().dataset(context, context, Math.max(1, maxBlocks / 8)));
+    }
+
     /** Non-overlapping blocks (stride = context), all of them. */
     public Dataset dataset(int context) { return dataset(context, context); }
 

@@ -1,5 +1,7 @@
 package org.tuneless.nn;
 
+import java.util.List;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -36,6 +38,21 @@ abstract class AffineNormalization extends Layer {
     }
 
     public double eps() { return eps; }
+
+    /** Number of gain/bias entries for an example shape; rejects shapes the layer does not support. */
+    abstract long features(long[] inputShape);
+
+    /** A gain g (ones) and a bias b (zeros), one per feature or channel. */
+    @Override public List<ParamSpec> parameters(long[] in) {
+        long n = features(in);
+        return List.of(new ParamSpec("g", new long[]{n}, ParamRole.GAIN, n, n, Init.ONES),
+                new ParamSpec("b", new long[]{n}, ParamRole.BIAS, n, n, Init.ZEROS));
+    }
+
+    @Override public long[] outputShape(long[] in) {
+        features(in);
+        return in.clone();
+    }
 
     /** Dimensions of the batch-first input over which μ and σ² are taken (statistics groups are the rest). */
     abstract int[] groupDims(int rank);

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Linear: ẏ = pool(ẋ), ÿ = pool(ẍ), backward and R-op are the native adjoint avgpool2d_bp of gy and R{gy}.
  */
-public final class AvgPool2d extends Layer {
+public final class AvgPool2d extends LinearMap {
 
     private final int kernel;
     private final int stride;
@@ -44,32 +44,13 @@ public final class AvgPool2d extends Layer {
         return new long[]{in[0], hw[0], hw[1]};
     }
 
-    private INDArray pool(INDArray t) {
-        return t == null ? null : ConvOps.avgPool(t, kernel, stride, padding);
-    }
-
-    private INDArray adjoint(INDArray g) {
-        return g == null ? null : ConvOps.avgPoolBackprop(x, g, kernel, stride, padding);
-    }
-
-    @Override public INDArray forward(INDArray x, INDArray[] theta) {
+    @Override protected void prepare(INDArray x) {
         ConvOps.requireBatchedImages(kind(), x);
         ConvOps.windowOutput(kind(), new long[]{x.size(1), x.size(2), x.size(3)}, kernel, stride, padding);
         this.x = x;
-        return pool(x);
     }
 
-    @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        return needInputGrad ? adjoint(gy) : null;
-    }
+    @Override protected INDArray apply(INDArray t) { return ConvOps.avgPool(t, kernel, stride, padding); }
 
-    @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) { return pool(dx); }
-
-    @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        return needInputGrad ? adjoint(rgy) : null;
-    }
-
-    @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        return new INDArray[]{pool(dx), pool(ddx)};
-    }
+    @Override protected INDArray adjoint(INDArray g) { return ConvOps.avgPoolBackprop(x, g, kernel, stride, padding); }
 }

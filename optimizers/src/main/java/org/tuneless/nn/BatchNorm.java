@@ -57,7 +57,7 @@ public final class BatchNorm extends AffineNormalization {
         return runningMean == null ? List.of() : List.of(runningMean, runningVar);
     }
 
-    private static long features(long[] in) {
+    @Override long features(long[] in) {
         if (in.length != 1 && in.length != 3) {
             throw new IllegalArgumentException("batch norm needs examples of shape (features) or (channels, height, width) but got "
                     + Arrays.toString(in) + (in.length == 2 ? "; for (tokens, features) use LayerNorm" : "; reshape or flatten the input first"));
@@ -73,16 +73,10 @@ public final class BatchNorm extends AffineNormalization {
         }
     }
 
+    /** The gain and bias; also allocates the running statistics for this many features. */
     @Override public List<ParamSpec> parameters(long[] in) {
-        long n = features(in);
-        ensureBuffers(n);
-        return List.of(new ParamSpec("g", new long[]{n}, ParamRole.GAIN, n, n, Init.ONES),
-                new ParamSpec("b", new long[]{n}, ParamRole.BIAS, n, n, Init.ZEROS));
-    }
-
-    @Override public long[] outputShape(long[] in) {
-        features(in);
-        return in.clone();
+        ensureBuffers(features(in));
+        return super.parameters(in);
     }
 
     @Override int[] groupDims(int rank) {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Global average pooling (C, H, W) → (C): y[n,c] = mean_{i,j} x[n,c,i,j]. Linear, parameter-free; its adjoint spreads
  * gy[n,c]/(H·W) over every position of channel c.
  */
-public final class GlobalAvgPool extends Layer {
+public final class GlobalAvgPool extends LinearMap {
 
     private long[] inputShape;
 
@@ -24,33 +24,15 @@ public final class GlobalAvgPool extends Layer {
         return new long[]{in[0]};
     }
 
-    private static INDArray mean(INDArray t) {
-        return t == null ? null : t.mean(2, 3);
+    @Override protected void prepare(INDArray x) {
+        ConvOps.requireBatchedImages(kind(), x);
+        inputShape = x.shape().clone();
     }
 
-    private INDArray spread(INDArray g) {
-        if (g == null) return null;
+    @Override protected INDArray apply(INDArray t) { return t.mean(2, 3); }
+
+    @Override protected INDArray adjoint(INDArray g) {
         long n = inputShape[0], c = inputShape[1], h = inputShape[2], w = inputShape[3];
         return g.reshape('c', n, c, 1, 1).broadcast(n, c, h, w).divi(h * w);
-    }
-
-    @Override public INDArray forward(INDArray x, INDArray[] theta) {
-        ConvOps.requireBatchedImages(kind(), x);
-        inputShape = x.shape();
-        return mean(x);
-    }
-
-    @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        return needInputGrad ? spread(gy) : null;
-    }
-
-    @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) { return mean(dx); }
-
-    @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        return needInputGrad ? spread(rgy) : null;
-    }
-
-    @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        return new INDArray[]{mean(dx), mean(ddx)};
     }
 }

@@ -1,7 +1,6 @@
 package org.tuneless.nn;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Layer normalization (Ba, Kiros &amp; Hinton 2016, arXiv 1607.06450), per example: y = g ⊙ (x − μ)/√(σ² + ε) + b
@@ -26,23 +25,12 @@ public final class LayerNorm extends AffineNormalization {
 
     @Override public String kind() { return "layernorm"; }
 
-    private static long features(long[] in) {
+    @Override long features(long[] in) {
         if (in.length < 1 || in.length > 3) {
             throw new IllegalArgumentException("layer norm needs examples of shape (features), (tokens, features) or (channels, height, width) but got "
                     + Arrays.toString(in) + "; reshape or flatten the input first");
         }
         return in.length == 3 ? in[0] : in[in.length - 1];
-    }
-
-    @Override public List<ParamSpec> parameters(long[] in) {
-        long n = features(in);
-        return List.of(new ParamSpec("g", new long[]{n}, ParamRole.GAIN, n, n, Init.ONES),
-                new ParamSpec("b", new long[]{n}, ParamRole.BIAS, n, n, Init.ZEROS));
-    }
-
-    @Override public long[] outputShape(long[] in) {
-        features(in);
-        return in.clone();
     }
 
     @Override int[] groupDims(int rank) {

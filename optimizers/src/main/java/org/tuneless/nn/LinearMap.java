@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public abstract class LinearMap extends Layer {
 
-    /** A·x for a batch (batch first). */
+    /** Called by {@link #forward} with the input before {@link #apply}: validate it and keep what the adjoint needs. */
+    protected void prepare(INDArray x) {}
+
+    /** A·x for a batch (batch first); also applied to tangents, which have the input's shape. */
     protected abstract INDArray apply(INDArray x);
 
     /** Aᵀ·g for a batch of output gradients. */
@@ -16,7 +19,10 @@ public abstract class LinearMap extends Layer {
 
     private INDArray applyOrNull(INDArray a) { return a == null ? null : apply(a); }
 
-    @Override public INDArray forward(INDArray x, INDArray[] theta) { return apply(x); }
+    @Override public INDArray forward(INDArray x, INDArray[] theta) {
+        prepare(x);
+        return apply(x);
+    }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         return needInputGrad ? adjoint(gy) : null;

@@ -34,8 +34,9 @@ public final class Patchify extends LinearMap {
         return new long[]{(in[1] / patch) * (in[2] / patch), in[0] * patch * patch};
     }
 
+    @Override protected void prepare(INDArray x) { inShape = x.shape().clone(); }
+
     @Override protected INDArray apply(INDArray x) {
-        inShape = x.shape().clone();
         long n = x.size(0), c = x.size(1), gh = x.size(2) / patch, gw = x.size(3) / patch;
         // (n, c, gh, p, gw, p) → (n, gh, gw, c, p, p)
         return x.reshape('c', n, c, gh, patch, gw, patch).permute(0, 2, 4, 1, 3, 5).dup('c').reshape('c', n, gh * gw, c * patch * patch);

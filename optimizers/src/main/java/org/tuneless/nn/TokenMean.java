@@ -18,10 +18,9 @@ public final class TokenMean extends LinearMap {
         return new long[]{in[1]};
     }
 
-    @Override protected INDArray apply(INDArray x) {
-        tokens = x.size(1);
-        return x.mean(1);
-    }
+    @Override protected void prepare(INDArray x) { tokens = x.size(1); }
+
+    @Override protected INDArray apply(INDArray x) { return x.mean(1); }
 
     @Override protected INDArray adjoint(INDArray g) {
         // each token receives g / T

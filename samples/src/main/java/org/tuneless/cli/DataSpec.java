@@ -93,8 +93,7 @@ record DataSpec(String source, String description, TrainTestSplit split, boolean
         }
         int context = parts.length > next ? positive(parts[next], "context T", spec) : 64;
         int blocks = parts.length > next + 1 ? positive(parts[next + 1], "block count N", spec) : 4096;
-        CharTextDataset.TextSplit texts = corpus.split(0.1);
-        TrainTestSplit split = new TrainTestSplit(texts.train().dataset(context, context, blocks), texts.test().dataset(context, context, Math.max(1, blocks / 8)));
+        TrainTestSplit split = corpus.trainTest(context, blocks, 0.1);
         String description = corpus.source() + " (" + corpus.length() + " characters, vocabulary " + corpus.vocabularySize() + "): "
                 + split.train().size() + " train / " + split.test().size() + " test blocks of " + context;
         return new DataSpec(spec, description, split, true);
