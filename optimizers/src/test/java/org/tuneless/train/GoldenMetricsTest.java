@@ -1,0 +1,108 @@
+package org.tuneless.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.tuneless.curvature.CurvatureTracker;
+import org.tuneless.data.Dataset;
+import org.tuneless.data.FashionMnist;
+import org.tuneless.data.MinibatchStream;
+import org.tuneless.nn.Models;
+import org.tuneless.nn.Network;
+import org.tuneless.nn.SoftmaxCrossEntropy;
+import org.tuneless.optim.Agd;
+import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.Optimizers;
+
+/**
+ * Behaviour lock for refactors: every optimizer of the catalog (and a few non-default configurations) trains a fixed
+ * float64 MLP 784-16-10 for 50 minibatch steps; the loss, learning rate and (for one run) the tracked sharpness of every
+ * step must equal the committed golden values to 1e-12 relative. Regenerate with {@code -Dgolden.update=true} only when
+ * a change of numbers is intended, and say why in the commit.
+ */
+class GoldenMetricsTest {
+
+    static final Path GOLDEN = Path.of("src/test/resources/golden/optimizer-metrics.csv");
+    static final int STEPS = 50;
+
+    record Config(String label, String optimizer, Map<String, String> options, boolean trackSharpness) {}
+
+    static List<Config> configs() {
+        List<Config> c = new ArrayList<>();
+        for (String name : Optimizers.names()) {
+            if (name.equals("gd")) continue;  // alias of sgd
+            c.add(new Config(name, name, Map.of(), false));
+        }
+        c.add(new Config("cdat-adam-ema", "cdat", ordered("base", "adam", "ema", "0.9"), false));
+        c.add(new Config("linesearch-momentum", "linesearch", ordered("base", "momentum", "max-trials", "30"), false));
+        c.add(new Config("ecco-reference", "ecco", ordered("eta", "10", "reference", "true"), false));
+        c.add(new Config("sgd-wd-tracked", "sgd", ordered("lr", "0.05", "weight-decay", "1e-3"), true));
+        c.add(new Config("rmsprop-adam-polyak", "polyak", ordered("base", "rmsprop", "lr-max", "0.01"), false));
+        return c;
+    }
+
+    static Map<String, String> ordered(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+
+    static List<String> record(Config c, Dataset train) {
+        Network net = Models.mlpBuilder(Models.Activation.RELU, true, org.tuneless.nn.Init.HE, 784, 16, 10).build(DataType.DOUBLE, 7);
+        Optimizer o = Optimizers.create(c.optimizer(), c.options());
+        if (o instanceof Agd) Agd.initialize(net, 7);
+        Trainer.Builder b = Trainer.builder().network(net).loss(new SoftmaxCrossEntropy()).data(new MinibatchStream(train, 64, 7))
+                .optimizer(o).steps(STEPS).seed(7);
+        if (c.trackSharpness()) b.install(CurvatureTracker.builder().sharpness().every(10).build());
+        TrainingRun run = b.build().run();
+        List<String> rows = new ArrayList<>();
+        for (StepRecord r : run.history()) {
+            double sharp = r.metrics().getOrDefault("sharpness", Double.NaN);
+            rows.add(String.format(Locale.ROOT, "%s,%d,%.17g,%.17g,%.17g", c.label(), r.step(), r.loss(), r.learningRate(), sharp));
+        }
+        return rows;
+    }
+
+    @Test void everyOptimizerReproducesItsGoldenTrajectory() throws IOException {
+        Dataset train = FashionMnist.embedded().train().subset(256).castTo(DataType.DOUBLE);
+        List<String> rows = new ArrayList<>();
+        for (Config c : configs()) rows.addAll(record(c, train));
+        if (Boolean.getBoolean("golden.update") || !Files.exists(GOLDEN)) {
+            Files.createDirectories(GOLDEN.getParent());
+            Files.write(GOLDEN, rows, StandardCharsets.UTF_8);
+            if (!Boolean.getBoolean("golden.update")) fail("golden file was missing; written to " + GOLDEN.toAbsolutePath() + " — commit it");
+            return;
+        }
+        Map<String, String[]> expected = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(GOLDEN, StandardCharsets.UTF_8)) {
+            String[] f = line.split(",");
+            expected.put(f[0] + "#" + f[1], f);
+        }
+        int compared = 0;
+        for (String row : rows) {
+            String[] f = row.split(",");
+            String[] e = expected.get(f[0] + "#" + f[1]);
+            if (e == null) fail("no golden values for " + f[0] + " step " + f[1]);
+            for (int k = 2; k < 5; k++) {
+                double want = Double.parseDouble(e[k]), got = Double.parseDouble(f[k]);
+                if (Double.isNaN(want)) { assertTrue(Double.isNaN(got), f[0] + " step " + f[1] + " column " + k + ": expected NaN, got " + got); continue; }
+                assertEquals(want, got, 1e-12 * Math.max(Math.abs(want), 1e-300), f[0] + " step " + f[1] + " column " + k);
+            }
+            compared++;
+        }
+        assertEquals(expected.size(), compared, "every golden row was reproduced");
+    }
+}
