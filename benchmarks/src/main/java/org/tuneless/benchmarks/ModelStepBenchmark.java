@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.Models;
 import org.tuneless.nn.Network;
 import org.tuneless.nn.NetworkObjective;

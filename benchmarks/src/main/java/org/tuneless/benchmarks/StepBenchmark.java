@@ -6,7 +6,7 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.Models;
 import org.tuneless.nn.Network;
 import org.tuneless.nn.NetworkObjective;

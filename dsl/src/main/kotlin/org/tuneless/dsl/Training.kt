@@ -1,14 +1,14 @@
 package org.tuneless.dsl
 
 import org.nd4j.linalg.api.buffer.DataType
-import org.tuneless.curvature.CurvatureTracker
+import org.tuneless.train.CurvatureTracker
 import org.tuneless.data.ImageAugmentation
 import org.tuneless.data.MinibatchStream
 import org.tuneless.nn.Loss
 import org.tuneless.nn.SoftmaxCrossEntropy
 import org.tuneless.nn.SquaredLoss
 import org.tuneless.optim.Agd
-import org.tuneless.train.BatchStream
+import org.tuneless.data.BatchStream
 import org.tuneless.train.Trainer
 import org.tuneless.train.TrainerPlugin
 import org.tuneless.train.TrainingRun
@@ -158,7 +158,7 @@ class TrackingBuilder {
         quantities += q
     }
 
-    internal var subsetBatch: org.tuneless.data.Batch? = null
+    internal var subsetBatch: org.tuneless.objective.Batch? = null
 
     internal fun build(): CurvatureTracker {
         val b = CurvatureTracker.builder().every(every).maxIterations(maxIterations).tolerance(tolerance)

@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 import org.tuneless.objective.Objective;
 import org.tuneless.tensor.Vectors;
 

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Seeded random probe vectors. Drawn in Java from a {@link SplittableRandom}: ND4J 1.0.0-M2.1's native generators

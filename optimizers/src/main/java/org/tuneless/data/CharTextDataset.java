@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.Workspaces;
-import org.tuneless.train.BatchStream;
+import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Character-level language-model data from a text: the vocabulary is the text's distinct characters (Unicode code

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Regression data from a CSV file with a header row and numeric columns: one column is the target (by name, default

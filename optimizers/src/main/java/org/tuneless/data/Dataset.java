@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * An in-memory dataset: inputs (n, …) and targets (n, k). For classification the targets are one-hot rows and

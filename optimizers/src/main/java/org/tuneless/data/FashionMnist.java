@@ -8,7 +8,7 @@ import java.util.List;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Fashion-MNIST (Xiao et al. 2017): 28×28 grey images of 10 clothing classes, 60,000 train and 10,000 test.

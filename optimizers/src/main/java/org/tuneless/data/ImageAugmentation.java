@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.tuneless.train.BatchStream;
+import org.tuneless.objective.Batch;
 
 /**
  * Standard image augmentation for training batches: random crop with zero padding (pad every side by p, crop back to

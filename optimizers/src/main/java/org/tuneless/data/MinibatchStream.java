@@ -2,7 +2,7 @@ package org.tuneless.data;
 
 import java.util.SplittableRandom;
 
-import org.tuneless.train.BatchStream;
+import org.tuneless.objective.Batch;
 
 /**
  * Minibatches drawn without replacement: each epoch is a fresh permutation from a seeded generator, so the same seed

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * Shared core of {@link LayerNorm} and {@link BatchNorm}: y = g ⊙ x̂ + b with x̂ = (x − μ)·s, s = 1/√(σ² + ε), where

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Batch normalization (Ioffe &amp; Szegedy 2015, arXiv 1502.03167), y = g ⊙ (x − μ)/√(σ² + ε) + b, PyTorch

@@ -11,6 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParamRole;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Multi-head causal self-attention on sequences (T, D), as in nanoGPT / the optax nanoLM example:

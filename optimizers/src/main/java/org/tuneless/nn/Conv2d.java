@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch's {@code Conv2d}) over NCHW images with a square k×k kernel, stride s

@@ -6,6 +6,8 @@ import java.util.List;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParamRole;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Fully connected layer y = x·W + b with W stored (in, out), applied to the last axis: an example of shape

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
 import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Inverted dropout (Srivastava et al. 2014, JMLR 15): in {@link Layer.Mode#TRAIN} mode y = x ⊙ m / (1 − rate) with

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * Token embedding: examples are (T) token ids stored as floating-point integers in [0, vocabulary); the output

@@ -1,6 +1,7 @@
 package org.tuneless.nn;
 
 import java.util.Arrays;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * Layer normalization (Ba, Kiros &amp; Hinton 2016, arXiv 1607.06450), per example: y = g ⊙ (x − μ)/√(σ² + ε) + b

@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * Unrolled LSTM layer (Hochreiter &amp; Schmidhuber 1997, without peepholes) mapping examples of shape (T, D) to the

@@ -11,8 +11,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
+import org.tuneless.tensor.ParameterLayout;
+import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * A sequential network whose parameters live in one flat buffer, with exact first- and second-order passes:

@@ -1,7 +1,7 @@
 package org.tuneless.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.objective.Objective;
 
 /** The loss of a {@link Network} on the current {@link Batch}, as an {@link Objective}. Set the batch before each step. */

@@ -1,5 +1,7 @@
 package org.tuneless.nn;
 
+import org.tuneless.tensor.ParamRole;
+
 /**
  * A parameter tensor a layer declares: its local name (e.g. {@code W}), shape, role, fan-in/fan-out and initializer.
  */

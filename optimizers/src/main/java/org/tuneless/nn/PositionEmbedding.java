@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParamRole;
 
 /**
  * Learned absolute position embedding (as in GPT-2 / ViT): y = x + P for examples of shape (T, D), with P (T, D)

@@ -2,6 +2,7 @@ package org.tuneless.optim;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.curvature.Preconditioned;
 import org.tuneless.tensor.Vectors;
 
 /**

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.curvature.Preconditioned;
 import org.tuneless.tensor.Vectors;
 
 /**

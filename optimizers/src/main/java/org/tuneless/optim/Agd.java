@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.nn.Init;
 import org.tuneless.nn.Network;
-import org.tuneless.nn.ParamRole;
-import org.tuneless.nn.ParameterLayout;
-import org.tuneless.nn.ParameterTensor;
+import org.tuneless.tensor.ParamRole;
+import org.tuneless.tensor.ParameterLayout;
+import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
 
 /**

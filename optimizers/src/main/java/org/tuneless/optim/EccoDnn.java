@@ -13,9 +13,9 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.tuneless.nn.Network;
 import org.tuneless.nn.NetworkObjective;
-import org.tuneless.nn.ParameterLayout;
-import org.tuneless.nn.ParameterTensor;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.ParameterLayout;
+import org.tuneless.tensor.ParameterTensor;
+import org.tuneless.tensor.Workspaces;
 import org.tuneless.tensor.Vectors;
 
 /**

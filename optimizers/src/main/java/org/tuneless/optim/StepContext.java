@@ -1,7 +1,7 @@
 package org.tuneless.optim;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.nn.ParameterLayout;
+import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.objective.Objective;
 
 /**

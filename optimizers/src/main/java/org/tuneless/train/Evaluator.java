@@ -4,10 +4,10 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.Loss;
 import org.tuneless.nn.Network;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 
 /** Mean loss and accuracy of a network on a (possibly large) batch, evaluated in chunks to bound memory. */
 public final class Evaluator {

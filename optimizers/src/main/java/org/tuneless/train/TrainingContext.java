@@ -3,9 +3,9 @@ package org.tuneless.train;
 import java.util.Optional;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.Network;
-import org.tuneless.nn.ParameterLayout;
+import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.objective.Objective;
 import org.tuneless.optim.Optimizer;
 

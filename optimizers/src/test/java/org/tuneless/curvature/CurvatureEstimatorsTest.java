@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.Init;
 import org.tuneless.nn.Models;
 import org.tuneless.nn.Network;

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParameterTensor;
 
 /** Blocks (sequential, residual), token-wise dense layers and the parameter-free reshaping layers, against finite differences. */
 class CompositeLayersTest {
@@ -83,7 +84,7 @@ class CompositeLayersTest {
         Network net = Network.builder(3).add(new Residual(new Sequential("block", new Dense(3, true, Init.HE), new Relu(), new Dense(3, true, Init.HE)))).relu().dense(2)
                 .build(DataType.DOUBLE, 2);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 3).subi(0.5);
-        org.tuneless.data.Batch batch = new org.tuneless.data.Batch(x, Nd4j.zeros(DataType.DOUBLE, 4, 2));
+        org.tuneless.objective.Batch batch = new org.tuneless.objective.Batch(x, Nd4j.zeros(DataType.DOUBLE, 4, 2));
         INDArray delta = Nd4j.rand(DataType.DOUBLE, net.parameterCount()).subi(0.5).muli(1e-3);
         List<int[]> seen = new java.util.ArrayList<>();
         net.forEachReluInput(batch, delta, (tensors, a, da) -> {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
+import org.tuneless.tensor.ParamRole;
 import org.tuneless.tensor.Vectors;
 
 /** Conv2d, MaxPool2d, AvgPool2d and GlobalAvgPool: derivatives, layout against naive loops, shapes, float32. */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParamRole;
 
 /** The LSTM layer: derivatives against finite differences, forward against a scalar reference, shapes and parameters. */
 class LstmTest {

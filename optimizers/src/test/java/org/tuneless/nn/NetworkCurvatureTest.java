@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 import org.tuneless.tensor.Vectors;
 
 /** Whole-network gradient, HVP and uᵀHu against finite differences and a dense Hessian, in float64. */

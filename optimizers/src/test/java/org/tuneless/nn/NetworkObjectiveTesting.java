@@ -1,6 +1,6 @@
 package org.tuneless.nn;
 
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 
 /** Test data shared across packages. */
 public final class NetworkObjectiveTesting {

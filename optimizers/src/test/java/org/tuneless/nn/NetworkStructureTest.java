@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
 
 class NetworkStructureTest {

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
+import org.tuneless.tensor.ParamRole;
 import org.tuneless.tensor.Vectors;
 
 /** LayerNorm, BatchNorm, Dropout, Embedding and PositionEmbedding: derivatives, values, modes, shapes and errors. */

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.ParameterLayout;
+import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.objective.Objective;
 import org.tuneless.objective.Quadratic;
 

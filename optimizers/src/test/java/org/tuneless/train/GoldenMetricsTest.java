@@ -16,7 +16,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.tuneless.curvature.CurvatureTracker;
 import org.tuneless.data.Dataset;
 import org.tuneless.data.FashionMnist;
 import org.tuneless.data.MinibatchStream;

@@ -2,7 +2,7 @@ package org.tuneless.cli;
 
 import java.util.Locale;
 
-import org.tuneless.curvature.CurvatureTracker;
+import org.tuneless.train.CurvatureTracker;
 import org.tuneless.data.Dataset;
 
 /** Parses {@code --track sharpness:every=20,iters=100,subset=1024} into a {@link CurvatureTracker}. */

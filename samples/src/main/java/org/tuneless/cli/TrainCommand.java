@@ -15,7 +15,7 @@ import org.tuneless.nn.Models;
 import org.tuneless.nn.Network;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.optim.Optimizers;
-import org.tuneless.train.BatchStream;
+import org.tuneless.data.BatchStream;
 import org.tuneless.train.Trainer;
 import org.tuneless.train.TrainingRun;
 

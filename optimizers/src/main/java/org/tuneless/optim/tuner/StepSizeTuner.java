@@ -6,7 +6,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.Workspaces;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.StepResult;

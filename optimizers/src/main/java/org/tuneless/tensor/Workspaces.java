@@ -1,4 +1,4 @@
-package org.tuneless.nn;
+package org.tuneless.tensor;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;

@@ -1,6 +1,6 @@
-package org.tuneless.train;
+package org.tuneless.data;
 
-import org.tuneless.data.Batch;
+import org.tuneless.objective.Batch;
 
 /** The batches a run trains on, one per step, in a deterministic order fixed by its seed. */
 public interface BatchStream {

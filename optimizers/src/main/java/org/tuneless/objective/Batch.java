@@ -1,4 +1,4 @@
-package org.tuneless.data;
+package org.tuneless.objective;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

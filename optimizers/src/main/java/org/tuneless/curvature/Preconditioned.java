@@ -1,4 +1,4 @@
-package org.tuneless.optim;
+package org.tuneless.curvature;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

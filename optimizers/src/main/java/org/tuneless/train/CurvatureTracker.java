@@ -1,4 +1,4 @@
-package org.tuneless.curvature;
+package org.tuneless.train;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -8,16 +8,19 @@ import java.util.Set;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.data.Batch;
+import org.tuneless.curvature.EffectiveLearningRate;
+import org.tuneless.curvature.HessianOperator;
+import org.tuneless.curvature.PowerIteration;
+import org.tuneless.curvature.SharpnessEstimate;
+import org.tuneless.curvature.UpdateCurvature;
+import org.tuneless.objective.Batch;
 import org.tuneless.nn.NetworkObjective;
-import org.tuneless.nn.ParamRole;
-import org.tuneless.nn.ParameterLayout;
-import org.tuneless.nn.ParameterTensor;
-import org.tuneless.nn.Workspaces;
+import org.tuneless.tensor.ParamRole;
+import org.tuneless.tensor.ParameterLayout;
+import org.tuneless.tensor.ParameterTensor;
+import org.tuneless.tensor.Workspaces;
 import org.tuneless.objective.Objective;
-import org.tuneless.optim.Preconditioned;
-import org.tuneless.train.TrainerPlugin;
-import org.tuneless.train.TrainingContext;
+import org.tuneless.curvature.Preconditioned;
 
 /**
  * A trainer plug-in that measures curvature during training and adds it to the run history. Every measurement is taken

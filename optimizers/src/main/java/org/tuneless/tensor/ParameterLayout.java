@@ -1,4 +1,4 @@
-package org.tuneless.nn;
+package org.tuneless.tensor;
 
 import java.util.ArrayList;
 import java.util.Collections;

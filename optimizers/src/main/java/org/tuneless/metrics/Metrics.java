@@ -1,0 +1,65 @@
+package org.tuneless.metrics;
+
+/**
+ * The names of every per-step quantity Tuneless records: the history's fixed columns, the curvature tracker's metrics
+ * and each optimizer's diagnostics. Trackers, optimizers, the run files (metrics.csv, metrics.jsonl) and the plots use
+ * these constants, so a column is spelled once. Per-tensor quantities are {@code PREFIX + tensorName}.
+ */
+public final class Metrics {
+
+    private Metrics() {}
+
+    // the fixed history columns, in export order
+    public static final String STEP = "step";
+    public static final String EPOCH = "epoch";
+    public static final String LOSS = "loss";
+    public static final String LR = "lr";
+    public static final String GRAD_NORM = "grad_norm";
+    public static final String UPDATE_NORM = "update_norm";
+    public static final String TIME_S = "time_s";
+
+    // curvature tracking (org.tuneless.train.CurvatureTracker)
+    /** λmax of the training-loss Hessian by power iteration. */
+    public static final String SHARPNESS = "sharpness";
+    /** η·λmax: the edge of stability of gradient descent is 2. */
+    public static final String LR_X_SHARPNESS = "lr_x_sharpness";
+    public static final String SHARPNESS_HVPS = "sharpness_hvps";
+    /** λmax(P^{-1/2} H P^{-1/2}) for a diagonally preconditioned optimizer. */
+    public static final String PRECONDITIONED_SHARPNESS = "preconditioned_sharpness";
+    public static final String LR_X_PRECONDITIONED_SHARPNESS = "lr_x_preconditioned_sharpness";
+    /** uᵀHu along the update actually taken. */
+    public static final String UHU = "uhu";
+    /** The learning rate at which the update's quadratic model stops decreasing: 2(−gᵀu)/uᵀHu. */
+    public static final String EDGE_LR = "edge_lr";
+    public static final String ALIGNMENT = "alignment";
+    public static final String UPDATE_ANGLE = "update_angle";
+    /** Effective learning rate of a tensor: {@code ELR_PREFIX + name}. */
+    public static final String ELR_PREFIX = "elr/";
+    public static final String ANGULAR_UPDATE_PREFIX = "angular_update/";
+
+    // optimizer diagnostics
+    public static final String ADAM_BIAS_CORRECTION1 = "adam.bias_correction1";
+    public static final String ADAM_BIAS_CORRECTION2 = "adam.bias_correction2";
+    public static final String AGD_G = "agd.G";
+    public static final String AGD_ETA = "agd.eta";
+    /** ECCO-DNN's Δt per tensor: {@code ECCO_DT_PREFIX + name}. */
+    public static final String ECCO_DT_PREFIX = "ecco.dt/";
+    public static final String ECCO_DT_MIN = "ecco.dt_min";
+    public static final String ECCO_CAP_FRACTION = "ecco.cap_fraction";
+    public static final String ECCO_LIMITER = "ecco.limiter";
+    public static final String CDAT_N = "cdat.n";
+    public static final String CDAT_D = "cdat.d";
+    public static final String CDAT_N_EMA = "cdat.n_ema";
+    public static final String CDAT_D_EMA = "cdat.d_ema";
+    public static final String CDAT_CURVATURE_FRESH = "cdat.curvature_fresh";
+    public static final String LS_TRIALS = "ls.trials";
+    public static final String LS_SATISFIED = "ls.satisfied";
+    public static final String POLYAK_GAP = "polyak.gap";
+    public static final String HYPERGRADIENT_COSINE = "hypergradient.cosine";
+    /** The σ/λmax rule's own λmax estimate (distinct from the tracker's {@link #SHARPNESS}). */
+    public static final String SHARPNESS_RULE_LAMBDA = "sharpness_rule.lambda_max";
+    public static final String SHARPNESS_RULE_HVPS = "sharpness_rule.hvps";
+
+    /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
+    public static String perTensor(String prefix, String tensor) { return prefix + tensor; }
+}
