@@ -53,7 +53,7 @@ public final class BatchNorm extends AffineNormalization {
 
     @Override public String kind() { return "batchnorm"; }
 
-    /** {runningMean, runningVar} (live arrays, float64), or empty before the input shape is known. */
+    /** {runningMean, runningVar} (live arrays, float64), or empty before {@link #bind} or the first forward. */
     @Override public List<INDArray> buffers() {
         return runningMean == null ? List.of() : List.of(runningMean, runningVar);
     }
@@ -74,11 +74,8 @@ public final class BatchNorm extends AffineNormalization {
         }
     }
 
-    /** The gain and bias; also allocates the running statistics for this many features. */
-    @Override public List<ParamSpec> parameters(long[] in) {
-        ensureBuffers(features(in));
-        return super.parameters(in);
-    }
+    /** Allocates the running statistics for this many features (a layer used on its own gets them at its first forward). */
+    @Override public void bind(long[] in) { ensureBuffers(features(in)); }
 
     @Override int[] groupDims(int rank) {
         return switch (rank) {
