@@ -35,6 +35,7 @@ public final class BatchNorm extends AffineNormalization {
     private final double momentum;
     private INDArray runningMean;  // (features), float64, outside workspaces
     private INDArray runningVar;
+    private List<INDArray> buffers = List.of();  // {runningMean, runningVar} once allocated
 
     public BatchNorm(double momentum, double eps) {
         super(eps);
@@ -54,9 +55,7 @@ public final class BatchNorm extends AffineNormalization {
     @Override public String kind() { return "batchnorm"; }
 
     /** {runningMean, runningVar} (live arrays, float64), or empty before {@link #bind} or the first forward. */
-    @Override public List<INDArray> buffers() {
-        return runningMean == null ? List.of() : List.of(runningMean, runningVar);
-    }
+    @Override public List<INDArray> buffers() { return buffers; }
 
     @Override long features(long[] in) {
         if (in.length != 1 && in.length != 3) {
@@ -72,6 +71,7 @@ public final class BatchNorm extends AffineNormalization {
             runningMean = Nd4j.zeros(DataType.DOUBLE, n);
             runningVar = Nd4j.ones(DataType.DOUBLE, n);
         }
+        buffers = List.of(runningMean, runningVar);
     }
 
     /** Allocates the running statistics for this many features (a layer used on its own gets them at its first forward). */

@@ -35,8 +35,8 @@ public final class Network {
     private final List<ParamSpec> specs;  // per tensor of the layout, for initialization
     private final INDArray params;
     private final INDArray[] theta;  // views of params, one per tensor of the layout
-    private final int[][] tensorsOfLayer;
-    private final INDArray[][] paramViews;
+    private final int[][] tensorsOfLayer;  // per top-level layer: its tensors' indices in the layout (forEachReluInput)
+    private final INDArray[][] paramViews;  // per top-level layer: its parameter views (forEachReluInput)
     private boolean training = true;
 
     private Network(List<Layer> layers, long[] inputShape, DataType type) {

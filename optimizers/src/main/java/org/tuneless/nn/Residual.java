@@ -15,6 +15,7 @@ public final class Residual extends Layer {
 
     private final Layer body;
     private final Layer shortcut;  // null = identity
+    private final List<Layer> children;
     private int bodyCount = -1;  // set by bind
     private List<INDArray> buffers = List.of();  // collected by bind
 
@@ -23,13 +24,14 @@ public final class Residual extends Layer {
     public Residual(Layer body, Layer shortcut) {
         this.body = body;
         this.shortcut = shortcut;
+        this.children = shortcut == null ? List.of(body) : List.of(body, shortcut);
         body.rename("body");
         if (shortcut != null) shortcut.rename("shortcut");
     }
 
     @Override public String kind() { return "residual"; }
 
-    @Override public List<Layer> children() { return shortcut == null ? List.of(body) : List.of(body, shortcut); }
+    @Override public List<Layer> children() { return children; }
 
     public Layer body() { return body; }
 
