@@ -227,67 +227,16 @@ public final class Network {
         return out;
     }
 
-    /** What {@link #forEachReluInput} reports for one ReLU. */
-    @FunctionalInterface
-    public interface ReluInputVisitor {
-        /**
-         * @param tensors    indices in {@link #layout()} of the parameter tensors feeding this ReLU
-         * @param input      the ReLU's input a (pre-activation) on the batch
-         * @param inputChange Δa, the first-order change of a when those tensors move by their block of {@code delta}
-         */
-        void visit(int[] tensors, INDArray input, INDArray inputChange);
-    }
-
     /**
-     * For every ReLU in the network, at any depth: its pre-activation a on the batch and the change Δa = J·Δθ when the
-     * parameters of the layers feeding it (since the previous ReLU or the start of the enclosing block) move by
-     * {@code delta}. Exact for affine layers (dense, conv), first order through normalization. ECCO-DNN's activation
-     * limiter (arXiv 2310.13901, §3.3) uses it to keep steps from flipping ReLU signs. Runs in curvature mode.
+     * Runs a forward pass on {@code batch} in curvature mode and then {@code inside}, in one workspace, so that the
+     * layers' per-pass caches (e.g. {@link Relu}'s last input) hold this batch's activations while {@code inside} reads
+     * them. Package-private: the ReLU-input traversal ({@link NetworkReluInputs}) builds on it.
      */
-    public void forEachReluInput(Batch batch, INDArray delta, ReluInputVisitor visitor) {
-        checkVector(delta, "parameter change");
+    void withForwardPass(Batch batch, Runnable inside) {
         mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("relu-inputs")) {
             forward(inputs(batch));
-            INDArray[][] ds = slices(delta);
-            int[] first = new int[layers.size()];
-            for (int i = 0; i < layers.size(); i++) first[i] = tensorsOfLayer[i].length == 0 ? 0 : tensorsOfLayer[i][0];
-            visitChain(layers, paramViews, ds, first, visitor);
-        }
-    }
-
-    private static void visitChain(List<Layer> chain, INDArray[][] thetas, INDArray[][] deltas, int[] first, ReluInputVisitor visitor) {
-        int start = 0;
-        for (int i = 0; i < chain.size(); i++) {
-            Layer layer = chain.get(i);
-            if (layer instanceof Relu relu) {
-                List<Integer> tensors = new ArrayList<>();
-                INDArray da = null;
-                for (int j = start; j < i; j++) {
-                    da = chain.get(j).jvp(da, thetas[j], deltas[j]);
-                    for (int k = 0; k < thetas[j].length; k++) tensors.add(first[j] + k);
-                }
-                if (da != null && !tensors.isEmpty()) visitor.visit(tensors.stream().mapToInt(Integer::intValue).toArray(), relu.lastInput(), da);
-                start = i + 1;
-            } else if (layer instanceof Sequential seq) {
-                List<Layer> kids = seq.children();
-                INDArray[][] t = new INDArray[kids.size()][], d = new INDArray[kids.size()][];
-                int[] f = new int[kids.size()];
-                int offset = 0;
-                for (int k = 0; k < kids.size(); k++) {
-                    t[k] = seq.slice(thetas[i], k);
-                    d[k] = seq.slice(deltas[i], k);
-                    f[k] = first[i] + offset;
-                    offset += t[k].length;
-                }
-                visitChain(kids, t, d, f, visitor);
-            } else if (layer instanceof Residual res) {
-                visitChain(List.of(res.body()), new INDArray[][]{res.bodyPart(thetas[i])}, new INDArray[][]{res.bodyPart(deltas[i])}, new int[]{first[i]}, visitor);
-                if (res.shortcut() != null) {
-                    visitChain(List.of(res.shortcut()), new INDArray[][]{res.skipPart(thetas[i])}, new INDArray[][]{res.skipPart(deltas[i])},
-                            new int[]{first[i] + res.bodyTensorCount()}, visitor);
-                }
-            }
+            inside.run();
         }
     }
 
