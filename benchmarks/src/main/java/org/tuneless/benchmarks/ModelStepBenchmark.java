@@ -81,14 +81,15 @@ public final class ModelStepBenchmark {
         INDArray g = Nd4j.zeros(DataType.FLOAT, n), hv = Nd4j.zeros(DataType.FLOAT, n);
         INDArray v = Nd4j.randn(DataType.FLOAT, n).muli(1e-2);
         Adam adam = new Adam(1e-4);
+        org.tuneless.optim.OptimizerState adamState = adam.init(net.layout(), DataType.FLOAT);
         long[] step = {0};
         Runnable trainStep = () -> {
             double loss = f.lossAndGradient(g);
-            adam.step(new StepContext(step[0]++, f, g, loss, net.layout()));
+            adam.step(new StepContext(step[0]++, f, g, loss, net.layout()), adamState);
         };
         Runnable forward = f::loss;
         Runnable gradient = () -> f.lossAndGradient(g);
-        Runnable adamOnly = () -> adam.step(new StepContext(step[0]++, f, g, 0.0, net.layout()));
+        Runnable adamOnly = () -> adam.step(new StepContext(step[0]++, f, g, 0.0, net.layout()), adamState);
         for (Runnable r : List.of(trainStep, forward, gradient, adamOnly)) for (int i = 0; i < 2; i++) r.run();  // warm-up
 
         // 1. training step vs PyTorch, alternating; forward and gradient on our side

@@ -38,10 +38,11 @@ public final class StepBenchmark {
         INDArray g = Nd4j.zeros(DataType.FLOAT, n), hv = Nd4j.zeros(DataType.FLOAT, n);
         INDArray v = Nd4j.randn(DataType.FLOAT, n).muli(1e-2);
         Adam adam = new Adam(1e-4);
+        org.tuneless.optim.OptimizerState adamState = adam.init(net.layout(), DataType.FLOAT);
         long[] step = {0};
         Runnable trainStep = () -> {
             double loss = f.lossAndGradient(g);
-            adam.step(new StepContext(step[0]++, f, g, loss, net.layout()));
+            adam.step(new StepContext(step[0]++, f, g, loss, net.layout()), adamState);
         };
         Runnable gradient = () -> f.lossAndGradient(g);
         Runnable hvp = () -> f.hvp(v, hv);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -35,8 +34,6 @@ public final class Network {
     private final List<ParamSpec> specs;  // per tensor of the layout, for initialization
     private final INDArray params;
     private final INDArray[] theta;  // views of params, one per tensor of the layout
-    private final int[][] tensorsOfLayer;  // per top-level layer: its tensors' indices in the layout (forEachReluInput)
-    private final INDArray[][] paramViews;  // per top-level layer: its parameter views (forEachReluInput)
     private boolean training = true;
 
     private Network(List<Layer> layers, long[] inputShape, DataType type) {
@@ -47,11 +44,9 @@ public final class Network {
         this.outputShape = root.outputShape(this.inputShape);
         this.specs = List.copyOf(root.parameters(this.inputShape));
         List<ParameterTensor> tensors = new ArrayList<>();
-        this.tensorsOfLayer = new int[layers.size()][];
         long offset = 0;
         for (int i = 0; i < layers.size(); i++) {
             int from = root.firstTensor(i), to = root.firstTensor(i + 1);
-            tensorsOfLayer[i] = IntStream.range(from, to).toArray();
             for (int j = from; j < to; j++) {
                 ParamSpec s = specs.get(j);
                 tensors.add(new ParameterTensor(s.name(), this.layers.get(i).name(), s.shape(), offset, s.role(), s.fanIn(), s.fanOut()));
@@ -63,7 +58,6 @@ public final class Network {
             this.params = Nd4j.zeros(type, Math.max(1, offset)).reshape(Math.max(1, offset));
         }
         this.theta = views(params);
-        this.paramViews = slices(params);
     }
 
     public static Builder builder(long... inputShape) { return new Builder(inputShape); }
@@ -134,16 +128,6 @@ public final class Network {
         return layout.size() == 0 ? new INDArray[0] : layout.views(flat).toArray(new INDArray[0]);
     }
 
-    private INDArray[][] slices(INDArray flat) {
-        List<INDArray> views = layout.size() == 0 ? List.of() : layout.views(flat);
-        INDArray[][] out = new INDArray[layers.size()][];
-        for (int i = 0; i < layers.size(); i++) {
-            out[i] = new INDArray[tensorsOfLayer[i].length];
-            for (int j = 0; j < tensorsOfLayer[i].length; j++) out[i][j] = views.get(tensorsOfLayer[i][j]);
-        }
-        return out;
-    }
-
     private void checkVector(INDArray v, String what) {
         if (v.length() != layout.size()) {
             throw new IllegalArgumentException(what + " has length " + v.length() + " but the network has " + layout.size() + " parameters");
@@ -193,67 +177,16 @@ public final class Network {
         }
     }
 
-    /** What {@link #forEachReluInput} reports for one ReLU. */
-    @FunctionalInterface
-    public interface ReluInputVisitor {
-        /**
-         * @param tensors    indices in {@link #layout()} of the parameter tensors feeding this ReLU
-         * @param input      the ReLU's input a (pre-activation) on the batch
-         * @param inputChange Δa, the first-order change of a when those tensors move by their block of {@code delta}
-         */
-        void visit(int[] tensors, INDArray input, INDArray inputChange);
-    }
-
     /**
-     * For every ReLU in the network, at any depth: its pre-activation a on the batch and the change Δa = J·Δθ when the
-     * parameters of the layers feeding it (since the previous ReLU or the start of the enclosing block) move by
-     * {@code delta}. Exact for affine layers (dense, conv), first order through normalization. ECCO-DNN's activation
-     * limiter (arXiv 2310.13901, §3.3) uses it to keep steps from flipping ReLU signs. Runs in curvature mode.
+     * Runs a forward pass on {@code batch} in curvature mode and then {@code inside}, in one workspace, so that the
+     * layers' per-pass caches (e.g. {@link Relu}'s last input) hold this batch's activations while {@code inside} reads
+     * them. Package-private: the ReLU-input traversal ({@link NetworkReluInputs}) builds on it.
      */
-    public void forEachReluInput(Batch batch, INDArray delta, ReluInputVisitor visitor) {
-        checkVector(delta, "parameter change");
+    void withForwardPass(Batch batch, Runnable inside) {
         mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("relu-inputs")) {
             forward(inputs(batch));
-            INDArray[][] ds = slices(delta);
-            int[] first = new int[layers.size()];
-            for (int i = 0; i < layers.size(); i++) first[i] = tensorsOfLayer[i].length == 0 ? 0 : tensorsOfLayer[i][0];
-            visitChain(layers, paramViews, ds, first, visitor);
-        }
-    }
-
-    private static void visitChain(List<Layer> chain, INDArray[][] thetas, INDArray[][] deltas, int[] first, ReluInputVisitor visitor) {
-        int start = 0;
-        for (int i = 0; i < chain.size(); i++) {
-            Layer layer = chain.get(i);
-            if (layer instanceof Relu relu) {
-                List<Integer> tensors = new ArrayList<>();
-                INDArray da = null;
-                for (int j = start; j < i; j++) {
-                    da = chain.get(j).jvp(da, thetas[j], deltas[j]);
-                    for (int k = 0; k < thetas[j].length; k++) tensors.add(first[j] + k);
-                }
-                if (da != null && !tensors.isEmpty()) visitor.visit(tensors.stream().mapToInt(Integer::intValue).toArray(), relu.lastInput(), da);
-                start = i + 1;
-            } else if (layer instanceof Sequential seq) {
-                List<Layer> kids = seq.children();
-                INDArray[][] t = new INDArray[kids.size()][], d = new INDArray[kids.size()][];
-                int[] f = new int[kids.size()];
-                int offset = 0;
-                for (int k = 0; k < kids.size(); k++) {
-                    t[k] = seq.slice(thetas[i], k);
-                    d[k] = seq.slice(deltas[i], k);
-                    f[k] = first[i] + offset;
-                    offset += t[k].length;
-                }
-                visitChain(kids, t, d, f, visitor);
-            } else if (layer instanceof Residual res) {
-                visitChain(List.of(res.body()), new INDArray[][]{res.bodyPart(thetas[i])}, new INDArray[][]{res.bodyPart(deltas[i])}, new int[]{first[i]}, visitor);
-                if (res.shortcut() != null) {
-                    visitChain(List.of(res.shortcut()), new INDArray[][]{res.skipPart(thetas[i])}, new INDArray[][]{res.skipPart(deltas[i])},
-                            new int[]{first[i] + res.bodyTensorCount()}, visitor);
-                }
-            }
+            inside.run();
         }
     }
 

@@ -1,8 +1,11 @@
 package org.tuneless.nn;
 
+import java.util.Optional;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.objective.Batch;
 import org.tuneless.objective.Objective;
+import org.tuneless.objective.ReluInputs;
 
 /** The loss of a {@link Network} on the current {@link Batch}, as an {@link Objective}. Set the batch before each step. */
 public final class NetworkObjective implements Objective {
@@ -43,4 +46,10 @@ public final class NetworkObjective implements Objective {
     @Override public void hvp(INDArray v, INDArray out) { network.hvp(loss, requireBatch(), v, out, null); }
 
     @Override public double curvatureAlong(INDArray u) { return network.curvatureAlong(loss, requireBatch(), u); }
+
+    /** Offers {@link ReluInputs} (the network's ReLU pre-activations on the current batch) besides the default capabilities. */
+    @Override public <T> Optional<T> capability(Class<T> type) {
+        if (type == ReluInputs.class) return Optional.of(type.cast(new NetworkReluInputs(network, requireBatch())));
+        return Objective.super.capability(type);
+    }
 }

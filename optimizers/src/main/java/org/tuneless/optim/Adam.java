@@ -1,10 +1,12 @@
 package org.tuneless.optim;
 
 import java.util.Map;
+import java.util.Optional;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.tuneless.curvature.Preconditioned;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.tensor.Vectors;
 
 /**
@@ -12,7 +14,7 @@ import org.tuneless.tensor.Vectors;
  * v = β₂v + (1−β₂)d²; m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); u = −m̂/(√v̂ + ε). Defaults lr 1e-3, β = (0.9, 0.999), ε 1e-8.
  * Its preconditioner is P = √v̂ + ε (bias-corrected second moment; the 1/(1−β₁ᵗ) factor belongs to m̂, not P).
  */
-public class Adam extends BaseOptimizer implements Preconditioned {
+public class Adam extends BaseOptimizer {
 
     private final double lr;
     private final double beta1;
@@ -20,12 +22,6 @@ public class Adam extends BaseOptimizer implements Preconditioned {
     private final double eps;
     private final double weightDecay;
     private final boolean decoupled;
-    private INDArray d;
-    private INDArray m;
-    private INDArray v;
-    private INDArray precond;
-    private INDArray scratch;
-    private long t;
 
     public Adam(double lr) { this(lr, 0.9, 0.999, 1e-8, 0); }
 
@@ -51,17 +47,19 @@ public class Adam extends BaseOptimizer implements Preconditioned {
 
     @Override protected double learningRate(long step) { return lr; }
 
-    @Override public void direction(StepContext ctx, INDArray out) {
-        if (m == null || m.length() != out.length()) {
-            d = zerosLike(out);
-            m = zerosLike(out);
-            v = zerosLike(out);
-            precond = zerosLike(out);
-            scratch = zerosLike(out);
-            t = 0;
-        }
-        t++;
-        INDArray d = decayedGradient(ctx, decoupled ? 0 : weightDecay, this.d);
+    /** State: {@code m}, {@code v} (first and second moments), {@code precond} (P of the last step), step count {@code t}. */
+    @Override protected void initState(OptimizerState state) {
+        state.addTensor("m");
+        state.addTensor("v");
+        state.addTensor("precond");
+        state.setScalar("t", 0);
+    }
+
+    @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) {
+        INDArray m = state.tensor("m"), v = state.tensor("v"), precond = state.tensor("precond"), scratch = state.scratch("scratch");
+        double t = state.scalar("t") + 1;
+        state.setScalar("t", t);
+        INDArray d = decayedGradient(ctx, decoupled ? 0 : weightDecay, state.scratch("d"));
         m.muli(beta1);
         Vectors.axpy(1 - beta1, d, m);
         v.muli(beta2);
@@ -74,16 +72,19 @@ public class Adam extends BaseOptimizer implements Preconditioned {
         if (decoupled && weightDecay != 0) Vectors.axpy(-weightDecay, ctx.parameters(), out);
     }
 
-    @Override protected Map<String, Double> diagnostics() {
-        return Map.of("adam.bias_correction1", 1 - Math.pow(beta1, t), "adam.bias_correction2", 1 - Math.pow(beta2, t));
+    @Override protected Map<String, Double> diagnostics(OptimizerState state) {
+        double t = state.scalar("t");
+        return Map.of(Metrics.ADAM_BIAS_CORRECTION1, 1 - Math.pow(beta1, t), Metrics.ADAM_BIAS_CORRECTION2, 1 - Math.pow(beta2, t));
     }
 
-    @Override public INDArray preconditionerDiagonal() { return precond == null ? null : precond.dup(); }
+    /** The diagonal P of the last step, a copy (null before the first step). */
+    public INDArray preconditionerDiagonal(OptimizerState state) {
+        return state.scalar("t") == 0 ? null : state.tensor("precond").dup();
+    }
 
-    @Override public void reset() {
-        m = null;
-        v = null;
-        precond = null;
-        t = 0;
+    /** Offers {@link Preconditioned} (the diagonal P in {@code state}) once a step was taken. */
+    @Override public <T> Optional<T> capability(Class<T> type, OptimizerState state) {
+        if (type != Preconditioned.class || state.scalar("t") == 0) return Optional.empty();
+        return Optional.of(type.cast((Preconditioned) () -> preconditionerDiagonal(state)));
     }
 }

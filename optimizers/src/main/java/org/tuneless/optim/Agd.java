@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.nn.Init;
 import org.tuneless.nn.Network;
 import org.tuneless.tensor.ParamRole;
@@ -20,7 +22,7 @@ import org.tuneless.tensor.Vectors;
  * G = (1/L) Σ_k s_k ‖∇W_k‖_F;  η = ln((1 + √(1 + 4G))/2);  W_k ← W_k − gain·(η/L)·s_k·∇W_k/‖∇W_k‖_F.
  * Biases and normalization gains follow the experimental variant (algorithms.md §2.4): a 1-D tensor joins the group
  * of the weight before it and moves by −(η/L)·s·∇p/‖∇W‖_F; 1-D tensors before the first weight are left unchanged.
- * Use {@link #initialize} for the method's orthogonal × s initialization. Diagnostics {@code agd.G}, {@code agd.eta}.
+ * {@link #prepare} (called by the trainer) applies the method's orthogonal × s initialization ({@link #initialize}). Diagnostics {@code agd.G}, {@code agd.eta}.
  */
 public final class Agd implements Optimizer {
 
@@ -91,7 +93,13 @@ public final class Agd implements Optimizer {
         return org.nd4j.linalg.ops.transforms.Transforms.sqrt(grad.mul(grad).sum(0, 1), false).reshape(grad.size(2) * grad.size(3)).toDoubleVector();
     }
 
-    @Override public StepResult step(StepContext ctx) {
+    /** AGD keeps nothing between steps: its state is empty. */
+    @Override public OptimizerState init(ParameterLayout layout, DataType type) { return new OptimizerState(layout, type); }
+
+    /** AGD's own initialization ({@link #initialize}); deterministic in {@code seed}. */
+    @Override public void prepare(Network network, long seed) { initialize(network, seed); }
+
+    @Override public StepResult step(StepContext ctx, OptimizerState state) {
         List<Group> groups = groups(ctx.layout());
         if (groups.isEmpty()) throw new IllegalArgumentException("AGD needs at least one weight matrix; the parameters are " + ctx.layout().tensors());
         int depth = groups.size();
@@ -106,7 +114,6 @@ public final class Agd implements Optimizer {
         }
         bigG /= depth;
         double eta = learningRate(bigG);
-        double updateSq = 0;
         for (int k = 0; k < depth; k++) {
             Group grp = groups.get(k);
             ParameterTensor t = grp.weight();
@@ -118,22 +125,18 @@ public final class Agd implements Optimizer {
                 org.nd4j.linalg.indexing.BooleanIndexing.replaceWhere(n, Double.POSITIVE_INFINITY, org.nd4j.linalg.indexing.conditions.Conditions.equals(0));
                 INDArray step = gw.div(n.broadcast(gw.shape())).muli(-c);
                 ww.addi(step);
-                updateSq += Vectors.dot(step, step);
             } else if (full > 0) {
                 Vectors.axpy(-c / full, gw, ww);  // per-layer normalized update (zero gradient → no update)
-                updateSq += c * c;
             }
             for (ParameterTensor m : grp.members()) {
                 if (full == 0) continue;
                 INDArray gm = ParameterLayout.view(g, m);
                 Vectors.axpy(-c / full, gm, ParameterLayout.view(w, m));  // agd_prime: 1-D members normalized by ‖∇W‖_F
-                double nm = Vectors.norm(gm) * c / full;
-                updateSq += nm * nm;
             }
         }
         Map<String, Double> diag = new LinkedHashMap<>();
-        diag.put("agd.G", bigG);
-        diag.put("agd.eta", eta);
-        return new StepResult(eta, Math.sqrt(updateSq), diag);
+        diag.put(Metrics.AGD_G, bigG);
+        diag.put(Metrics.AGD_ETA, eta);
+        return new StepResult(eta, diag);
     }
 }

@@ -2,47 +2,44 @@ package org.tuneless.optim;
 
 import java.util.Map;
 
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.tuneless.tensor.Workspaces;
+import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.Vectors;
 
 /**
  * A first-order optimizer that is also an {@link UpdateDirection}: it computes its unit-learning-rate update u_t and
  * steps w ← w + η_t·u_t with its own learning rate η_t. Step-size tuners reuse {@link #direction} and choose η_t.
- * State lives in flat vectors with the parameters' layout, allocated on the first step outside any workspace.
+ * Its state ({@link #init}) holds flat vectors in the parameters' layout; subclasses add their slots in
+ * {@link #initState}.
  */
 public abstract class BaseOptimizer implements Optimizer, UpdateDirection {
-
-    private INDArray update;
 
     /** The learning rate for step {@code step} (constant unless the optimizer decays it). */
     protected abstract double learningRate(long step);
 
-    /** Clears all state, as if newly constructed. */
-    public abstract void reset();
+    /** Adds this optimizer's slots and scalars to a fresh {@code state}. */
+    protected abstract void initState(OptimizerState state);
 
-    /** Diagnostics of the last direction computed (empty by default). */
-    protected Map<String, Double> diagnostics() { return Map.of(); }
+    /** Diagnostics of the last direction computed from {@code state} (empty by default). */
+    protected Map<String, Double> diagnostics(OptimizerState state) { return Map.of(); }
 
-    @Override public StepResult step(StepContext ctx) {
+    @Override public final OptimizerState init(ParameterLayout layout, DataType type) {
+        OptimizerState s = new OptimizerState(layout, type);
+        initState(s);
+        return s;
+    }
+
+    @Override public StepResult step(StepContext ctx, OptimizerState state) {
         INDArray w = ctx.parameters();
-        if (update == null || update.length() != w.length() || update.dataType() != w.dataType()) update = zerosLike(w);
-        direction(ctx, update);
+        INDArray update = state.scratch("update");
+        direction(ctx, state, update);
         double lr = learningRate(ctx.step());
         Vectors.axpy(lr, update, w);
-        return new StepResult(lr, lr * Vectors.norm(update), diagnostics());
+        return new StepResult(lr, diagnostics(state));
     }
 
     @Override public String toString() { return name(); }
-
-    /** A zero vector like {@code w}, allocated outside any workspace (for persistent state). */
-    protected static INDArray zerosLike(INDArray w) {
-        try (MemoryWorkspace ignored = Workspaces.detached()) {
-            return Nd4j.zeros(w.dataType(), w.length());
-        }
-    }
 
     /**
      * g + λ·w (coupled L2 weight decay, as torch.optim's {@code weight_decay}): the gradient itself when λ = 0,

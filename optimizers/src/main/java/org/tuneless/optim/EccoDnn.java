@@ -4,18 +4,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
-import org.tuneless.nn.Network;
-import org.tuneless.nn.NetworkObjective;
+import org.tuneless.metrics.Metrics;
+import org.tuneless.objective.ReluInputs;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.ParameterTensor;
-import org.tuneless.tensor.Workspaces;
 import org.tuneless.tensor.Vectors;
 
 /**
@@ -24,7 +23,7 @@ import org.tuneless.tensor.Vectors;
  * official code (algorithms.md §1.2): per tensor, q = g⊙(g − g_prev)/Δt_prev, Z⁻¹ = √max(q, 1), v = Z⁻¹g,
  * Δt = min(2η/‖v_prev − v‖_∞, 0.5), w ← w − Δt·v; the first step is w ← w − α₀·g.
  *
- * <p>The activation limiter (on when the objective is a network with dense layers feeding a ReLU) shrinks a layer's
+ * <p>The activation limiter (on when the objective offers {@link ReluInputs}, as a network's loss does) shrinks a layer's
  * step so that its pre-activations a = x·W + b do not cross zero: with Δa = x·ΔW + Δb the change the step would make,
  * δ = min(1/|min(Δa⊘a)|, 1) and the layer moves by max(δ·Δt, 1e-6)·v.
  *
@@ -47,13 +46,6 @@ public final class EccoDnn implements Optimizer {
     private final double alpha0;
     private final boolean referenceCompat;
     private final boolean limiter;
-    private INDArray prevGradient;
-    private INDArray prevV;
-    private INDArray v;
-    private INDArray scratch;
-    private double[] prevDt;
-    private double sharedPrevDt;
-    private boolean started;
 
     public EccoDnn(double eta) { this(eta, 0.01, false, true); }
 
@@ -75,19 +67,29 @@ public final class EccoDnn implements Optimizer {
                 + (referenceCompat ? ", reference" : "") + (limiter ? "" : ", no-limiter") + ")";
     }
 
-    @Override public StepResult step(StepContext ctx) {
+    /**
+     * State: {@code g_prev}, {@code v_prev} (the previous gradient and Z⁻¹g), scalars {@code t} (steps taken),
+     * {@code dt_prev/NAME} (each tensor's previous Δt) and, in reference mode, {@code dt_prev} (the shared scalar).
+     */
+    @Override public OptimizerState init(ParameterLayout layout, DataType type) {
+        OptimizerState s = new OptimizerState(layout, type);
+        s.addTensor("g_prev");
+        s.addTensor("v_prev");
+        s.setScalar("t", 0);
+        for (ParameterTensor t : layout.tensors()) s.setScalar(DT_PREV + t.name(), 0);
+        if (referenceCompat) s.setScalar("dt_prev", 0);
+        return s;
+    }
+
+    private static final String DT_PREV = "dt_prev/";
+
+    @Override public StepResult step(StepContext ctx, OptimizerState state) {
         INDArray w = ctx.parameters(), g = ctx.gradient();
         ParameterLayout layout = ctx.layout();
         List<ParameterTensor> tensors = layout.tensors();
-        if (!started || prevGradient.length() != w.length()) {
-            try (MemoryWorkspace ignored = Workspaces.detached()) {
-                prevGradient = Nd4j.zeros(w.dataType(), w.length());
-                prevV = Nd4j.zeros(w.dataType(), w.length());
-                v = Nd4j.zeros(w.dataType(), w.length());
-                scratch = Nd4j.zeros(w.dataType(), w.length());
-            }
-            prevDt = new double[tensors.size()];
-        }
+        INDArray prevGradient = state.tensor("g_prev"), prevV = state.tensor("v_prev");
+        INDArray v = state.scratch("v"), scratch = state.scratch("scratch");
+        boolean started = state.scalar("t") > 0;
         Map<String, Double> diag = new LinkedHashMap<>();
         double[] dt = new double[tensors.size()];
         int capped = 0;
@@ -98,7 +100,7 @@ public final class EccoDnn implements Optimizer {
                 dt[i] = alpha0;  // first call: Z⁻¹ = I, Δt₀ = α₀
                 vi.assign(gi);
             } else {
-                double dtPrev = referenceCompat ? sharedPrevDt : prevDt[i];
+                double dtPrev = referenceCompat ? state.scalar("dt_prev") : state.scalar(DT_PREV + t.name());
                 INDArray q = ParameterLayout.view(scratch, t);
                 // q = g ⊙ (g − g_prev)/Δt_prev ; Z⁻¹ = √max(q, 1) ; v = Z⁻¹ g   (official ecco_dnn.py)
                 q.assign(gi).subi(ParameterLayout.view(prevGradient, t)).muli(gi).divi(dtPrev);
@@ -111,32 +113,31 @@ public final class EccoDnn implements Optimizer {
                 dt[i] = inf == 0 ? STEP_CAP : Math.min(2 * eta / inf, STEP_CAP);
             }
             if (dt[i] >= STEP_CAP) capped++;
-            if (referenceCompat) sharedPrevDt = dt[i];
+            if (referenceCompat) state.setScalar("dt_prev", dt[i]);
         }
         double[] applied = dt.clone();
         double minDelta = 1.0;
-        if (limiter && started && ctx.objective() instanceof NetworkObjective n) {
-            minDelta = limit(n, layout, applied, dt);
+        if (limiter && started) {
+            Optional<ReluInputs> relus = ctx.objective().capability(ReluInputs.class);
+            if (relus.isPresent()) minDelta = limit(relus.get(), layout, v, state.scratch("delta"), applied, dt);
         }
-        double updateSq = 0, maxDt = 0, minDt = Double.POSITIVE_INFINITY;
+        double maxDt = 0, minDt = Double.POSITIVE_INFINITY;
         for (int i = 0; i < tensors.size(); i++) {
             ParameterTensor t = tensors.get(i);
             INDArray vi = ParameterLayout.view(v, t);
             Vectors.axpy(-applied[i], vi, ParameterLayout.view(w, t));
-            double nv = Vectors.norm(vi);
-            updateSq += applied[i] * applied[i] * nv * nv;
             maxDt = Math.max(maxDt, applied[i]);
             minDt = Math.min(minDt, applied[i]);
-            diag.put("ecco.dt/" + t.name(), applied[i]);
-            prevDt[i] = dt[i];
+            diag.put(Metrics.perTensor(Metrics.ECCO_DT_PREFIX, t.name()), applied[i]);
+            state.setScalar(DT_PREV + t.name(), dt[i]);
         }
         prevGradient.assign(g);
         prevV.assign(v);
-        started = true;
-        diag.put("ecco.dt_min", minDt);
-        diag.put("ecco.cap_fraction", (double) capped / tensors.size());
-        diag.put("ecco.limiter", minDelta);
-        return new StepResult(maxDt, Math.sqrt(updateSq), diag);
+        state.setScalar("t", state.scalar("t") + 1);
+        diag.put(Metrics.ECCO_DT_MIN, minDt);
+        diag.put(Metrics.ECCO_CAP_FRACTION, (double) capped / tensors.size());
+        diag.put(Metrics.ECCO_LIMITER, minDelta);
+        return new StepResult(maxDt, diag);
     }
 
     /**
@@ -144,18 +145,13 @@ public final class EccoDnn implements Optimizer {
      * blocks) so their pre-activations do not cross zero; returns the smallest δ. Records the unlimited Δt (for the
      * next LTE estimate) in {@code dt} and the applied steps in {@code applied}.
      */
-    private double limit(NetworkObjective objective, ParameterLayout layout, double[] applied, double[] dt) {
-        Network net = objective.network();
-        INDArray delta;
-        try (MemoryWorkspace ignored = Workspaces.detached()) {
-            delta = Nd4j.zeros(v.dataType(), v.length());
-        }
+    private double limit(ReluInputs relus, ParameterLayout layout, INDArray v, INDArray delta, double[] applied, double[] dt) {
         List<ParameterTensor> tensors = layout.tensors();
         for (int i = 0; i < tensors.size(); i++) {
             ParameterLayout.view(delta, tensors.get(i)).assign(ParameterLayout.view(v, tensors.get(i))).muli(-dt[i]);  // Δθ = −Δt·v
         }
         double[] minDelta = {1.0};
-        net.forEachReluInput(objective.batch(), delta, (idx, a, da) -> {
+        relus.forEach(delta, (idx, a, da) -> {
             double d = limiterFactor(a.castTo(da.dataType()), da, referenceCompat);
             minDelta[0] = Math.min(minDelta[0], d);
             for (int t : idx) applied[t] = Math.min(applied[t], Math.max(d * dt[t], LIMITED_STEP_FLOOR));

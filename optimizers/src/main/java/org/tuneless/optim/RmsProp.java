@@ -1,5 +1,7 @@
 package org.tuneless.optim;
 
+import java.util.Optional;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.tuneless.curvature.Preconditioned;
@@ -11,7 +13,7 @@ import org.tuneless.tensor.Vectors;
  * Defaults lr 0.01, α 0.99, ε 1e-8. The CDAT paper's optax RMSProp is α = 0.999, ε = 1e-8 with ε outside the root,
  * which is this class with {@code alpha = 0.999}.
  */
-public class RmsProp extends BaseOptimizer implements Preconditioned {
+public class RmsProp extends BaseOptimizer {
 
     private final double lr;
     private final double alpha;
@@ -19,12 +21,6 @@ public class RmsProp extends BaseOptimizer implements Preconditioned {
     private final double weightDecay;
     private final double momentum;
     private final boolean centered;
-    private INDArray d;
-    private INDArray v;
-    private INDArray mean;
-    private INDArray precond;
-    private INDArray scratch;
-    private INDArray buffer;
 
     public RmsProp(double lr) { this(lr, 0.99, 1e-8, 0, 0, false); }
 
@@ -47,19 +43,26 @@ public class RmsProp extends BaseOptimizer implements Preconditioned {
 
     @Override protected double learningRate(long step) { return lr; }
 
-    @Override public void direction(StepContext ctx, INDArray out) {
-        if (v == null || v.length() != out.length()) {
-            d = zerosLike(out);
-            v = zerosLike(out);
-            precond = zerosLike(out);
-            scratch = zerosLike(out);
-            if (centered) mean = zerosLike(out);
-            if (momentum != 0) buffer = zerosLike(out);
-        }
-        INDArray d = decayedGradient(ctx, weightDecay, this.d);
+    /**
+     * State: {@code v} (square average), {@code precond} (P of the last step), {@code grad_avg} (centered),
+     * {@code momentum_buffer} (with momentum), {@code t} (directions computed).
+     */
+    @Override protected void initState(OptimizerState state) {
+        state.addTensor("v");
+        state.addTensor("precond");
+        if (centered) state.addTensor("grad_avg");
+        if (momentum != 0) state.addTensor("momentum_buffer");
+        state.setScalar("t", 0);
+    }
+
+    @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) {
+        INDArray v = state.tensor("v"), precond = state.tensor("precond"), scratch = state.scratch("scratch");
+        state.setScalar("t", state.scalar("t") + 1);
+        INDArray d = decayedGradient(ctx, weightDecay, state.scratch("d"));
         v.muli(alpha);
         Vectors.axpy(1 - alpha, scratch.assign(d).muli(d), v);
         if (centered) {
+            INDArray mean = state.tensor("grad_avg");
             mean.muli(alpha);
             Vectors.axpy(1 - alpha, d, mean);
             precond.assign(v).subi(scratch.assign(mean).muli(mean));
@@ -69,6 +72,7 @@ public class RmsProp extends BaseOptimizer implements Preconditioned {
             Transforms.sqrt(precond, false).addi(eps);
         }
         if (momentum != 0) {
+            INDArray buffer = state.tensor("momentum_buffer");
             buffer.muli(momentum).addi(scratch.assign(d).divi(precond));
             out.assign(buffer).negi();
         } else {
@@ -76,12 +80,14 @@ public class RmsProp extends BaseOptimizer implements Preconditioned {
         }
     }
 
-    @Override public INDArray preconditionerDiagonal() { return precond == null ? null : precond.dup(); }
+    /** The diagonal P of the last step, a copy (null before the first step). */
+    public INDArray preconditionerDiagonal(OptimizerState state) {
+        return state.scalar("t") == 0 ? null : state.tensor("precond").dup();
+    }
 
-    @Override public void reset() {
-        v = null;
-        mean = null;
-        precond = null;
-        buffer = null;
+    /** Offers {@link Preconditioned} (the diagonal P in {@code state}) once a step was taken. */
+    @Override public <T> Optional<T> capability(Class<T> type, OptimizerState state) {
+        if (type != Preconditioned.class || state.scalar("t") == 0) return Optional.empty();
+        return Optional.of(type.cast((Preconditioned) () -> preconditionerDiagonal(state)));
     }
 }

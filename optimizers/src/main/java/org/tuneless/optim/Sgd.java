@@ -15,8 +15,6 @@ public class Sgd extends BaseOptimizer {
     private final double dampening;
     private final boolean nesterov;
     private final double weightDecay;
-    private INDArray d;
-    private INDArray buffer;
 
     public Sgd(double lr) { this(lr, 0, 0, false, 0); }
 
@@ -51,16 +49,25 @@ public class Sgd extends BaseOptimizer {
 
     @Override protected double learningRate(long step) { return lr; }
 
-    @Override public void direction(StepContext ctx, INDArray out) {
-        if (d == null || d.length() != out.length()) d = zerosLike(out);
-        INDArray d = decayedGradient(ctx, weightDecay, this.d);
+    /** State: with momentum, the buffer {@code momentum_buffer} and the count {@code t} of directions computed. */
+    @Override protected void initState(OptimizerState state) {
+        if (momentum != 0) {
+            state.addTensor("momentum_buffer");
+            state.setScalar("t", 0);
+        }
+    }
+
+    @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) {
+        INDArray d = decayedGradient(ctx, weightDecay, state.scratch("d"));
         if (momentum == 0) {
             out.assign(d).negi();
             return;
         }
         // torch.optim.SGD: buf = d on the first step, then buf = μ·buf + (1 − dampening)·d
-        if (buffer == null || buffer.length() != out.length()) {
-            buffer = zerosLike(out);
+        INDArray buffer = state.tensor("momentum_buffer");
+        double t = state.scalar("t");
+        state.setScalar("t", t + 1);
+        if (t == 0) {
             buffer.assign(d);
         } else {
             buffer.muli(momentum);
@@ -73,9 +80,5 @@ public class Sgd extends BaseOptimizer {
         } else {
             out.assign(buffer).negi();
         }
-    }
-
-    @Override public void reset() {
-        buffer = null;
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -21,6 +22,7 @@ import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Workspaces;
 import org.tuneless.objective.Objective;
 import org.tuneless.curvature.Preconditioned;
+import org.tuneless.metrics.Metrics;
 
 /**
  * A trainer plug-in that measures curvature during training and adds it to the run history. Every measurement is taken
@@ -54,7 +56,6 @@ public final class CurvatureTracker implements TrainerPlugin {
     private INDArray eigenvector;
     private INDArray preconditionedVector;
     private INDArray previousUpdate;
-    private INDArray saved;
 
     private CurvatureTracker(Builder b) {
         if (b.quantities.isEmpty()) throw new IllegalArgumentException("curvature tracker: nothing to measure; add sharpness(), updateCurvature(), …");
@@ -86,49 +87,52 @@ public final class CurvatureTracker implements TrainerPlugin {
             if (quantities.contains(Quantity.UPDATE_CURVATURE)) rememberUpdate(update);
             return;
         }
-        INDArray params = ctx.objective().parameters();
-        try (MemoryWorkspace ignored = Workspaces.detached()) {
-            if (saved == null || saved.length() != params.length()) saved = params.dup();
-            else saved.assign(params);
+        double lr = ctx.learningRate();
+        // every measurement is at w_t, where the step started: evaluate there without moving the live parameters for good
+        ctx.objective().withParameters(ctx.previousParameters(), () -> {
+            measureAtPreviousParameters(ctx, metrics, update, lr);
+            return null;
+        });
+        if (quantities.contains(Quantity.ELR)) {
+            ParameterLayout layout = ctx.layout();
+            INDArray now = ctx.objective().parameters();
+            for (String name : groups(layout)) {
+                INDArray before = layout.view(ctx.previousParameters(), name);
+                INDArray after = layout.view(now, name);
+                metrics.put(Metrics.perTensor(Metrics.ELR_PREFIX, name), EffectiveLearningRate.of(lr, before));
+                metrics.put(Metrics.perTensor(Metrics.ANGULAR_UPDATE_PREFIX, name), EffectiveLearningRate.angularUpdate(before, after));
+            }
         }
-        params.assign(ctx.previousParameters());
-        try {
-            Objective f = measuredObjective(ctx);
-            double lr = ctx.learningRate();
-            if (quantities.contains(Quantity.SHARPNESS)) {
-                SharpnessEstimate s = power.run(HessianOperator.of(f), eigenvector);
-                eigenvector = s.eigenvector();
-                metrics.put("sharpness", s.eigenvalue());
-                metrics.put("lr_x_sharpness", lr * s.eigenvalue());
-                metrics.put("sharpness_hvps", (double) s.hvps());
-            }
-            if (quantities.contains(Quantity.PRECONDITIONED_SHARPNESS) && ctx.optimizer() instanceof Preconditioned p && p.preconditionerDiagonal() != null) {
-                SharpnessEstimate s = power.run(HessianOperator.preconditioned(HessianOperator.of(f), p.preconditionerDiagonal()), preconditionedVector);
+    }
+
+    private void measureAtPreviousParameters(TrainingContext ctx, Map<String, Double> metrics, INDArray update, double lr) {
+        Objective f = measuredObjective(ctx);
+        if (quantities.contains(Quantity.SHARPNESS)) {
+            SharpnessEstimate s = power.run(HessianOperator.of(f), eigenvector);
+            eigenvector = s.eigenvector();
+            metrics.put(Metrics.SHARPNESS, s.eigenvalue());
+            metrics.put(Metrics.LR_X_SHARPNESS, lr * s.eigenvalue());
+            metrics.put(Metrics.SHARPNESS_HVPS, (double) s.hvps());
+        }
+        if (quantities.contains(Quantity.PRECONDITIONED_SHARPNESS)) {
+            Optional<INDArray> diagonal = ctx.optimizer().capability(Preconditioned.class, ctx.optimizerState())
+                    .map(Preconditioned::preconditionerDiagonal);
+            if (diagonal.isPresent()) {
+                SharpnessEstimate s = power.run(HessianOperator.preconditioned(HessianOperator.of(f), diagonal.get()), preconditionedVector);
                 preconditionedVector = s.eigenvector();
-                metrics.put("preconditioned_sharpness", s.eigenvalue());
-                metrics.put("lr_x_preconditioned_sharpness", lr * s.eigenvalue());
+                metrics.put(Metrics.PRECONDITIONED_SHARPNESS, s.eigenvalue());
+                metrics.put(Metrics.LR_X_PRECONDITIONED_SHARPNESS, lr * s.eigenvalue());
             }
-            if (quantities.contains(Quantity.UPDATE_CURVATURE)) {
-                double scale = lr > 0 && Double.isFinite(lr) ? lr : 1.0;
-                INDArray u = update.div(scale);
-                UpdateCurvature c = UpdateCurvature.of(f, ctx.gradient(), u);
-                metrics.put("uhu", c.curvature());
-                metrics.put("edge_lr", c.edge());
-                if (eigenvector != null && quantities.contains(Quantity.SHARPNESS)) metrics.put("alignment", UpdateCurvature.cosine(update, eigenvector));
-                if (previousUpdate != null) metrics.put("update_angle", UpdateCurvature.angle(update, previousUpdate));
-                rememberUpdate(update);
-            }
-            if (quantities.contains(Quantity.ELR)) {
-                ParameterLayout layout = ctx.layout();
-                for (String name : groups(layout)) {
-                    INDArray before = layout.view(ctx.previousParameters(), name);
-                    INDArray after = layout.view(saved, name);
-                    metrics.put("elr/" + name, EffectiveLearningRate.of(lr, before));
-                    metrics.put("angular_update/" + name, EffectiveLearningRate.angularUpdate(before, after));
-                }
-            }
-        } finally {
-            params.assign(saved);
+        }
+        if (quantities.contains(Quantity.UPDATE_CURVATURE)) {
+            double scale = lr > 0 && Double.isFinite(lr) ? lr : 1.0;
+            INDArray u = update.div(scale);
+            UpdateCurvature c = UpdateCurvature.of(f, ctx.gradient(), u);
+            metrics.put(Metrics.UHU, c.curvature());
+            metrics.put(Metrics.EDGE_LR, c.edge());
+            if (eigenvector != null && quantities.contains(Quantity.SHARPNESS)) metrics.put(Metrics.ALIGNMENT, UpdateCurvature.cosine(update, eigenvector));
+            if (previousUpdate != null) metrics.put(Metrics.UPDATE_ANGLE, UpdateCurvature.angle(update, previousUpdate));
+            rememberUpdate(update);
         }
     }
 

@@ -19,6 +19,7 @@ import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.Workspaces;
 import org.tuneless.objective.Objective;
 import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.StepResult;
 import org.tuneless.tensor.Vectors;
@@ -50,6 +51,9 @@ public final class Trainer {
     private final long seed;
     private final String label;
     private final Map<String, Object> config;
+    private final INDArray resumeParameters;
+    private final OptimizerState resumeState;
+    private final long startStep;
 
     private Trainer(Builder b) {
         this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer is not set: call optimizer(...)");
@@ -75,6 +79,16 @@ public final class Trainer {
         this.plugins = new ArrayList<>(b.plugins);
         if (b.progress) this.plugins.add(new ConsoleProgress());
         this.seed = b.seed;
+        if (b.startStep < 0 || b.startStep > b.steps) {
+            throw new IllegalArgumentException("resume step = " + b.startStep + " must be in [0, steps = " + b.steps + "]");
+        }
+        if (b.resumeParameters != null && b.resumeParameters.length() != layout.size()) {
+            throw new IllegalArgumentException("resume parameters have length " + b.resumeParameters.length() + " but the model has "
+                    + layout.size() + " parameters");
+        }
+        this.resumeParameters = b.resumeParameters;
+        this.resumeState = b.resumeState;
+        this.startStep = b.startStep;
         this.label = b.label != null ? b.label : optimizer.name();
         this.config = new LinkedHashMap<>();
         config.put("label", label);
@@ -92,17 +106,29 @@ public final class Trainer {
 
     public static Builder builder() { return new Builder(); }
 
-    /** Runs the loop to completion, divergence or a stop request. */
+    /**
+     * Runs the loop to completion, divergence or a stop request. Before the first step it calls the optimizer's
+     * {@link Optimizer#prepare} on the network (AGD's initialization), then applies the resume parameters if any, and
+     * creates the optimizer's state ({@link Optimizer#init}, overwritten by the resume state if any).
+     *
+     * <p>The live parameters are moved only here: by the optimizer's step, and by the rollback to the last finite
+     * parameters when the run diverges. Plug-ins and step-size tuners that evaluate elsewhere do so inside
+     * {@link Objective#withParameters}, which restores them.
+     */
     public TrainingRun run() {
         long n = layout.size();
         INDArray params = objective.parameters();
+        if (networkObjective != null) optimizer.prepare(networkObjective.network(), seed);
+        if (resumeParameters != null) params.assign(resumeParameters);
+        OptimizerState state = optimizer.init(layout, params.dataType());
+        if (resumeState != null) state.assign(resumeState);
         INDArray gradient, previous, update;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             gradient = Nd4j.zeros(params.dataType(), n);
             previous = params.dup();
             update = Nd4j.zeros(params.dataType(), n);
         }
-        Loop loop = new Loop(gradient, previous, update);
+        Loop loop = new Loop(gradient, previous, update, state);
         List<StepRecord> history = new ArrayList<>();
         List<EvaluationRecord> evaluations = new ArrayList<>();
         long start = System.nanoTime();
@@ -112,7 +138,7 @@ public final class Trainer {
         Batch lastBatch = null;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
-        for (long step = 0; step < steps; step++) {
+        for (long step = startStep; step < steps; step++) {
             loop.step = step;
             loop.learningRate = Double.NaN;
             update.assign(0);
@@ -128,7 +154,7 @@ public final class Trainer {
                 status = TrainingStatus.DIVERGED;
                 stoppedAt = step;
                 String what = !Double.isFinite(loss) ? "loss became " + loss : "gradient norm became " + gradNorm;
-                if (step > 0) {
+                if (step > startStep) {
                     params.assign(previous);
                     message = what + " at step " + step + "; parameters restored to those of step " + (step - 1) + ", the last with a finite loss";
                 } else {
@@ -139,7 +165,7 @@ public final class Trainer {
             Map<String, Double> metrics = new LinkedHashMap<>();
             for (TrainerPlugin p : plugins) p.beforeUpdate(loop, metrics);
             previous.assign(params);
-            StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout));
+            StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout), state);
             loop.learningRate = result.learningRate();
             update.assign(params).subi(previous);
             double updateNorm = Vectors.norm(update);
@@ -174,7 +200,7 @@ public final class Trainer {
         }
         double finalLoss = steps == 0 && networkObjective != null && lastBatch == null ? Double.NaN : objective.loss();
         TrainingRun run = new TrainingRun(label, config, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
-                networkObjective == null ? null : networkObjective.network(), elapsed(start));
+                networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy());
         for (TrainerPlugin p : plugins) p.onFinish(loop, run);
         return run;
     }
@@ -199,16 +225,18 @@ public final class Trainer {
         private final INDArray gradient;
         private final INDArray previous;
         private final INDArray update;
+        private final OptimizerState state;
         private long step;
         private double loss = Double.NaN;
         private double learningRate = Double.NaN;
         private Batch batch;
         private String stopReason;
 
-        Loop(INDArray gradient, INDArray previous, INDArray update) {
+        Loop(INDArray gradient, INDArray previous, INDArray update, OptimizerState state) {
             this.gradient = gradient;
             this.previous = previous;
             this.update = update;
+            this.state = state;
         }
 
         @Override public long step() { return step; }
@@ -217,6 +245,7 @@ public final class Trainer {
         @Override public Objective objective() { return objective; }
         @Override public Optional<Network> network() { return networkObjective == null ? Optional.empty() : Optional.of(networkObjective.network()); }
         @Override public Optimizer optimizer() { return optimizer; }
+        @Override public OptimizerState optimizerState() { return state; }
         @Override public ParameterLayout layout() { return layout; }
         @Override public Optional<Batch> batch() { return Optional.ofNullable(batch); }
         @Override public double loss() { return loss; }
@@ -243,6 +272,9 @@ public final class Trainer {
         private String label;
         private boolean progress;
         private final Map<String, Object> config = new LinkedHashMap<>();
+        private INDArray resumeParameters;
+        private OptimizerState resumeState;
+        private long startStep;
 
         private Builder() {}
 
@@ -281,6 +313,19 @@ public final class Trainer {
 
         /** Adds an entry to the run's configuration (written to run.json). */
         public Builder config(String key, Object value) { this.config.put(key, value); return this; }
+
+        /**
+         * Continues a run from a checkpoint: the parameters and optimizer state after {@code startStep} steps (e.g. a
+         * previous run's {@link TrainingRun#finalParameters()} and {@link TrainingRun#optimizerState()}). The loop then
+         * takes steps {@code startStep … steps − 1}, so {@link #steps} stays the total. The data stream must be positioned
+         * where the interrupted run left it. The state must have the structure the optimizer's {@code init} gives.
+         */
+        public Builder resumeFrom(INDArray parameters, OptimizerState state, long startStep) {
+            this.resumeParameters = Objects.requireNonNull(parameters, "resume parameters");
+            this.resumeState = Objects.requireNonNull(state, "resume optimizer state");
+            this.startStep = startStep;
+            return this;
+        }
 
         public Trainer build() { return new Trainer(this); }
     }

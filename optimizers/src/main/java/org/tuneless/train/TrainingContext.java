@@ -8,6 +8,7 @@ import org.tuneless.nn.Network;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.objective.Objective;
 import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.OptimizerState;
 
 /** What plug-ins see of a run in progress. Arrays are live views: copy them to keep them. */
 public interface TrainingContext {
@@ -25,6 +26,9 @@ public interface TrainingContext {
     Optional<Network> network();
 
     Optimizer optimizer();
+
+    /** The optimizer's live state (read it, do not modify it; {@link OptimizerState#copy()} to keep it). */
+    OptimizerState optimizerState();
 
     ParameterLayout layout();
 

@@ -14,6 +14,7 @@ import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.nn.Network;
+import org.tuneless.optim.OptimizerState;
 
 /**
  * The result of a training run: its configuration, status, per-step history, evaluations and final parameters.
@@ -35,10 +36,11 @@ public final class TrainingRun {
     private final double finalLoss;
     private final Network network;
     private final double seconds;
+    private final OptimizerState optimizerState;
 
     TrainingRun(String label, Map<String, Object> config, TrainingStatus status, String statusMessage, long stoppedAtStep,
                 List<StepRecord> history, List<EvaluationRecord> evaluations, INDArray finalParameters, double finalLoss,
-                Network network, double seconds) {
+                Network network, double seconds, OptimizerState optimizerState) {
         this.label = label;
         this.config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         this.status = status;
@@ -50,6 +52,7 @@ public final class TrainingRun {
         this.finalLoss = finalLoss;
         this.network = network;
         this.seconds = seconds;
+        this.optimizerState = optimizerState;
     }
 
     /** A short name for the run, by default the optimizer's label. */
@@ -91,6 +94,12 @@ public final class TrainingRun {
 
     /** A copy of the final parameters (the last finite ones if the run diverged). */
     public INDArray finalParameters() { return finalParameters.dup(); }
+
+    /**
+     * A copy of the optimizer's state at the end of the run (after the last step taken; with the final parameters, what
+     * {@link Trainer.Builder#resumeFrom} continues from). After a divergence it may hold non-finite values.
+     */
+    public OptimizerState optimizerState() { return optimizerState.copy(); }
 
     /** The trained network (absent when the run optimized a synthetic objective). */
     public Optional<Network> network() { return Optional.ofNullable(network); }

@@ -88,7 +88,7 @@ class CompositeLayersTest {
         org.tuneless.objective.Batch batch = new org.tuneless.objective.Batch(x, Nd4j.zeros(DataType.DOUBLE, 4, 2));
         INDArray delta = Nd4j.rand(DataType.DOUBLE, net.parameterCount()).subi(0.5).muli(1e-3);
         List<int[]> seen = new java.util.ArrayList<>();
-        net.forEachReluInput(batch, delta, (tensors, a, da) -> {
+        new NetworkObjective(net, new SoftmaxCrossEntropy(), batch).capability(org.tuneless.objective.ReluInputs.class).orElseThrow().forEach(delta, (tensors, a, da) -> {
             seen.add(tensors);
             assertArrayEquals(a.shape(), da.shape());
         });

@@ -203,12 +203,13 @@ class ModelZooTest {
         NetworkObjective f = new NetworkObjective(net, loss, b);
         INDArray g = Nd4j.zeros(net.dataType(), net.parameterCount());
         Adam adam = new Adam(lr);
+        org.tuneless.optim.OptimizerState state = adam.init(net.layout(), net.dataType());
         double first = Double.NaN, last = Double.NaN;
         for (int step = 0; step < 15; step++) {
             double l = f.lossAndGradient(g);
             if (step == 0) first = l;
             last = l;
-            adam.step(new StepContext(step, f, g, l, net.layout()));
+            adam.step(new StepContext(step, f, g, l, net.layout()), state);
         }
         assertTrue(Double.isFinite(last) && last < 0.9 * first, what + ": loss " + first + " → " + last);
     }

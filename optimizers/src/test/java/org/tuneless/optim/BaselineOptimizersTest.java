@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.curvature.Preconditioned;
 import org.tuneless.objective.Quadratic;
 import org.tuneless.objective.Rosenbrock;
 
@@ -72,15 +73,15 @@ class BaselineOptimizersTest {
         UpdateDirection director = (UpdateDirection) make.get();
         Quadratic a = OptimizerTesting.quadratic(), b = OptimizerTesting.quadratic();
         INDArray ga = Nd4j.zeros(a.dataType(), 2), gb = Nd4j.zeros(b.dataType(), 2), u = Nd4j.zeros(b.dataType(), 2);
+        OptimizerState sa = OptimizerTesting.init(stepper, a), sb = OptimizerTesting.init(stepper, b);
         for (int t = 0; t < 3; t++) {
             INDArray before = a.parameters().dup();
-            StepResult r = stepper.step(OptimizerTesting.context(a, t, ga));
+            StepResult r = stepper.step(OptimizerTesting.context(a, t, ga), sa);
             INDArray delta = a.parameters().sub(before);
-            director.direction(OptimizerTesting.context(b, t, gb), u);
+            director.direction(OptimizerTesting.context(b, t, gb), sb, u);
             INDArray expectedUpdate = u.mul(r.learningRate());
             assertArrayEquals(expectedUpdate.toDoubleVector(), delta.toDoubleVector(), 1e-14, label + " step " + t);
             b.parameters().addi(expectedUpdate);
-            assertEquals(Math.sqrt(delta.mul(delta).sumNumber().doubleValue()), r.updateNorm(), 1e-14);
         }
     }
 
@@ -151,12 +152,20 @@ class BaselineOptimizersTest {
 
     @Test void preconditionersAreExposed() {
         RmsProp r = new RmsProp(0.01, 0.999, 1e-8, 0, 0, false);
-        OptimizerTesting.run(r, OptimizerTesting.quadratic(), 1, null);
+        Quadratic qr = OptimizerTesting.quadratic();
+        OptimizerState sr = OptimizerTesting.init(r, qr);
+        assertTrue(r.capability(Preconditioned.class, sr).isEmpty(), "no preconditioner before the first step");
+        OptimizerTesting.run(r, sr, qr, 0, 1, null);
         // P = √(0.001·g²) + ε with g = (1, 10) (algorithms.md C7)
-        assertArrayEquals(new double[]{Math.sqrt(0.001) + 1e-8, Math.sqrt(0.001) * 10 + 1e-8}, r.preconditionerDiagonal().toDoubleVector(), 1e-15);
+        assertArrayEquals(new double[]{Math.sqrt(0.001) + 1e-8, Math.sqrt(0.001) * 10 + 1e-8}, r.preconditionerDiagonal(sr).toDoubleVector(), 1e-15);
+        assertArrayEquals(r.preconditionerDiagonal(sr).toDoubleVector(),
+                r.capability(Preconditioned.class, sr).orElseThrow().preconditionerDiagonal().toDoubleVector(), 0);
         Adam a = new Adam(0.1);
-        OptimizerTesting.run(a, OptimizerTesting.quadratic(), 1, null);
+        Quadratic qa = OptimizerTesting.quadratic();
+        OptimizerState sa = OptimizerTesting.init(a, qa);
+        OptimizerTesting.run(a, sa, qa, 0, 1, null);
         // bias-corrected v̂ = g² after one step, so P = |g| + ε
-        assertArrayEquals(new double[]{1 + 1e-8, 10 + 1e-8}, a.preconditionerDiagonal().toDoubleVector(), 1e-12);
+        assertArrayEquals(new double[]{1 + 1e-8, 10 + 1e-8}, a.preconditionerDiagonal(sa).toDoubleVector(), 1e-12);
+        assertTrue(new Sgd(0.1).capability(Preconditioned.class, OptimizerTesting.init(new Sgd(0.1), qa)).isEmpty());
     }
 }

@@ -22,12 +22,22 @@ public final class OptimizerTesting {
         return new StepContext(step, f, gradient, loss, ParameterLayout.single("w", f.dimension()));
     }
 
-    /** Runs k steps; returns the parameters after each step and the step results. */
+    /** A fresh state of {@code o} for objective {@code f} (one tensor "w"). */
+    public static OptimizerState init(Optimizer o, Objective f) {
+        return o.init(ParameterLayout.single("w", f.dimension()), f.dataType());
+    }
+
+    /** Runs k steps from a fresh state; returns the parameters after each step and the step results. */
     public static List<double[]> run(Optimizer o, Objective f, int k, List<StepResult> results) {
+        return run(o, init(o, f), f, 0, k, results);
+    }
+
+    /** Runs steps first … first + k − 1 advancing {@code state}; returns the parameters after each step. */
+    public static List<double[]> run(Optimizer o, OptimizerState state, Objective f, long first, int k, List<StepResult> results) {
         INDArray g = Nd4j.zeros(f.dataType(), f.dimension());
         List<double[]> out = new ArrayList<>();
-        for (int t = 0; t < k; t++) {
-            StepResult r = o.step(context(f, t, g));
+        for (long t = first; t < first + k; t++) {
+            StepResult r = o.step(context(f, t, g), state);
             if (results != null) results.add(r);
             out.add(f.parameters().toDoubleVector());
         }

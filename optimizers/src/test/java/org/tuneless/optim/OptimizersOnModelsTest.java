@@ -17,6 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.tuneless.curvature.Lanczos;
 import org.tuneless.curvature.PowerIteration;
 import org.tuneless.objective.Batch;
+import org.tuneless.objective.ReluInputs;
 import org.tuneless.nn.Models;
 import org.tuneless.nn.Network;
 import org.tuneless.nn.NetworkObjective;
@@ -72,7 +73,8 @@ class OptimizersOnModelsTest {
         Network net = NetworkObjectiveTesting.tinyResnet(Models.Norm.BATCH);
         Batch b = NetworkObjectiveTesting.imageBatch(8, IMAGE, 3, 3);
         List<int[]> fed = new ArrayList<>();
-        net.forEachReluInput(b, Nd4j.ones(DataType.DOUBLE, net.parameterCount()).muli(1e-3), (tensors, a, da) -> fed.add(tensors));
+        new NetworkObjective(net, new SoftmaxCrossEntropy(), b).capability(ReluInputs.class).orElseThrow()
+                .forEach(Nd4j.ones(DataType.DOUBLE, net.parameterCount()).muli(1e-3), (tensors, a, da) -> fed.add(tensors));
         // ReLUs: stem, inside block 1, after block 1, inside block 2, after block 2
         assertEquals(5, fed.size());
         assertEquals(3, fed.get(0).length, "stem ReLU is fed by conv W and the batch-norm gain and bias");

@@ -77,10 +77,12 @@ class TunersTest {
         assertEquals(1.0, d.get("ls.satisfied"));
         // warm start: η_{t−1} = 0.05, c₊ = 4 → initial guess 0.2, accepted at once
         ArmijoLineSearch warm = new ArmijoLineSearch(gd(), 1e-4, 4, 0.8, 0, 30);
-        warm.setPreviousStep(0.05);
-        assertEquals(0.2, warm.initialStep(), 1e-15);
+        assertEquals(0.2, warm.initialStep(0.05), 1e-15);
+        Quadratic wq = OptimizerTesting.quadratic();
+        OptimizerState ws = OptimizerTesting.init(warm, wq);
+        ws.setScalar("eta_prev", 0.05);
         List<StepResult> r = new ArrayList<>();
-        OptimizerTesting.run(warm, OptimizerTesting.quadratic(), 1, r);
+        OptimizerTesting.run(warm, ws, wq, 0, 1, r);
         assertEquals(0.2, r.get(0).learningRate(), 1e-15);
         assertEquals(1.0, r.get(0).diagnostics().get("ls.trials"));
         // a budget too small to satisfy the condition: the last η tried is used and reported as unsatisfied
@@ -108,7 +110,10 @@ class TunersTest {
         assertEquals(2.244444444, firstLr(new Cdat(gd(), 2.0), Quadratic.diagonal(new double[]{-1, 10}, 1, 0.01)), 1e-9);
         UpdateDirection ascent = new UpdateDirection() {
             @Override public String name() { return "ascent"; }
-            @Override public void direction(StepContext ctx, INDArray out) { out.assign(ctx.gradient()); }
+            @Override public OptimizerState init(org.tuneless.tensor.ParameterLayout layout, org.nd4j.linalg.api.buffer.DataType type) {
+                return new OptimizerState(layout, type);
+            }
+            @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) { out.assign(ctx.gradient()); }
         };
         List<StepResult> r = new ArrayList<>();
         Quadratic q = OptimizerTesting.quadratic();

@@ -2,10 +2,10 @@ package org.tuneless.optim.tuner;
 
 import java.util.Map;
 
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.tensor.Workspaces;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.optim.Hyperparameters;
+import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
@@ -29,8 +29,6 @@ public final class ArmijoLineSearch extends StepSizeTuner {
     private final double cMinus;
     private final double delta;
     private final int maxTrials;
-    private double previous = Double.NaN;
-    private INDArray start;
 
     public ArmijoLineSearch(UpdateDirection base) { this(base, 1e-4, Double.POSITIVE_INFINITY, 0.8, 0, FULL_BATCH_TRIALS); }
 
@@ -51,43 +49,44 @@ public final class ArmijoLineSearch extends StepSizeTuner {
                 + (delta != 0 ? ", delta=" + delta : "") + ")";
     }
 
-    /** Sets η_{t−1}, the previous accepted step (e.g. when resuming a run). */
-    public void setPreviousStep(double eta) { this.previous = eta; }
+    /** State: {@code eta_prev}, the previous accepted step η_{t−1} (NaN before the first step). */
+    @Override protected void initState(OptimizerState state) {
+        state.setScalar(ETA_PREV, Double.NaN);
+    }
 
-    /** The first trial step: min(c₊·η_{t−1}, 1), or 1 on the first step. */
-    public double initialStep() {
+    private static final String ETA_PREV = "eta_prev";
+
+    /** The first trial step given the previous accepted step: min(c₊·η_{t−1}, 1), or 1 on the first step (NaN). */
+    public double initialStep(double previous) {
         return Double.isNaN(previous) || Double.isInfinite(cPlus) ? 1.0 : Math.min(cPlus * previous, 1.0);
     }
 
-    @Override protected double stepSize(StepContext ctx, INDArray u, Map<String, Double> diag) {
+    /**
+     * Tries w + η·u for η = η₀, c₋η₀, … through {@link org.tuneless.objective.Objective#withParameters}: the live
+     * parameters never move here; the tuner's step applies the accepted η afterwards.
+     */
+    @Override protected double stepSize(StepContext ctx, OptimizerState state, INDArray u, Map<String, Double> diag) {
         INDArray w = ctx.parameters();
-        try (MemoryWorkspace ignored = Workspaces.detached()) {
-            if (start == null || start.length() != w.length()) start = w.dup();
-            else start.assign(w);
-        }
+        INDArray trial = state.scratch("trial");
         double f0 = ctx.loss();
         double slope = Vectors.dot(ctx.gradient(), u);
-        double eta = initialStep();
+        double eta = initialStep(state.scalar(ETA_PREV));
         int trials = 0;
         boolean ok = false;
-        try {
-            while (trials < maxTrials) {
-                trials++;
-                w.assign(start);
-                Vectors.axpy(eta, u, w);
-                double f = ctx.objective().loss();
-                if (f <= (1 + delta) * f0 + c * eta * slope) {
-                    ok = true;
-                    break;
-                }
-                if (trials < maxTrials) eta *= cMinus;
+        while (trials < maxTrials) {
+            trials++;
+            trial.assign(w);
+            Vectors.axpy(eta, u, trial);
+            double f = ctx.objective().lossAt(trial);
+            if (f <= (1 + delta) * f0 + c * eta * slope) {
+                ok = true;
+                break;
             }
-        } finally {
-            w.assign(start);
+            if (trials < maxTrials) eta *= cMinus;
         }
-        previous = eta;
-        diag.put("ls.trials", (double) trials);
-        diag.put("ls.satisfied", ok ? 1.0 : 0.0);
+        state.setScalar(ETA_PREV, eta);
+        diag.put(Metrics.LS_TRIALS, (double) trials);
+        diag.put(Metrics.LS_SATISFIED, ok ? 1.0 : 0.0);
         return eta;
     }
 }

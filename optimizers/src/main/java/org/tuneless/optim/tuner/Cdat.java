@@ -3,7 +3,9 @@ package org.tuneless.optim.tuner;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.optim.Hyperparameters;
+import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
@@ -22,9 +24,6 @@ public final class Cdat extends StepSizeTuner {
     private final double ema;
     private final double eps;
     private final int refreshEvery;
-    private double nEma;
-    private double dEma;
-    private double lastD = Double.NaN;
 
     public Cdat(UpdateDirection base, double scale) { this(base, scale, 0, 0, 1); }
 
@@ -51,20 +50,28 @@ public final class Cdat extends StepSizeTuner {
         return "cdat(" + baseName() + ", scale=" + scale + (ema != 0 ? ", ema=" + ema : "") + (refreshEvery > 1 ? ", every=" + refreshEvery : "") + ")";
     }
 
-    @Override protected double stepSize(StepContext ctx, INDArray u, Map<String, Double> diag) {
+    /** State: the EMAs {@code n_ema}, {@code d_ema} (zero-initialized) and the last uᵀHu term {@code d_last} (NaN at first). */
+    @Override protected void initState(OptimizerState state) {
+        state.setScalar("n_ema", 0);
+        state.setScalar("d_ema", 0);
+        state.setScalar("d_last", Double.NaN);
+    }
+
+    @Override protected double stepSize(StepContext ctx, OptimizerState state, INDArray u, Map<String, Double> diag) {
         double n = Math.max(-Vectors.dot(ctx.gradient(), u), 0);
+        double lastD = state.scalar("d_last");
         boolean fresh = Double.isNaN(lastD) || ctx.step() % refreshEvery == 0;
         double d = fresh ? Math.abs(ctx.objective().curvatureAlong(u)) + eps : lastD;
-        lastD = d;
-        nEma = (1 - ema) * n + ema * nEma;
-        dEma = (1 - ema) * d + ema * dEma;
-        diag.put("cdat.n", n);
-        diag.put("cdat.d", d);
+        double nEma = (1 - ema) * n + ema * state.scalar("n_ema");
+        double dEma = (1 - ema) * d + ema * state.scalar("d_ema");
+        state.setScalar("d_last", d).setScalar("n_ema", nEma).setScalar("d_ema", dEma);
+        diag.put(Metrics.CDAT_N, n);
+        diag.put(Metrics.CDAT_D, d);
         if (ema != 0) {
-            diag.put("cdat.n_ema", nEma);
-            diag.put("cdat.d_ema", dEma);
+            diag.put(Metrics.CDAT_N_EMA, nEma);
+            diag.put(Metrics.CDAT_D_EMA, dEma);
         }
-        diag.put("cdat.curvature_fresh", fresh ? 1.0 : 0.0);
+        diag.put(Metrics.CDAT_CURVATURE_FRESH, fresh ? 1.0 : 0.0);
         return dEma > 0 ? scale * nEma / dEma : 0.0;
     }
 }

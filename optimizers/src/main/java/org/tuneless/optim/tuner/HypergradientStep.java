@@ -2,10 +2,10 @@ package org.tuneless.optim.tuner;
 
 import java.util.Map;
 
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.tuneless.tensor.Workspaces;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.optim.Hyperparameters;
+import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
@@ -17,34 +17,41 @@ import org.tuneless.tensor.Vectors;
  */
 public final class HypergradientStep extends StepSizeTuner {
 
+    private final double initialLr;
     private final double beta;
-    private double eta;
-    private INDArray previousU;
 
     public HypergradientStep(UpdateDirection base, double initialLr, double beta) {
         super(base);
-        this.eta = Hyperparameters.positive("hypergradient", "lr (initial η₀)", initialLr);
+        this.initialLr = Hyperparameters.positive("hypergradient", "lr (initial η₀)", initialLr);
         this.beta = Hyperparameters.positive("hypergradient", "beta", beta);
     }
 
     @Override public String name() { return "hypergradient(" + baseName() + ", beta=" + beta + ")"; }
 
-    @Override protected double stepSize(StepContext ctx, INDArray u, Map<String, Double> diag) {
-        if (previousU != null) {
+    /** State: the current step {@code eta} (starts at the initial lr), the previous direction {@code u_prev}, step count {@code t}. */
+    @Override protected void initState(OptimizerState state) {
+        state.setScalar("eta", initialLr);
+        state.addTensor("u_prev");
+        state.setScalar("t", 0);
+    }
+
+    @Override protected double stepSize(StepContext ctx, OptimizerState state, INDArray u, Map<String, Double> diag) {
+        double eta = state.scalar("eta");
+        if (state.scalar("t") > 0) {
+            INDArray previousU = state.tensor("u_prev");
             double gn = Vectors.norm(ctx.gradient()), un = Vectors.norm(previousU);
             if (gn > 0 && un > 0) {
                 double cos = Vectors.dot(ctx.gradient(), previousU) / (gn * un);
                 eta *= 1 - beta * cos;
-                diag.put("hypergradient.cosine", cos);
+                diag.put(Metrics.HYPERGRADIENT_COSINE, cos);
             }
         }
+        state.setScalar("eta", eta);
         return eta;
     }
 
-    @Override protected void afterStep(StepContext ctx, INDArray u, double applied) {
-        try (MemoryWorkspace ignored = Workspaces.detached()) {
-            if (previousU == null || previousU.length() != u.length()) previousU = u.dup();
-            else previousU.assign(u);
-        }
+    @Override protected void afterStep(StepContext ctx, OptimizerState state, INDArray u, double applied) {
+        state.tensor("u_prev").assign(u);
+        state.setScalar("t", state.scalar("t") + 1);
     }
 }

@@ -3,7 +3,9 @@ package org.tuneless.optim.tuner;
 import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.metrics.Metrics;
 import org.tuneless.optim.Hyperparameters;
+import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
 import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
@@ -29,10 +31,10 @@ public final class PolyakStep extends StepSizeTuner {
 
     @Override public String name() { return "polyak(" + baseName() + ", f*=" + fStar + ", lr-max=" + lrMax + ")"; }
 
-    @Override protected double stepSize(StepContext ctx, INDArray u, Map<String, Double> diag) {
+    @Override protected double stepSize(StepContext ctx, OptimizerState state, INDArray u, Map<String, Double> diag) {
         double gap = ctx.loss() - fStar;
         double g2 = Vectors.dot(ctx.gradient(), ctx.gradient());
-        diag.put("polyak.gap", gap);
+        diag.put(Metrics.POLYAK_GAP, gap);
         if (g2 == 0 || gap <= 0) return 0.0;
         return Math.min(gap / g2, lrMax);
     }
