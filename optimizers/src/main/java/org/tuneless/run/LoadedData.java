@@ -1,0 +1,15 @@
+package org.tuneless.run;
+
+import org.tuneless.data.Dataset;
+import org.tuneless.data.TrainTestSplit;
+
+/** Data loaded from a data spec: the split, whether it is character text, its source and a one-line description. */
+public record LoadedData(TrainTestSplit split, boolean text, String source, String description) {
+
+    /** Classes of the data — the one place that decides it: the vocabulary for text, else the labels' or the targets' width. */
+    public int classes() {
+        Dataset train = split.train();
+        if (text) return (int) train.targets().size(2);
+        return train.numClasses() > 0 ? train.numClasses() : (int) train.targets().size(1);
+    }
+}
