@@ -362,18 +362,21 @@ public final class Catalog<T> {
     /** The Kotlin DSL call that builds this spec, with only the non-default parameters, e.g. {@code cdat(base = adam(lr = 0.003), scale = 1.5)}. */
     public String toDsl(Component c) {
         Entry<T> e = entry(c.name());
-        List<String> args = new ArrayList<>();
+        List<String> positional = new ArrayList<>();
+        List<String> named = new ArrayList<>();
         for (Param p : e.params()) {
             Object v = c.params().get(p.name());
             Object d = defaultOf(p);
-            if (p.positional()) {
-                if (v instanceof List<?> l) l.forEach(x -> args.add(String.valueOf(x)));
+            if (p.positional()) {  // vararg or leading argument, printed first
+                if (v instanceof List<?> l) l.forEach(x -> positional.add(x instanceof String s ? dslValue(p, s) : String.valueOf(x)));
+                else if (v != null) positional.add(dslValue(p, v));
                 continue;
             }
             if (v == null || v.equals(d)) continue;
-            args.add(p.name() + " = " + dslValue(p, v));
+            named.add(p.name() + " = " + dslValue(p, v));
         }
-        return e.dslName() + "(" + String.join(", ", args) + ")";
+        positional.addAll(named);
+        return e.dslName() + "(" + String.join(", ", positional) + ")";
     }
 
     private static String dslValue(Param p, Object v) {

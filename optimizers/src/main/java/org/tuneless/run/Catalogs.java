@@ -156,7 +156,7 @@ public final class Catalogs {
                     Param.integer("maxIterations", 1000, Range.POSITIVE_INT, "power-iteration / Lanczos iterations"),
                     Param.number("tolerance", 1e-3, Range.POSITIVE, "relative convergence tolerance"),
                     Param.optionalInteger("subset", Range.POSITIVE_INT, "measure on the first N training examples (default the current batch)")));
-            if (q == CurvatureTracker.Quantity.ELR) params.add(Param.names("tensors", "parameter tensors (default all weight matrices)"));
+            if (q == CurvatureTracker.Quantity.ELR) params.add(Param.names("tensors", "parameter tensors (default all weight matrices)").asPositional());
             TRACKERS.register(new Entry<java.util.function.Function<Dataset, CurvatureTracker>>(name,
                     q == CurvatureTracker.Quantity.UPDATE_CURVATURE ? List.of("uhu") : List.of(), "tracks " + name, params, Param.camel(name),
                     a -> train -> {

@@ -32,18 +32,20 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
 
     /**
      * What a run needs beyond its spec: a custom model and plug-ins (code, not data: listed in the spec's extras), and
-     * whether to show a progress bar.
+     * whether to show a progress bar; {@code observers} only watch (a notebook's live display) and are not extras.
      */
-    public record Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress) {
-        public static final Options DEFAULT = new Options(null, null, List.of(), false);
+    public record Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress, List<TrainerPlugin> observers) {
+        public static final Options DEFAULT = new Options(null, null, List.of(), false, List.of());
 
         public Options {
             plugins = List.copyOf(plugins);
+            observers = List.copyOf(observers);
         }
 
-        public Options withProgress(boolean show) { return new Options(model, modelDescription, plugins, show); }
+        public Options withProgress(boolean show) { return new Options(model, modelDescription, plugins, show, observers); }
 
-        List<String> extras() {
+        /** Descriptions of the parts of a run that are code, not data. */
+        public List<String> extras() {
             List<String> e = new ArrayList<>();
             if (model != null) e.add("custom model " + (modelDescription == null ? "(code)" : modelDescription));
             if (!plugins.isEmpty()) e.add("plug-ins " + plugins.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(", ")));
@@ -53,7 +55,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
 
     public static Run start(RunSpec spec, Options options) {
         List<String> extras = options.extras();
-        if (!extras.isEmpty()) spec = spec.withExtras(extras);
+        if (!extras.equals(spec.extras())) spec = spec.withExtras(extras);
         if (spec.model() == null && options.model() == null) throw new IllegalArgumentException("the run has no model");
         LoadedData d = Catalogs.load(spec.data());
         DataType type = spec.dataType();
@@ -75,6 +77,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
                 .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec);
         for (Component t : spec.tracking()) b.install(Catalogs.TRACKERS.create(t).apply(train));
         options.plugins().forEach(b::install);
+        options.observers().forEach(b::install);
         return new Run(spec, b.build(), net, d, opt);
     }
 
