@@ -111,7 +111,7 @@ class RunSpecTest {
     }
 
     @Test void specsPrintAsTheDslCodeThatBuildsThem() {
-        Component o = Optimizers.spec("cdat", Map.of("base", "adam", "lr", "0.003", "scale", "1.5"));
+        Component o = Optimizers.CATALOG.spec("cdat", Map.of("base", Optimizers.CATALOG.spec("adam", Map.of("lr", 0.003)), "scale", 1.5));
         assertEquals("cdat(base = adam(lr = 0.003), scale = 1.5)", Optimizers.CATALOG.toDsl(o));
         assertEquals("lineSearch(cPlus = 2.0)", Optimizers.CATALOG.toDsl(Optimizers.spec("linesearch", Map.of("c-plus", "2"))));
         assertEquals("mlp(784, 32, 10, activation = Activation.Tanh, init = Init.GLOROT)", Catalogs.MODELS.toDsl(
