@@ -72,6 +72,10 @@ fun adamw(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, eps:
 fun adagrad(lr: Double? = null, lrDecay: Double? = null, eps: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
     base("adagrad", "lr" to lr, "lrDecay" to lrDecay, "eps" to eps, "weightDecay" to weightDecay)
 
+/** Lion (arXiv 2302.06675; catalog `lion`: lr 1e-4, betas 0.9/0.99): sign of the interpolated momentum, decoupled decay. */
+fun lion(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("lion", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "weightDecay" to weightDecay)
+
 /** ECCO-DNN (arXiv 2310.13901; catalog `ecco`): η is the LTE tolerance (default 0.3; the paper varies it over 0.1–100). */
 fun ecco(eta: Double? = null, alpha0: Double? = null, referenceCompat: Boolean? = null, limiter: Boolean? = null): TunedOptimizerSpec =
     tuned("ecco", "eta" to eta, "alpha0" to alpha0, "referenceCompat" to referenceCompat, "limiter" to limiter)

@@ -52,8 +52,13 @@ public abstract class BaseOptimizer implements Optimizer, UpdateDirection {
         return out;
     }
 
-    /** Formats a hyperparameter for {@link #name()}: 0.001 → "0.001", 1e-8 → "1e-08". */
+    /** Formats a hyperparameter for {@link #name()}: 0.001 → "0.001", 1e-4 → "0.0001", 1e-8 → "1e-08", 3.5e5 → "3.5e+05". */
     protected static String fmt(double v) {
-        return (v != 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) ? String.format("%.3g", v) : String.format("%.6g", v).replaceAll("\\.?0+$", "");
+        if (v != 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) {
+            String s = String.format(java.util.Locale.ROOT, "%.3g", v);
+            int e = s.indexOf('e');
+            return e < 0 ? s.replaceAll("\\.?0+$", "") : s.substring(0, e).replaceAll("\\.?0+$", "") + s.substring(e);
+        }
+        return String.format(java.util.Locale.ROOT, "%.6g", v).replaceAll("\\.?0+$", "");
     }
 }

@@ -28,7 +28,7 @@ public final class Optimizers {
     public static final Catalog<Optimizer> CATALOG = new Catalog<>("optimizer");
 
     /** Names a tuner accepts as its base direction (the base optimizers). */
-    public static final List<String> VALID_BASES = List.of("gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad");
+    public static final List<String> VALID_BASES = List.of("gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad", "lion");
 
     /** The base's options a tuner passes on from the command line ({@code --optimizer cdat --base adam --beta1 0.95}). */
     static final List<String> BASE_OPTIONS = List.of("momentum", "beta1", "beta2", "eps", "alpha", "weightDecay", "dampening");
@@ -78,6 +78,11 @@ public final class Optimizers {
                 a -> new AdaGrad(a.number("lr"), a.number("lrDecay"), a.number("eps"), a.number("weightDecay"), 0),
                 lr(0.01), Param.number("lrDecay", 0, Range.NON_NEGATIVE, "lr / (1 + (t − 1)·lrDecay)").label("lr decay"),
                 Param.number("eps", 1e-10, Range.NON_NEGATIVE, "added to the denominator"), weightDecay(0)));
+        CATALOG.register(Entry.<Optimizer>of("lion", "Lion (arXiv 2302.06675): sign of interpolated momentum, decoupled decay",
+                a -> new Lion(a.number("lr"), a.number("beta1"), a.number("beta2"), a.number("weightDecay")),
+                lr(1e-4), Param.number("beta1", 0.9, Range.HALF_OPEN_UNIT, "interpolation between momentum and gradient"),
+                Param.number("beta2", 0.99, Range.HALF_OPEN_UNIT, "momentum decay"),
+                Param.number("weightDecay", 0, Range.NON_NEGATIVE, "decoupled weight decay").label("weight decay")));
         CATALOG.register(Entry.<Optimizer>of("ecco", "ECCO-DNN (arXiv 2310.13901): LTE-controlled steps",
                 a -> new EccoDnn(a.number("eta"), a.number("alpha0"), a.bool("referenceCompat"), a.bool("limiter")),
                 Param.number("eta", 0.3, Range.POSITIVE, "LTE tolerance η").label("eta (LTE tolerance)"),

@@ -105,6 +105,16 @@ class TunelessCliTest {
         assertError(run("train", "--steps", "1", "--plot", dir.resolve("x.gif").toString(), "--out", dir.resolve("q").toString(), "--quiet"), "use a .svg or .png");
     }
 
+    @Test void everyCatalogOptimizerTrainsFromTheCommandLineAtItsDefaults(@TempDir Path dir) throws IOException {
+        for (org.tuneless.catalog.Entry<?> e : org.tuneless.optim.Optimizers.CATALOG.entries()) {
+            Path out = dir.resolve(e.name());
+            Result r = run("train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:64", "--steps", "2", "--batch", "full",
+                    "--eval-every", "0", "--quiet", "--optimizer", e.name(), "--out", out.toString());
+            assertEquals(0, r.code(), e.name() + ": " + r.err());
+            assertEquals(3, Files.readAllLines(out.resolve("metrics.csv")).size(), e.name());
+        }
+    }
+
     @Test void seedOptimizersRunFromTheCommandLine(@TempDir Path dir) throws IOException {
         String[][] cases = {{"--optimizer", "ecco", "--eta", "10"}, {"--optimizer", "agd"},
                 {"--optimizer", "cdat", "--base", "adam", "--scale", "2", "--ema", "0.9"}, {"--optimizer", "linesearch", "--base", "gd"},
