@@ -15,7 +15,7 @@ import org.tuneless.run.SpecText
  * model catalog, serializable in a run spec); implement this interface for a model of your own (a run with it still
  * trains, but its spec says the model is code and cannot be re-run from JSON).
  */
-interface ModelSpec {
+fun interface ModelSpec {
     fun build(type: DataType, seed: Long): Network
 
     /** Builds the network for this data (image size, number of classes, vocabulary and context of text). The default ignores the data. */
