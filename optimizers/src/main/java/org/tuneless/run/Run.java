@@ -12,7 +12,6 @@ import org.tuneless.data.ImageAugmentation;
 import org.tuneless.data.MinibatchStream;
 import org.tuneless.data.TrainTestSplit;
 import org.tuneless.nn.Network;
-import org.tuneless.optim.Agd;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.train.Trainer;
 import org.tuneless.train.TrainerPlugin;
@@ -63,8 +62,6 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         Network net = options.model() != null ? options.model().build(type, spec.seed(), d.split())
                 : Catalogs.MODELS.create(spec.model()).build(train.inputShape(), d.classes(), d.text()).build(type, spec.seed());
         Optimizer opt = Catalogs.optimizer(spec.optimizer());
-        boolean agd = opt instanceof Agd;
-        if (agd) Agd.initialize(net, spec.seed());  // removed when Trainer calls Optimizer.prepare
         BatchStream stream = spec.batch().isFull() ? BatchStream.fixed(train.fullBatch()) : new MinibatchStream(train, spec.batch().size(), spec.seed());
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
@@ -73,7 +70,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
             b.evaluateOn(split, split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch());
         }
         if (spec.label() != null) b.label(spec.label());
-        b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model())).config("init", agd ? "agd-orthogonal" : "he")
+        b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model()))
                 .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec);
         for (Component t : spec.tracking()) b.install(Catalogs.TRACKERS.create(t).apply(train));
         options.plugins().forEach(b::install);
