@@ -18,7 +18,7 @@ import org.tuneless.tensor.Vectors;
  * {@link EvaluationPoint} capability, which evaluations should use; every other capability is the base's.
  *
  * <p>The weight w_t comes from a {@link Mode}. Implemented: {@link #polynomial} decay (Shamir & Zhang 2013), the
- * averager the DoG authors call crucial (arXiv 2302.12022, §4 and the dog-optimizer README; their example uses γ = 8):
+ * averager the DoG authors call crucial (arXiv 2302.12022, and the dog-optimizer README; their example uses γ = 8):
  * w_t = (γ + 1)/(γ + t), computed as the official {@code PolynomialDecayAverager} does (multiply by 1 − w, then add
  * w·x). Extension point: an EMA(β) is the mode w_t = max(1 − β, 1/t) or 1 − β; SWA from step k is w_t = 1 for t ≤ k
  * and 1/(t − k + 1) after — each a new {@link Mode} implementation, with the wrapper unchanged. (The official averager

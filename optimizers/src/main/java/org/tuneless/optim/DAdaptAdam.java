@@ -13,7 +13,7 @@ import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
 
 /**
- * D-Adaptation for Adam (Defazio & Mishchenko, arXiv 2301.07733, Algorithm 4 "Adam with D-Adaptation"), as in the
+ * D-Adaptation for Adam (Defazio & Mishchenko, arXiv 2301.07733, the algorithm "Adam with D-Adaptation"), as in the
  * official implementation's version 3 ({@code dadaptation.DAdaptAdam} 3.2), which we reproduce. With λ = d·lr·bc (old
  * d; bc = √(1−β₂^{k+1})/(1−β₁^{k+1}) with bias correction, else 1) and r the layer scale:
  * <pre>

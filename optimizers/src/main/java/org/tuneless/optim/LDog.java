@@ -1,7 +1,7 @@
 package org.tuneless.optim;
 
 /**
- * Layer-wise DoG, LDoG (Ivgi, Hinder & Carmon, arXiv 2302.12022, §3 "LDoG", eq. 4): {@link Dog}'s rule applied to
+ * Layer-wise DoG, LDoG (Ivgi, Hinder & Carmon, arXiv 2302.12022: the per-layer variant of eq. 1): {@link Dog}'s rule applied to
  * every parameter tensor separately, η_p = r̄_p/√G_p with r̄_p = max(repsRel·(1 + ‖x_{0,p}‖), max_i ‖x_{i,p} − x_{0,p}‖)
  * and G_p = ε + Σ_i ‖g_{i,p}‖². As in the official implementation ({@code dog.LDoG}), a "layer" is one parameter
  * tensor: a weight and its bias are separate, and the code's differences from the paper listed on {@link Dog} (r_ε

@@ -15,7 +15,7 @@ import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Mechanic (Cutkosky, Defazio & Mehta, arXiv 2306.00144, Algorithm 1 "MECHANIC"): a learning-rate scale s learned
+ * Mechanic (Cutkosky, Defazio & Mehta, arXiv 2306.00144, the MECHANIC algorithm and its TUNER): a learning-rate scale s learned
  * online around any base optimizer. The base steps the real parameters x → x' as it would alone (keeping its own
  * state, e.g. Adam's moments), its update u = x' − x is accumulated into Δ, and the parameters are set to
  * x = x_ref + max(Σᵢ sᵢ, 0)·Δ, where x_ref is the point before the first step. The scales sᵢ, one per β in

@@ -13,7 +13,7 @@ import org.tuneless.tensor.ParameterTensor;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Prodigy (Mishchenko & Defazio, arXiv 2306.06101, Algorithm 4 "Prodigy (Adam version)"): Adam whose step size d·lr
+ * Prodigy (Mishchenko & Defazio, arXiv 2306.06101, the algorithm "Prodigy (Adam version)"): Adam whose step size d·lr
  * is estimated from the distance to the start, d̂ = d_coef·Σ_i λ_i⟨g_i, x_0 − x_i⟩/‖s‖₁. With λ = d·lr·bc (old d; bc as
  * in {@link DAdaptAdam}) and the weights d/d0 the official code uses to avoid tiny values:
  * <pre>
