@@ -163,6 +163,20 @@ class ParameterFreeBehaviourTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}") @MethodSource("variants")
+    void trainsAFloat32NetworkWithTheTrainerAndRecordsItsDiagnostics(String name, Supplier<Optimizer> make) {
+        org.tuneless.nn.Network net = org.tuneless.nn.Models.mlpBuilder(org.tuneless.nn.Models.Activation.RELU, true, org.tuneless.nn.Init.HE, 6, 12, 3)
+                .build(DataType.FLOAT, 1);
+        org.tuneless.train.TrainingRun run = org.tuneless.train.Trainer.builder().network(net).loss(new org.tuneless.nn.SoftmaxCrossEntropy())
+                .data(OptimizerStateTest.from(OptimizerStateTest.batches(), 0)).optimizer(make.get()).steps(5).build().run();
+        assertEquals(5, run.history().size(), name + ": " + run.statusMessage());
+        assertTrue(Double.isFinite(run.finalLoss()), name);
+        assertTrue(run.history().get(4).learningRate() > 0, name + ": the adapted step size is reported");
+        assertEquals(DataType.FLOAT, run.optimizerState().tensorsByParameter().values().iterator().next().dataType(), name);
+        assertTrue(run.metricNames().stream().anyMatch(m -> m.startsWith("dog.") || m.startsWith("ldog.") || m.startsWith("dadapt.")
+                || m.startsWith("prodigy.") || m.startsWith("mechanic.") || m.startsWith("average.")), name + ": " + run.metricNames());
+    }
+
     // ---------------------------------------------------------------- state round trip
 
     static final int K = 7;
