@@ -11,3 +11,5 @@ val run = train {
     evaluate(every = 25)
 }
 print(run.summary())
+// Results read as Kotlin properties: run.finalLoss, run.status, run.history, run.testAccuracy, …
+println("final loss %.4f, status %s, %d steps, test accuracy %.3f".format(run.finalLoss, run.status, run.history.size, run.testAccuracy ?: Double.NaN))

@@ -1,106 +1,90 @@
 package org.tuneless.dsl
 
 import org.nd4j.linalg.api.buffer.DataType
+import org.tuneless.catalog.Component
+import org.tuneless.data.TrainTestSplit
 import org.tuneless.nn.Init
 import org.tuneless.nn.Models
 import org.tuneless.nn.Network
-import org.tuneless.data.TrainTestSplit
+import org.tuneless.run.Catalogs
+import org.tuneless.run.LoadedData
+import org.tuneless.run.SpecText
 
-/** How to build a network for a given precision and seed. */
-fun interface ModelSpec {
+/**
+ * How to build a network for a given precision and seed. The functions below return [CatalogModel]s (entries of the
+ * model catalog, serializable in a run spec); implement this interface for a model of your own (a run with it still
+ * trains, but its spec says the model is code and cannot be re-run from JSON).
+ */
+interface ModelSpec {
     fun build(type: DataType, seed: Long): Network
 
-    /**
-     * Builds the network for this data; models that adapt to it (image size, number of classes, vocabulary and
-     * context of text) override this. The default ignores the data.
-     */
+    /** Builds the network for this data (image size, number of classes, vocabulary and context of text). The default ignores the data. */
     fun build(type: DataType, seed: Long, data: TrainTestSplit): Network = build(type, seed)
 }
 
-/**
- * A zoo model whose input shape and output size come from the data it trains on; built alone it assumes
- * Fashion-MNIST (1×28×28 images, 10 classes).
- */
-class ZooModel internal constructor(
-    val name: String,
-    private val make: (input: LongArray, classes: Int, text: Boolean) -> Network.Builder,
-) : ModelSpec {
+/** A model of the catalog; its input shape and output size come from the data. Built alone it assumes Fashion-MNIST (1×28×28, 10 classes). */
+class CatalogModel internal constructor(val spec: Component) : ModelSpec {
     init {
-        if (name != "nanolm" && name != "lstm-lm") make(longArrayOf(1, 28, 28), 10, false)  // validates options now
+        if (spec.name() != "nanolm") Catalogs.MODELS.create(spec).build(longArrayOf(1, 28, 28), 10, false)  // validates the options now
     }
 
-    override fun build(type: DataType, seed: Long): Network = make(longArrayOf(1, 28, 28), 10, false).build(type, seed)
+    override fun build(type: DataType, seed: Long): Network = Catalogs.MODELS.create(spec).build(longArrayOf(1, 28, 28), 10, false).build(type, seed)
 
     override fun build(type: DataType, seed: Long, data: TrainTestSplit): Network {
-        val train = data.train()
-        val text = train.targets().rank() == 3
-        val classes = if (text) train.targets().size(2).toInt() else train.numClasses().takeIf { it > 0 } ?: train.targets().size(1).toInt()
-        return make(train.inputShape(), classes, text).build(type, seed)
+        val d = LoadedData.of(data)
+        return Catalogs.MODELS.create(spec).build(data.train().inputShape(), d.classes(), d.text()).build(type, seed)
     }
 
-    override fun toString() = name
+    override fun toString(): String = Catalogs.MODELS.toDsl(spec)
+    override fun equals(other: Any?) = other is CatalogModel && other.spec == spec
+    override fun hashCode() = spec.hashCode()
 }
+
+private fun model(name: String, vararg args: Pair<String, Any?>) =
+    CatalogModel(Catalogs.MODELS.spec(name, args.filter { it.second != null }.associate { it.first to it.second }))
 
 /** Normalization in convolutional models. */
-enum class Norm(internal val core: Models.Norm) { None(Models.Norm.NONE), Layer(Models.Norm.LAYER), Batch(Models.Norm.BATCH) }
+enum class Norm { None, Layer, Batch }
 
 /** Size of MLP-Mixer. */
-enum class MixerSize(internal val core: Models.Size) { Tiny(Models.Size.TINY), Small(Models.Size.SMALL) }
-
-private fun image(input: LongArray): LongArray =
-    if (input.size == 1) { val r = Math.round(Math.sqrt(input[0].toDouble())); longArrayOf(1, r, r) } else input
-
-/** Two conv3×3 + max-pool stages, dense 128, classifier (421,642 parameters on Fashion-MNIST). */
-fun cnn(): ModelSpec = ZooModel("cnn") { input, classes, _ -> Models.cnn(image(input), classes) }
-
-/** CIFAR-style ResNet-18 (3×3 stem), with batch norm, layer norm or none. */
-fun resnet18(norm: Norm = Norm.Batch): ModelSpec = ZooModel("resnet18") { input, classes, _ -> Models.resnet18(image(input), classes, norm.core) }
-
-/** CIFAR-style ResNet-34; `norm = Norm.None` is the CDAT paper's BN-free variant. */
-fun resnet34(norm: Norm = Norm.Batch): ModelSpec = ZooModel("resnet34") { input, classes, _ -> Models.resnet34(image(input), classes, norm.core) }
-
-/** MLP-Mixer on p×p patches. */
-fun mlpMixer(size: MixerSize = MixerSize.Tiny, patch: Int = 4): ModelSpec =
-    ZooModel("mixer") { input, classes, _ -> Models.mlpMixer(size.core, patch, image(input), classes) }
-
-/** ViT-Tiny (dim 192, depth 12, 3 heads) on p×p patches; smaller variants via [vit]. */
-fun vitTiny(patch: Int = 7): ModelSpec = ZooModel("vit") { input, classes, _ -> Models.vitTiny(patch, image(input), classes) }
-
-/** A Vision Transformer of any size. */
-fun vit(patch: Int = 7, dim: Int = 64, depth: Int = 4, heads: Int = 4): ModelSpec =
-    ZooModel("vit") { input, classes, _ -> Models.vit(patch, dim.toLong(), depth, heads, image(input), classes) }
-
-/** Character-level GPT; context and vocabulary come from the text data (e.g. `data = fortunes(context = 64)`). */
-fun nanoLM(layers: Int = 2, dim: Int = 128, heads: Int = 4): ModelSpec = ZooModel("nanolm") { input, classes, text ->
-    require(text) { "nanoLM is a language model: train it on text data, e.g. data = fortunes(context = 64)" }
-    Models.nanoLM(layers, dim.toLong(), heads, input[0].toInt(), classes.toLong())
-}
-
-/** LSTM: a sequence classifier over image rows, or on text data a character language model. */
-fun lstm(hidden: Int = 128, embedding: Int = 64): ModelSpec = ZooModel("lstm") { input, classes, text ->
-    if (text) Models.lstmLM(input[0].toInt(), classes.toLong(), embedding.toLong(), hidden.toLong())
-    else { val im = image(input); Models.lstm(longArrayOf(im[1], im[0] * im[2]), hidden.toLong(), classes) }
-}
+enum class MixerSize { Tiny, Small }
 
 /** Hidden-layer nonlinearity. */
-enum class Activation(internal val core: Models.Activation) { Relu(Models.Activation.RELU), Tanh(Models.Activation.TANH), Gelu(Models.Activation.GELU) }
+enum class Activation { Relu, Tanh, Gelu }
 
-/** An MLP `widths[0] → … → widths[last]`, e.g. `mlp(784, 256, 256, 10)`: ReLU hidden layers, biases, He init by default. */
-fun mlp(vararg widths: Long, activation: Activation = Activation.Relu, bias: Boolean = true, init: Init = Init.HE): ModelSpec {
-    Models.mlpBuilder(activation.core, bias, init, *widths)  // validates the widths now
-    return ModelSpec { type, seed -> Models.mlpBuilder(activation.core, bias, init, *widths).build(type, seed) }
-}
+private fun Enum<*>?.key(): String? = this?.name?.lowercase()
 
-fun mlp(vararg widths: Int, activation: Activation = Activation.Relu, bias: Boolean = true, init: Init = Init.HE): ModelSpec =
+/** Two conv3×3 + max-pool stages, dense 128, classifier (421,642 parameters on Fashion-MNIST). */
+fun cnn(): ModelSpec = model("cnn")
+
+/** CIFAR-style ResNet-18 (3×3 stem), with batch norm (default), layer norm or none. */
+fun resnet18(norm: Norm? = null): ModelSpec = model("resnet18", "norm" to norm.key())
+
+/** CIFAR-style ResNet-34; `norm = Norm.None` is the CDAT paper's BN-free variant. */
+fun resnet34(norm: Norm? = null): ModelSpec = model("resnet34", "norm" to norm.key())
+
+/** MLP-Mixer on p×p patches (catalog `mixer`: tiny, patch 4). */
+fun mlpMixer(size: MixerSize? = null, patch: Int? = null): ModelSpec = model("mixer", "size" to size.key(), "patch" to patch)
+
+/** A Vision Transformer (catalog `vit`; defaults: ViT-Tiny, dim 192, depth 12, 3 heads, patch 7). */
+fun vit(patch: Int? = null, dim: Int? = null, depth: Int? = null, heads: Int? = null): ModelSpec =
+    model("vit", "patch" to patch, "dim" to dim, "depth" to depth, "heads" to heads)
+
+/** ViT-Tiny (dim 192, depth 12, 3 heads) on p×p patches: [vit] with its defaults. */
+fun vitTiny(patch: Int? = null): ModelSpec = vit(patch = patch)
+
+/** Character-level GPT (catalog `nanolm`: 2 layers, dim 128, 4 heads); context and vocabulary come from the text data. */
+fun nanoLM(layers: Int? = null, dim: Int? = null, heads: Int? = null): ModelSpec = model("nanolm", "layers" to layers, "dim" to dim, "heads" to heads)
+
+/** LSTM (catalog `lstm`: hidden 128, embedding 64): a sequence classifier over image rows, or on text a character language model. */
+fun lstm(hidden: Int? = null, embedding: Int? = null): ModelSpec = model("lstm", "hidden" to hidden, "embedding" to embedding)
+
+/** An MLP `widths[0] → … → widths[last]`, e.g. `mlp(784, 256, 256, 10)` (catalog `mlp`: ReLU, biases, He init). */
+fun mlp(vararg widths: Long, activation: Activation? = null, bias: Boolean? = null, init: Init? = null): ModelSpec =
+    model("mlp", "widths" to widths.map { it.toInt() }, "activation" to activation.key(), "bias" to bias, "init" to init.key())
+
+fun mlp(vararg widths: Int, activation: Activation? = null, bias: Boolean? = null, init: Init? = null): ModelSpec =
     mlp(*widths.map { it.toLong() }.toLongArray(), activation = activation, bias = bias, init = init)
 
-/** A model by the name the CLI takes, e.g. `model("mlp:784-100-10:tanh")`, `model("resnet34:none")`, `model("nanolm")`. */
-fun model(spec: String): ModelSpec {
-    if (spec.lowercase().startsWith("mlp")) {
-        Models.parse(spec)
-        return ModelSpec { type, seed -> Models.parse(spec).build(type, seed) }
-    }
-    val name = spec.substringBefore(':').lowercase()
-    require(name in Models.NAMES) { "unknown model '$spec'; valid: ${Models.NAMES.joinToString()}" }
-    return ZooModel(name) { input, classes, text -> Models.byName(spec, input, classes, text) }
-}
+/** A model in the command line's syntax, e.g. `model("mlp:784-100-10:tanh")`, `model("resnet34:none")`, `model("vit:patch=4,dim=64")`. */
+fun model(spec: String): ModelSpec = CatalogModel(SpecText.model(spec))

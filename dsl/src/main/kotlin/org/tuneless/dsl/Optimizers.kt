@@ -1,108 +1,103 @@
 package org.tuneless.dsl
 
-import org.tuneless.optim.AdaGrad
-import org.tuneless.optim.Adam
-import org.tuneless.optim.AdamW
-import org.tuneless.optim.Agd
-import org.tuneless.optim.EccoDnn
+import org.tuneless.catalog.Component
 import org.tuneless.optim.Optimizer
-import org.tuneless.optim.RmsProp
-import org.tuneless.optim.Sgd
+import org.tuneless.optim.Optimizers
 import org.tuneless.optim.UpdateDirection
-import org.tuneless.optim.tuner.ArmijoLineSearch
-import org.tuneless.optim.tuner.Cdat
-import org.tuneless.optim.tuner.HypergradientStep
-import org.tuneless.optim.tuner.PolyakStep
-import org.tuneless.optim.tuner.SharpnessRule
 
 /**
- * How to build an optimizer: a value the DSL passes around. Building is cheap and validates the arguments, so an invalid
- * value fails where the spec is written (e.g. `ecco(eta = -1.0)`), with the Java core's message naming the argument and
- * its valid range.
+ * An optimizer spec: a validated entry of the optimizer catalog ([Optimizers.CATALOG]). The functions below are thin,
+ * type-safe constructors of these values; every parameter left `null` takes the catalog default, which is written
+ * once, in the catalog (`./tuneless list optimizers` prints them). An invalid value fails where the spec is written
+ * (e.g. `ecco(eta = -1.0)`), with the catalog's message naming the argument, the value and the valid range.
  */
-interface OptimizerSpec {
+sealed class OptimizerSpec(val spec: Component) {
+    init {
+        build()  // constraints between arguments (e.g. Nesterov needs momentum > 0) fail here too
+    }
+
     /** A new, stateless optimizer (every run gets its own). */
-    fun build(): Optimizer
+    fun build(): Optimizer = Optimizers.create(spec)
+
+    /** The DSL code of this spec, e.g. `cdat(base = adam(lr = 0.003), scale = 1.5)`. */
+    override fun toString(): String = Optimizers.CATALOG.toDsl(spec)
+
+    override fun equals(other: Any?) = other is OptimizerSpec && other.spec == spec
+    override fun hashCode() = spec.hashCode()
 }
 
 /** A base optimizer that can also serve as the direction of a step-size tuner; only these are accepted as `base`. */
-class BaseOptimizerSpec internal constructor(private val make: () -> org.tuneless.optim.BaseOptimizer) : OptimizerSpec {
-    init {
-        make()
-    }
-
-    override fun build(): Optimizer = make()
-
+class BaseOptimizerSpec internal constructor(spec: Component) : OptimizerSpec(spec) {
     /** The same optimizer as a direction u_t (its update with learning rate 1). */
-    fun direction(): UpdateDirection = make()
-
-    override fun toString(): String = make().name()
+    fun direction(): UpdateDirection = Optimizers.direction(spec)
 }
 
 /** A learning-rate-free optimizer or a tuner around a base direction. */
-class TunedOptimizerSpec internal constructor(private val make: () -> Optimizer) : OptimizerSpec {
-    init {
-        make()
-    }
+class TunedOptimizerSpec internal constructor(spec: Component) : OptimizerSpec(spec)
 
-    override fun build(): Optimizer = make()
+private fun spec(name: String, vararg args: Pair<String, Any?>): Component =
+    Optimizers.CATALOG.spec(name, args.filter { it.second != null }.associate { it.first to (if (it.second is OptimizerSpec) (it.second as OptimizerSpec).spec else it.second) })
 
-    override fun toString(): String = make().name()
-}
+private fun base(name: String, vararg args: Pair<String, Any?>) = BaseOptimizerSpec(spec(name, *args))
+private fun tuned(name: String, vararg args: Pair<String, Any?>) = TunedOptimizerSpec(spec(name, *args))
 
-/** Plain gradient descent (torch.optim.SGD); as a tuner's base, its direction is −g. */
-fun gd(lr: Double = 0.01, weightDecay: Double = 0.0): BaseOptimizerSpec = BaseOptimizerSpec { Sgd(lr, 0.0, 0.0, false, weightDecay) }
+/** Plain gradient descent (catalog `sgd`; lr 0.01); as a tuner's base, its direction is −g. */
+fun gd(lr: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec = base("sgd", "lr" to lr, "weightDecay" to weightDecay)
 
-/** SGD with optional heavy-ball momentum (torch.optim.SGD). */
-fun sgd(lr: Double = 0.01, momentum: Double = 0.0, dampening: Double = 0.0, nesterov: Boolean = false, weightDecay: Double = 0.0): BaseOptimizerSpec =
-    BaseOptimizerSpec { Sgd(lr, momentum, dampening, nesterov, weightDecay) }
+/** SGD with optional heavy-ball or Nesterov momentum (torch.optim.SGD; catalog `sgd`). */
+fun sgd(lr: Double? = null, momentum: Double? = null, dampening: Double? = null, nesterov: Boolean? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("sgd", "lr" to lr, "momentum" to momentum, "dampening" to dampening, "nesterov" to nesterov, "weightDecay" to weightDecay)
 
-fun momentum(lr: Double = 0.01, momentum: Double = 0.9, weightDecay: Double = 0.0): BaseOptimizerSpec =
-    BaseOptimizerSpec { Sgd(lr, momentum, 0.0, false, weightDecay) }
+/** Heavy-ball momentum SGD (catalog `momentum`: lr 0.01, momentum 0.9). */
+fun momentum(lr: Double? = null, momentum: Double? = null, dampening: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("momentum", "lr" to lr, "momentum" to momentum, "dampening" to dampening, "weightDecay" to weightDecay)
 
-fun nesterov(lr: Double = 0.01, momentum: Double = 0.9, weightDecay: Double = 0.0): BaseOptimizerSpec =
-    BaseOptimizerSpec { Sgd(lr, momentum, 0.0, true, weightDecay) }
+/** Nesterov momentum SGD (catalog `nesterov`: lr 0.01, momentum 0.9). */
+fun nesterov(lr: Double? = null, momentum: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("nesterov", "lr" to lr, "momentum" to momentum, "weightDecay" to weightDecay)
 
-fun rmsprop(lr: Double = 0.01, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0.0, momentum: Double = 0.0, centered: Boolean = false): BaseOptimizerSpec =
-    BaseOptimizerSpec { RmsProp(lr, alpha, eps, weightDecay, momentum, centered) }
+/** RMSProp (torch.optim.RMSprop; catalog `rmsprop`: lr 0.01, alpha 0.99, eps 1e-8). */
+fun rmsprop(lr: Double? = null, alpha: Double? = null, eps: Double? = null, weightDecay: Double? = null, momentum: Double? = null, centered: Boolean? = null): BaseOptimizerSpec =
+    base("rmsprop", "lr" to lr, "alpha" to alpha, "eps" to eps, "weightDecay" to weightDecay, "momentum" to momentum, "centered" to centered)
 
-fun adam(lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0.0): BaseOptimizerSpec =
-    BaseOptimizerSpec { Adam(lr, beta1, beta2, eps, weightDecay) }
+/** Adam (torch.optim.Adam; catalog `adam`: lr 1e-3, betas 0.9/0.999, eps 1e-8). */
+fun adam(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, eps: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("adam", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "eps" to eps, "weightDecay" to weightDecay)
 
-fun adamw(lr: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 1e-2): BaseOptimizerSpec =
-    BaseOptimizerSpec { AdamW(lr, beta1, beta2, eps, weightDecay) }
+/** AdamW (torch.optim.AdamW; catalog `adamw`: lr 1e-3, weight decay 1e-2). */
+fun adamw(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, eps: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("adamw", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "eps" to eps, "weightDecay" to weightDecay)
 
-fun adagrad(lr: Double = 0.01, lrDecay: Double = 0.0, eps: Double = 1e-10, weightDecay: Double = 0.0): BaseOptimizerSpec =
-    BaseOptimizerSpec { AdaGrad(lr, lrDecay, eps, weightDecay, 0.0) }
+/** AdaGrad (torch.optim.Adagrad; catalog `adagrad`: lr 0.01, eps 1e-10). */
+fun adagrad(lr: Double? = null, lrDecay: Double? = null, eps: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
+    base("adagrad", "lr" to lr, "lrDecay" to lrDecay, "eps" to eps, "weightDecay" to weightDecay)
 
-/** ECCO-DNN (arXiv 2310.13901): η is the LTE tolerance (official default 0.3; the paper varies it over 0.1–100). */
-fun ecco(eta: Double = 0.3, alpha0: Double = 0.01, referenceCompat: Boolean = false, limiter: Boolean = true): TunedOptimizerSpec =
-    TunedOptimizerSpec { EccoDnn(eta, alpha0, referenceCompat, limiter) }
+/** ECCO-DNN (arXiv 2310.13901; catalog `ecco`): η is the LTE tolerance (default 0.3; the paper varies it over 0.1–100). */
+fun ecco(eta: Double? = null, alpha0: Double? = null, referenceCompat: Boolean? = null, limiter: Boolean? = null): TunedOptimizerSpec =
+    tuned("ecco", "eta" to eta, "alpha0" to alpha0, "referenceCompat" to referenceCompat, "limiter" to limiter)
 
-/** Automatic Gradient Descent (arXiv 2304.05187): no hyperparameters. `train { }` applies its orthogonal initialization. */
-fun agd(gain: Double = 1.0): TunedOptimizerSpec = TunedOptimizerSpec { Agd(gain) }
+/** Automatic Gradient Descent (arXiv 2304.05187; catalog `agd`): no hyperparameters. `train { }` applies its orthogonal initialization. */
+fun agd(gain: Double? = null): TunedOptimizerSpec = tuned("agd", "gain" to gain)
 
-/** CDAT (arXiv 2407.06183 eq. 8): η = σ·max(−gᵀu, 0)/|uᵀHu| on the base direction u; σ = 2 is "on edge". */
-fun cdat(base: BaseOptimizerSpec = gd(), scale: Double = 2.0, ema: Double = 0.0, every: Int = 1, eps: Double = 0.0): TunedOptimizerSpec =
-    TunedOptimizerSpec { Cdat(base.direction(), scale, ema, eps, every) }
+/** CDAT (arXiv 2407.06183 eq. 8; catalog `cdat`): η = σ·max(−gᵀu, 0)/|uᵀHu| on the base direction u (default gd); σ = 2 is "on edge". */
+fun cdat(base: BaseOptimizerSpec? = null, scale: Double? = null, ema: Double? = null, every: Int? = null, curvatureEps: Double? = null): TunedOptimizerSpec =
+    tuned("cdat", "base" to base, "scale" to scale, "ema" to ema, "every" to every, "curvatureEps" to curvatureEps)
 
-/** The quadratically greedy step −gᵀu/uᵀHu (CDAT with σ = 1). */
-fun greedy(base: BaseOptimizerSpec = gd()): TunedOptimizerSpec = TunedOptimizerSpec { Cdat.greedy(base.direction()) }
+/** The quadratically greedy step −gᵀu/uᵀHu (CDAT with σ = 1; catalog `greedy`). */
+fun greedy(base: BaseOptimizerSpec? = null): TunedOptimizerSpec = tuned("greedy", "base" to base)
 
-/** Armijo backtracking line search (seed 003 eq. 1, App. C.3). Use `maxTrials = 30` for minibatch training. */
-fun lineSearch(
-    base: BaseOptimizerSpec = gd(), c: Double = 1e-4, cPlus: Double = Double.POSITIVE_INFINITY, cMinus: Double = 0.8,
-    delta: Double = 0.0, maxTrials: Int = ArmijoLineSearch.FULL_BATCH_TRIALS,
-): TunedOptimizerSpec = TunedOptimizerSpec { ArmijoLineSearch(base.direction(), c, cPlus, cMinus, delta, maxTrials) }
+/** Armijo backtracking line search (catalog `linesearch`). Use `maxTrials = 30` for minibatch training. */
+fun lineSearch(base: BaseOptimizerSpec? = null, c: Double? = null, cPlus: Double? = null, cMinus: Double? = null, delta: Double? = null, maxTrials: Int? = null): TunedOptimizerSpec =
+    tuned("linesearch", "base" to base, "c" to c, "cPlus" to cPlus, "cMinus" to cMinus, "delta" to delta, "maxTrials" to maxTrials)
 
-/** Polyak step min((f − f*)/‖g‖², lrMax) (seed 003 eq. 14). */
-fun polyak(base: BaseOptimizerSpec = gd(), fStar: Double = 0.0, lrMax: Double = 1.0): TunedOptimizerSpec =
-    TunedOptimizerSpec { PolyakStep(base.direction(), fStar, lrMax) }
+/** Polyak step min((f − f*)/‖g‖², lrMax) (catalog `polyak`: f* 0, lrMax 1). */
+fun polyak(base: BaseOptimizerSpec? = null, fStar: Double? = null, lrMax: Double? = null): TunedOptimizerSpec =
+    tuned("polyak", "base" to base, "fStar" to fStar, "lrMax" to lrMax)
 
-/** Multiplicative hypergradient rule (seed 003 eq. 15) from the initial learning rate `lr`. */
-fun hypergradient(base: BaseOptimizerSpec = gd(), lr: Double = 0.01, beta: Double = 0.01): TunedOptimizerSpec =
-    TunedOptimizerSpec { HypergradientStep(base.direction(), lr, beta) }
+/** Multiplicative hypergradient rule from the initial learning rate `lr` (catalog `hypergradient`: lr 0.01, beta 0.01). */
+fun hypergradient(base: BaseOptimizerSpec? = null, lr: Double? = null, beta: Double? = null): TunedOptimizerSpec =
+    tuned("hypergradient", "base" to base, "lr" to lr, "beta" to beta)
 
-/** σ/λmax by power iteration each step (seed 003 eq. 16). */
-fun sharpnessRule(base: BaseOptimizerSpec = gd(), scale: Double = 2.0): TunedOptimizerSpec =
-    TunedOptimizerSpec { SharpnessRule(base.direction(), scale) }
+/** σ/λmax by power iteration each step (catalog `sharpness-rule`: σ 2). */
+fun sharpnessRule(base: BaseOptimizerSpec? = null, scale: Double? = null): TunedOptimizerSpec =
+    tuned("sharpness-rule", "base" to base, "scale" to scale)

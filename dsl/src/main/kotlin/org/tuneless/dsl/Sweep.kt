@@ -118,17 +118,31 @@ class SweepBuilder {
         }
     }
 
+    /** The trial of [p] as a run spec (print it with `toDsl()`, save it with `toJson()`). */
+    internal fun trialBuilder(p: TrialParameters, block: TrainingBuilder.(TrialParameters) -> Unit): TrainingBuilder {
+        val builder = TrainingBuilder().apply { seed = p.seed }
+        builder.block(p)
+        builder.seed = p.seed
+        return builder
+    }
+
+    /** Every trial of the sweep as a [RunSpec], in trial order, without running them. */
+    fun trialSpecs(): List<org.tuneless.run.RunSpec> {
+        val block = configure ?: throw IllegalArgumentException("sweep: no trial { } block: say how to configure a run from the parameters")
+        return configurations().map { trialBuilder(it, block).spec() }
+    }
+
     private fun runTrial(index: Int, p: TrialParameters, block: TrainingBuilder.(TrialParameters) -> Unit): TrialResult {
         val start = System.nanoTime()
+        var spec: org.tuneless.run.RunSpec? = null
         return try {
-            val builder = TrainingBuilder().apply { seed = p.seed }
-            builder.block(p)
-            builder.seed = p.seed
-            val run = builder.build().run()
+            val builder = trialBuilder(p, block)
+            spec = builder.spec()
+            val run = builder.wire().run()
             TrialResult(index, p, run.status().name, run.finalLoss(), run.bestLoss(),
-                run.lastEvaluation("test").map { it.accuracy() }.orElse(Double.NaN), (System.nanoTime() - start) / 1e9, run.statusMessage())
+                run.lastEvaluation("test").map { it.accuracy() }.orElse(Double.NaN), (System.nanoTime() - start) / 1e9, run.statusMessage(), spec)
         } catch (e: Exception) {
-            TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9, e.message ?: e.toString())
+            TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9, e.message ?: e.toString(), spec)
         }
     }
 }
@@ -137,6 +151,8 @@ class SweepBuilder {
 data class TrialResult(
     val index: Int, val parameters: TrialParameters, val status: String, val finalLoss: Double, val bestLoss: Double,
     val testAccuracy: Double, val seconds: Double, val message: String,
+    /** The trial's run spec (null when the configuration itself failed). */
+    val spec: org.tuneless.run.RunSpec? = null,
 ) {
     val diverged: Boolean get() = status == TrainingStatus.DIVERGED.name
     val ok: Boolean get() = status == TrainingStatus.COMPLETED.name && finalLoss.isFinite()

@@ -1,14 +1,9 @@
 package org.tuneless.dsl
 
-import org.nd4j.linalg.api.buffer.DataType
-import org.tuneless.train.CurvatureTracker
-import org.tuneless.data.ImageAugmentation
-import org.tuneless.data.MinibatchStream
-import org.tuneless.nn.Loss
-import org.tuneless.nn.SoftmaxCrossEntropy
-import org.tuneless.nn.SquaredLoss
-import org.tuneless.optim.Agd
-import org.tuneless.data.BatchStream
+import org.tuneless.catalog.Component
+import org.tuneless.run.Catalogs
+import org.tuneless.run.Run
+import org.tuneless.run.RunSpec
 import org.tuneless.train.Trainer
 import org.tuneless.train.TrainerPlugin
 import org.tuneless.train.TrainingRun
@@ -29,60 +24,60 @@ sealed class BatchSize {
 }
 
 /** Random crop with zero padding and horizontal flip of image batches (the shape comes from the data: flat 784 = 1×28×28). */
-class Augmentation internal constructor(val padding: Int, val flip: Boolean) {
-    internal fun wrap(stream: BatchStream, shape: LongArray, seed: Long): BatchStream {
-        val chw = when (shape.size) {
-            3 -> shape
-            1 -> { val r = Math.round(Math.sqrt(shape[0].toDouble())); require(r * r == shape[0]) { "augment: inputs of ${shape[0]} values are not square images" }; longArrayOf(1, r, r) }
-            else -> throw IllegalArgumentException("augment needs image data (channels, height, width), got ${shape.contentToString()}")
-        }
-        return ImageAugmentation(chw[0].toInt(), chw[1].toInt(), chw[2].toInt(), padding, flip, seed).wrap(stream)
-    }
+class Augmentation internal constructor(internal val spec: RunSpec.Augmentation) {
+    val padding: Int get() = spec.padding()
+    val flip: Boolean get() = spec.flip()
 
     override fun toString() = "cropAndFlip(padding = $padding, flip = $flip)"
 }
 
 /** Random crops of images padded by [padding] zeros, and random horizontal flips. */
-fun cropAndFlip(padding: Int = 2, flip: Boolean = true): Augmentation {
-    require(padding >= 0) { "cropAndFlip: padding = $padding must be ≥ 0" }
-    return Augmentation(padding, flip)
-}
+fun cropAndFlip(padding: Int = 2, flip: Boolean = true): Augmentation = Augmentation(RunSpec.Augmentation(padding, flip))
 
 /** The whole training set every step. */
 val FullBatch: BatchSize = BatchSize.Full
 
 /** Floating-point precision of the model. */
-enum class Precision(internal val type: DataType) { Float32(DataType.FLOAT), Float64(DataType.DOUBLE) }
+enum class Precision(internal val dtype: String) { Float32("float32"), Float64("float64") }
 
-fun crossEntropy(): Loss = SoftmaxCrossEntropy()
+/** A loss of the loss catalog. */
+class LossSpec internal constructor(val spec: Component) {
+    override fun toString(): String = Catalogs.LOSSES.toDsl(spec)
+}
 
-/** ½‖output − target‖² summed over outputs and averaged over the batch (one-hot targets for classification). */
-fun squaredLoss(): Loss = SquaredLoss()
+/** Softmax cross-entropy (catalog `ce`). */
+fun crossEntropy(): LossSpec = LossSpec(Catalogs.LOSSES.spec("ce"))
+
+/** ½‖output − target‖² summed over outputs and averaged over the batch (one-hot targets for classification; catalog `mse`). */
+fun squaredLoss(): LossSpec = LossSpec(Catalogs.LOSSES.spec("mse"))
+
+private val DEFAULTS: RunSpec = RunSpec.defaults()
 
 /**
- * Configures one training run; see [train]. Every property has the papers' default where one exists. Add-ons install
- * Ktor-style: [track] for curvature, [install] for any [TrainerPlugin].
+ * Configures one training run; see [train]. It builds a [RunSpec] ([spec]) — the same value the command line builds and
+ * run.json stores — whose defaults are [RunSpec.defaults]. Add-ons install Ktor-style: [track] for curvature, [install]
+ * for any [TrainerPlugin] (a plug-in is code, not data: the spec lists it among its extras).
  */
 @TunelessDsl
 class TrainingBuilder {
-    var model: ModelSpec = mlp(784, 256, 256, 10)
-    var data: DataSpec = fashionMnist()
-    var optimizer: OptimizerSpec = adam()
-    var loss: Loss = crossEntropy()
-    var steps: Int = 500
+    var model: ModelSpec = CatalogModel(DEFAULTS.model())
+    var data: DataSpec = DataSpec(DEFAULTS.data())
+    var optimizer: OptimizerSpec = if (Catalogs.optimizer(DEFAULTS.optimizer()) is org.tuneless.optim.UpdateDirection) BaseOptimizerSpec(DEFAULTS.optimizer()) else TunedOptimizerSpec(DEFAULTS.optimizer())
+    var loss: LossSpec = LossSpec(DEFAULTS.loss())
+    var steps: Int = DEFAULTS.steps().toInt()
         set(value) {
             require(value > 0) { "steps = $value must be a positive number of optimizer steps" }
             field = value
         }
-    var batchSize: BatchSize = FullBatch
-    var seed: Long = 0
+    var batchSize: BatchSize = if (DEFAULTS.batch().isFull) FullBatch else BatchSize.Of(DEFAULTS.batch().size()!!)
+    var seed: Long = DEFAULTS.seed()
     var precision: Precision = Precision.Float32
     var label: String? = null
     /** Image augmentation of training batches, e.g. `augment = cropAndFlip(padding = 2)`; none by default. */
     var augment: Augmentation? = null
     /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
     var progress: Boolean = System.console() != null
-    internal var evaluateEvery: Int = 0
+    internal var evaluateEvery: Int = DEFAULTS.evaluation().every().toInt()
     internal val plugins = mutableListOf<TrainerPlugin>()
     internal val trackers = mutableListOf<TrackingBuilder>()
 
@@ -97,7 +92,7 @@ class TrainingBuilder {
         evaluateEvery = every
     }
 
-    /** Curvature tracking during training: `track { sharpness(every = 20); elr() }`. */
+    /** Curvature tracking during training: `track { sharpness(every = 20); elr(every = 50) }` — each call keeps its own schedule. */
     fun track(block: TrackingBuilder.() -> Unit) {
         trackers += TrackingBuilder().apply(block)
     }
@@ -107,65 +102,68 @@ class TrainingBuilder {
         plugins += plugin
     }
 
-    internal fun build(): Trainer {
-        val split = data.load()
-        val net = model.build(precision.type, seed, split)
-        val opt = optimizer.build()
-        if (opt is Agd) Agd.initialize(net, seed)
-        val train = split.train().castTo(precision.type)
-        val stream: BatchStream = when (val b = batchSize) {
-            BatchSize.Full -> BatchStream.fixed(train.fullBatch())
-            is BatchSize.Of -> MinibatchStream(train, b.size, seed)
-        }.let { s -> augment?.wrap(s, train.inputShape(), seed) ?: s }
-        val builder = Trainer.builder().network(net).loss(loss).data(stream)
-            .evaluateOn("train", train.fullBatch()).evaluateOn("test", split.test().castTo(precision.type).fullBatch())
-            .optimizer(opt).steps(steps.toLong()).evaluateEvery(evaluateEvery.toLong()).seed(seed)
-            .progress(progress && NotebookHooks.current == null)
-            .config("model", net.summary().lines().last().trim()).config("batch", batchSize.toString())
-        label?.let { builder.label(it) }
-        for (t in trackers) {
-            t.subset?.let { n -> t.subsetBatch = train.subset(n.toLong()).fullBatch() }
-            builder.install(t.build())
-        }
-        plugins.forEach { builder.install(it) }
-        NotebookHooks.current?.let { builder.install(it()) }
-        return builder.build()
+    /** The run as data: print it ([RunSpec.toDsl]), save it ([RunSpec.toJson]) or run it elsewhere. */
+    fun spec(): RunSpec = RunSpec(
+        (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
+        (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
+        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()), augment?.spec, null,
+        options(observe = false).extras(),
+    )
+
+    private fun options(observe: Boolean = true): Run.Options {
+        val custom = model as? CatalogModel
+        val observers = if (observe) listOfNotNull(NotebookHooks.current?.invoke()) else emptyList()
+        return Run.Options(
+            if (custom == null) Run.CustomModel { type, seed, split -> model.build(type, seed, split) } else null,
+            if (custom == null) model.toString() else null, plugins.toList(), progress && NotebookHooks.current == null, observers,
+        )
     }
+
+    /** Wires the run (data, shapes, classes, precision, batches, evaluation, trackers, seeds) through [Run.start]. */
+    internal fun wire(): Run = Run.start(spec(), options())
+
+    internal fun build(): Trainer = wire().trainer()
 }
 
-/** Curvature quantities to record during training (each call is one tracker with its own schedule). */
+/**
+ * Curvature quantities to record during training. Each call is one tracker with its own schedule
+ * (`sharpness(every = 5); elr(every = 50)` measures sharpness every 5 steps and the ELR every 50). [subset],
+ * [maxIterations] and [tolerance] set here apply to the calls of this block that do not set their own.
+ */
 @TunelessDsl
 class TrackingBuilder {
     /** Measure on the first [subset] training examples instead of the current batch. */
     var subset: Int? = null
-    var maxIterations: Int = 1000
-    var tolerance: Double = 1e-3
-    private var every: Long = 20
-    private val quantities = mutableListOf<CurvatureTracker.Quantity>()
-    private val elrGroups = mutableListOf<String>()
+    var maxIterations: Int? = null
+    var tolerance: Double? = null
+    private val calls = mutableListOf<Pair<String, Map<String, Any?>>>()
 
-    fun sharpness(every: Int = 20) = add(CurvatureTracker.Quantity.SHARPNESS, every)
-    fun preconditionedSharpness(every: Int = 20) = add(CurvatureTracker.Quantity.PRECONDITIONED_SHARPNESS, every)
-    fun updateCurvature(every: Int = 20) = add(CurvatureTracker.Quantity.UPDATE_CURVATURE, every)
-    fun elr(vararg tensors: String, every: Int = 20) {
-        elrGroups += tensors
-        add(CurvatureTracker.Quantity.ELR, every)
+    fun sharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
+        add("sharpness", every, at, maxIterations, tolerance, subset)
+
+    fun preconditionedSharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
+        add("preconditioned-sharpness", every, at, maxIterations, tolerance, subset)
+
+    fun updateCurvature(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
+        add("update-curvature", every, at, maxIterations, tolerance, subset)
+
+    /** Effective learning rate of the named parameter tensors (all weight matrices when none are named). */
+    fun elr(vararg tensors: String, every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
+        add("elr", every, at, maxIterations, tolerance, subset, tensors.toList().ifEmpty { null })
+
+    private fun add(name: String, every: Int?, at: List<Int>?, maxIterations: Int?, tolerance: Double?, subset: Int?, tensors: List<String>? = null) {
+        val args = mapOf("every" to every, "at" to at, "maxIterations" to maxIterations, "tolerance" to tolerance, "subset" to subset, "tensors" to tensors)
+        Catalogs.TRACKERS.spec(name, args.filterValues { it != null })  // fails here if a value is invalid
+        calls += name to args
     }
 
-    private fun add(q: CurvatureTracker.Quantity, every: Int) {
-        require(every >= 1) { "track: every = $every must be ≥ 1" }
-        this.every = every.toLong()
-        quantities += q
-    }
-
-    internal var subsetBatch: org.tuneless.objective.Batch? = null
-
-    internal fun build(): CurvatureTracker {
-        val b = CurvatureTracker.builder().every(every).maxIterations(maxIterations).tolerance(tolerance)
-        quantities.forEach { b.measure(it) }
-        if (elrGroups.isNotEmpty()) b.elr(*elrGroups.toTypedArray())
-        subsetBatch?.let { b.on(it) }
-        return b.build()
+    internal fun specs(): List<Component> = calls.map { (name, args) ->
+        val merged = args + mapOf(
+            "maxIterations" to (args["maxIterations"] ?: maxIterations),
+            "tolerance" to (args["tolerance"] ?: tolerance),
+            "subset" to (args["subset"] ?: subset),
+        )
+        Catalogs.TRACKERS.spec(name, merged.filterValues { it != null })
     }
 }
 
@@ -180,9 +178,16 @@ class TrackingBuilder {
  *     track { sharpness(every = 20) }
  *     evaluate(every = 50)
  * }
+ * println(run.spec().get().toDsl())   // the same run as code; run.json holds it as JSON
  * ```
  */
-fun train(block: TrainingBuilder.() -> Unit): TrainingRun = TrainingBuilder().apply(block).build().run()
+fun train(block: TrainingBuilder.() -> Unit): TrainingRun = TrainingBuilder().apply(block).wire().run()
+
+/** Runs a saved spec (e.g. `RunSpec.read(Path.of("runs/x/run.json"))`). */
+fun train(spec: RunSpec): TrainingRun = spec.run()
+
+/** The [RunSpec] this run was built from (null for runs built by hand with `Trainer.builder()`). */
+val TrainingRun.runSpec: RunSpec? get() = RunSpec.of(this).orElse(null)
 
 /** Lets the notebook integration add its live-progress plug-in to every `train { }` without a dependency on the kernel. */
 object NotebookHooks {

@@ -15,6 +15,8 @@ import org.tuneless.nn.Models
 import org.tuneless.nn.SoftmaxCrossEntropy
 import org.tuneless.optim.Adam
 import org.tuneless.optim.tuner.Cdat
+import org.tuneless.metrics.Metrics
+import org.tuneless.run.RunSpec
 import org.tuneless.train.Trainer
 import org.tuneless.train.TrainingStatus
 
@@ -39,7 +41,7 @@ class DslTest : FunSpec({
         shouldThrow<IllegalArgumentException> { lineSearch(cMinus = 1.5) }.message shouldContain "c-minus = 1.5 must be in (0, 1)"
         shouldThrow<IllegalArgumentException> { TrainingBuilder().apply { steps = 0 } }.message shouldContain "steps = 0 must be a positive"
         shouldThrow<IllegalArgumentException> { TrainingBuilder().batchSize(0) }.message shouldContain "batchSize = 0"
-        shouldThrow<IllegalArgumentException> { mlp(784, 0, 10) }.message shouldContain "widths must be positive"
+        shouldThrow<IllegalArgumentException> { mlp(784, 0, 10) }.message shouldContain "mlp: widths = [784, 0, 10]: every value must be in 1, 2, …"
         shouldThrow<IllegalArgumentException> { logRange(0.0, 10.0, 3) }.message shouldContain "must be positive"
         shouldThrow<IllegalArgumentException> { fashionMnist(subset = -5) }.message shouldContain "subset = -5"
         // a tuner's base only accepts a direction: `cdat(base = agd())` does not compile (BaseOptimizerSpec vs TunedOptimizerSpec)
@@ -173,5 +175,90 @@ class DslTest : FunSpec({
         }
         run.status() shouldBe TrainingStatus.COMPLETED
         shouldThrow<IllegalArgumentException> { cropAndFlip(padding = -1) }.message shouldContain "padding = -1"
+    }
+
+    test("each tracker call keeps its own schedule (the last every no longer wins)") {
+        val run = train {
+            model = mlp(784, 8, 10)
+            data = fashionMnist(subset = 64)
+            optimizer = gd(lr = 0.1)
+            steps = 7
+            track {
+                sharpness(every = 2)
+                updateCurvature(every = 3)
+                maxIterations = 20
+            }
+        }
+        val measuredSharpness = run.history().filter { it.metric(Metrics.SHARPNESS).isFinite() }.map { it.step() }
+        val measuredUhu = run.history().filter { it.metric(Metrics.UHU).isFinite() }.map { it.step() }
+        measuredSharpness shouldBe listOf(0L, 2L, 4L, 6L)
+        measuredUhu.all { it % 3 == 0L } shouldBe true
+        measuredUhu.isNotEmpty() shouldBe true
+        run.runSpec!!.tracking().map { it.name() to it.get("every") } shouldBe listOf("sharpness" to 2, "update-curvature" to 3)
+        run.runSpec!!.tracking().map { it.get("maxIterations") } shouldBe listOf(20, 20)
+    }
+
+    test("a DSL run is a spec: it prints as the DSL code that builds it and round-trips through JSON") {
+        val b = TrainingBuilder().apply {
+            model = mlp(784, 32, 10, activation = Activation.Tanh)
+            data = fashionMnist(subset = 256)
+            optimizer = cdat(base = adam(lr = 0.003), scale = 1.5)
+            steps = 20
+            batchSize(64)
+            precision = Precision.Float64
+            track { sharpness(every = 5); elr("dense1.W", every = 10) }
+        }
+        val spec = b.spec()
+        val dsl = spec.toDsl()
+        dsl shouldContain "optimizer = cdat(base = adam(lr = 0.003), scale = 1.5)"
+        dsl shouldContain "model = mlp(784, 32, 10, activation = Activation.Tanh)"
+        dsl shouldContain "data = fashionMnist(subset = 256)"
+        dsl shouldContain "batchSize(64)"
+        dsl shouldContain "precision = Precision.Float64"
+        dsl shouldContain "sharpness(every = 5)"
+        dsl shouldContain "elr(\"dense1.W\", every = 10)"
+        RunSpec.fromJson(spec.toJson()) shouldBe spec
+        RunSpec.fromJson(spec.toJson()).toJson() shouldBe spec.toJson()
+    }
+
+    test("a run re-built from its saved spec gives the same numbers") {
+        val first = train {
+            model = mlp(784, 16, 10)
+            data = fashionMnist(subset = 128)
+            optimizer = ecco(eta = 3.0)
+            steps = 5
+            batchSize(32)
+            seed = 4
+        }
+        val again = train(RunSpec.fromJson(first.runSpec!!.toJson()))
+        again.series("loss").toList() shouldBe first.series("loss").toList()
+        again.series("lr").toList() shouldBe first.series("lr").toList()
+    }
+
+    test("a custom model is code, not data: the spec says so and JSON refuses to re-run it") {
+        val custom = object : ModelSpec {
+            override fun build(type: DataType, seed: Long) = Models.mlpBuilder(Models.Activation.RELU, true, Init.HE, 784, 4, 10).build(type, seed)
+            override fun toString() = "my 784-4-10"
+        }
+        val b = TrainingBuilder().apply { model = custom; data = fashionMnist(subset = 32); steps = 2 }
+        val spec = b.spec()
+        spec.extras() shouldBe listOf("custom model my 784-4-10")
+        spec.toJson() shouldContain "\"extras\""
+        spec.toDsl() shouldContain "not data, not printed: custom model my 784-4-10"
+        shouldThrow<IllegalArgumentException> { RunSpec.fromJson(spec.toJson()) }.message shouldContain "cannot be re-run from JSON"
+        val run = train { model = custom; data = fashionMnist(subset = 32); steps = 2 }
+        run.status() shouldBe TrainingStatus.COMPLETED
+    }
+
+    test("sweep trials are run specs") {
+        val s = SweepBuilder().apply {
+            parameter("eta", values(1.0, 10.0))
+            seeds(0, 1)
+            trial { p -> model = mlp(784, 4, 10); data = fashionMnist(subset = 64); steps = 2; optimizer = ecco(eta = p["eta"]) }
+        }
+        val specs = s.trialSpecs()
+        specs.size shouldBe 4
+        specs.map { it.optimizer().get("eta") to it.seed() } shouldBe listOf(1.0 to 0L, 1.0 to 1L, 10.0 to 0L, 10.0 to 1L)
+        specs[2].toDsl() shouldContain "optimizer = ecco(eta = 10.0)"
     }
 })

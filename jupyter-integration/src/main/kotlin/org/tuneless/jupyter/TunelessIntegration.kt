@@ -40,6 +40,22 @@ object RunListRenderer : RendererHandler {
     override fun replaceVariables(mapping: Map<String, String>): RendererHandler = this
 }
 
+/**
+ * True when a cell calls `train { }`, `train(...)`, `sweep { }` or `sweep(...)` outside comments and string literals —
+ * the cells that get live progress. Mentions such as `run.evaluations("train")`, `val trainSet = …` or `// sweep later`
+ * do not count, and cells of magics (`%use`) or file annotations (`@file:`) are never rewritten.
+ */
+fun callsTraining(code: String): Boolean {
+    val trimmed = code.trimStart()
+    if (trimmed.startsWith("%") || trimmed.startsWith("@file")) return false
+    val stripped = code
+        .replace(Regex("\"\"\"[\\s\\S]*?\"\"\""), "\"\"")      // raw strings
+        .replace(Regex("\"(\\\\.|[^\"\\\\\\n])*\""), "\"\"")     // string literals
+        .replace(Regex("/\\*[\\s\\S]*?\\*/"), " ")          // block comments
+        .replace(Regex("//[^\\n]*"), " ")                  // line comments
+    return Regex("(?<![\\w.])(train|sweep)\\s*[({]").containsMatchIn(stripped)
+}
+
 /** Several runs to draw overlaid: `compare(run1, run2)`. */
 class RunComparison(val runs: List<TrainingRun>)
 
@@ -58,8 +74,7 @@ class TunelessIntegration : JupyterIntegration() {
         // Live progress needs the host of the executing cell (the one handed to beforeCellExecution cannot display), so
         // cells that train get one line prepended that hands the cell's own host to the DSL.
         addCodePreprocessor(object : CodePreprocessor {
-            override fun accepts(code: String) = ("train" in code || "sweep" in code) && !code.trimStart().startsWith("@file") &&
-                !code.trimStart().startsWith("%")
+            override fun accepts(code: String) = callsTraining(code)
 
             override fun process(code: String, host: KotlinKernelHost) =
                 CodePreprocessor.Result("org.tuneless.jupyter.LiveProgress.attach(userHandlesProvider.host); $code")

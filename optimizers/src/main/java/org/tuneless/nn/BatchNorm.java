@@ -35,6 +35,7 @@ public final class BatchNorm extends AffineNormalization {
     private final double momentum;
     private INDArray runningMean;  // (features), float64, outside workspaces
     private INDArray runningVar;
+    private List<INDArray> buffers = List.of();  // {runningMean, runningVar} once allocated
 
     public BatchNorm(double momentum, double eps) {
         super(eps);
@@ -53,10 +54,8 @@ public final class BatchNorm extends AffineNormalization {
 
     @Override public String kind() { return "batchnorm"; }
 
-    /** {runningMean, runningVar} (live arrays, float64), or empty before the input shape is known. */
-    @Override public List<INDArray> buffers() {
-        return runningMean == null ? List.of() : List.of(runningMean, runningVar);
-    }
+    /** {runningMean, runningVar} (live arrays, float64), or empty before {@link #bind} or the first forward. */
+    @Override public List<INDArray> buffers() { return buffers; }
 
     @Override long features(long[] in) {
         if (in.length != 1 && in.length != 3) {
@@ -72,13 +71,11 @@ public final class BatchNorm extends AffineNormalization {
             runningMean = Nd4j.zeros(DataType.DOUBLE, n);
             runningVar = Nd4j.ones(DataType.DOUBLE, n);
         }
+        buffers = List.of(runningMean, runningVar);
     }
 
-    /** The gain and bias; also allocates the running statistics for this many features. */
-    @Override public List<ParamSpec> parameters(long[] in) {
-        ensureBuffers(features(in));
-        return super.parameters(in);
-    }
+    /** Allocates the running statistics for this many features (a layer used on its own gets them at its first forward). */
+    @Override public void bind(long[] in) { ensureBuffers(features(in)); }
 
     @Override int[] groupDims(int rank) {
         return switch (rank) {

@@ -68,8 +68,6 @@ public final class CausalSelfAttention extends Layer {
         this.causal = causal;
     }
 
-    public boolean isCausal() { return causal; }
-
     public int heads() { return heads; }
 
     public boolean hasBias() { return bias; }

@@ -47,8 +47,16 @@ public abstract class Layer {
 
     final void rename(String name) { this.name = name; }
 
-    /** The parameter tensors this layer needs for the given input shape (none by default). */
+    /** The parameter tensors this layer needs for the given input shape (none by default); no side effects. */
     public List<ParamSpec> parameters(long[] inputShape) { return List.of(); }
+
+    /**
+     * Prepares what the passes need for inputs of this shape (without batch): composite layers record how their
+     * parameter tensors split among their children and bind each child to its input shape; batch norm allocates its
+     * running statistics. Nothing by default. {@link Network} binds its layers once when it is built; a layer used on
+     * its own is bound by its user before the first pass.
+     */
+    public void bind(long[] inputShape) {}
 
     public abstract long[] outputShape(long[] inputShape);
 

@@ -2,9 +2,7 @@ package org.tuneless.nn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,58 +16,48 @@ import org.tuneless.tensor.Vectors;
 import org.tuneless.tensor.Workspaces;
 
 /**
- * A sequential network whose parameters live in one flat buffer, with exact first- and second-order passes:
- * loss, gradient (reverse mode), Hessian-vector product (forward-over-reverse R-op) and uᵀHu (second-order forward
- * tangent). Each pass runs in an ND4J workspace and writes its results into caller-provided vectors.
+ * A network: a root {@link Sequential} of layers whose parameters live in one flat buffer, with exact first- and
+ * second-order passes: loss, gradient (reverse mode), Hessian-vector product (forward-over-reverse R-op) and uᵀHu
+ * (second-order forward tangent). Every pass is the root block's; the network adds the flat buffer, its per-tensor
+ * views, the mode (train/eval) and the batch checks. Each pass runs in an ND4J workspace and writes its results into
+ * caller-provided vectors.
  *
  * <p>Not thread-safe (layers keep per-pass caches): use {@link #copy()} for another thread.
  */
 public final class Network {
 
-    private final List<Layer> layers;
+    private final Sequential root;
+    private final List<Layer> layers;  // the root's children
     private final long[] inputShape;
     private final long[] outputShape;
     private final ParameterLayout layout;
+    private final List<ParamSpec> specs;  // per tensor of the layout, for initialization
     private final INDArray params;
-    private final int[][] tensorsOfLayer;
-    private final INDArray[][] paramViews;
-    private final List<long[]> inputShapes;
-    private final List<ParamSpec> specs;
+    private final INDArray[] theta;  // views of params, one per tensor of the layout
     private boolean training = true;
 
     private Network(List<Layer> layers, long[] inputShape, DataType type) {
-        this.layers = List.copyOf(layers);
+        this.root = new Sequential("network", layers);
+        this.layers = root.children();
         this.inputShape = inputShape.clone();
+        root.bind(this.inputShape);
+        this.outputShape = root.outputShape(this.inputShape);
+        this.specs = List.copyOf(root.parameters(this.inputShape));
         List<ParameterTensor> tensors = new ArrayList<>();
-        List<ParamSpec> specs = new ArrayList<>();
-        this.tensorsOfLayer = new int[layers.size()][];
-        this.inputShapes = new ArrayList<>();
-        Map<String, Integer> kindCount = new HashMap<>();
-        long[] shape = inputShape.clone();
         long offset = 0;
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            int k = kindCount.merge(layer.kind(), 1, Integer::sum) - 1;
-            layer.rename(layer.kind() + k);
-            inputShapes.add(shape);
-            List<ParamSpec> own = layer.parameters(shape);
-            tensorsOfLayer[i] = new int[own.size()];
-            for (int j = 0; j < own.size(); j++) {
-                ParamSpec s = own.get(j);
-                tensorsOfLayer[i][j] = tensors.size();
-                tensors.add(new ParameterTensor(layer.name() + "." + s.name(), layer.name(), s.shape(), offset, s.role(), s.fanIn(), s.fanOut()));
-                specs.add(s);
+            int from = root.firstTensor(i), to = root.firstTensor(i + 1);
+            for (int j = from; j < to; j++) {
+                ParamSpec s = specs.get(j);
+                tensors.add(new ParameterTensor(s.name(), this.layers.get(i).name(), s.shape(), offset, s.role(), s.fanIn(), s.fanOut()));
                 offset += s.length();
             }
-            shape = layer.outputShape(shape);
         }
-        this.outputShape = shape;
         this.layout = new ParameterLayout(tensors);
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             this.params = Nd4j.zeros(type, Math.max(1, offset)).reshape(Math.max(1, offset));
         }
-        this.paramViews = slices(params);
-        this.specs = List.copyOf(specs);
+        this.theta = views(params);
     }
 
     public static Builder builder(long... inputShape) { return new Builder(inputShape); }
@@ -103,19 +91,10 @@ public final class Network {
         return this;
     }
 
-    public boolean isTraining() { return training; }
-
-    private void mode(Layer.Mode wanted) {
-        Layer.Mode m = training ? wanted : Layer.Mode.EVAL;
-        for (Layer l : layers) if (l.mode() != m || !l.children().isEmpty()) l.setMode(m);
-    }
+    private void mode(Layer.Mode wanted) { root.setMode(training ? wanted : Layer.Mode.EVAL); }
 
     /** Non-trainable state of every layer (batch-norm running statistics), live, in a fixed order. */
-    public List<INDArray> buffers() {
-        List<INDArray> out = new ArrayList<>();
-        for (Layer l : layers) out.addAll(l.buffers());
-        return out;
-    }
+    public List<INDArray> buffers() { return root.buffers(); }
 
     public long[] inputShape() { return inputShape.clone(); }
 
@@ -129,9 +108,6 @@ public final class Network {
     public long parameterCount() { return layout.size(); }
 
     public DataType dataType() { return params.dataType(); }
-
-    /** Input shape (without batch) of layer i. */
-    public long[] inputShapeOf(int layerIndex) { return inputShapes.get(layerIndex).clone(); }
 
     /** The same architecture and parameter values, as a new independent network (for another thread or type). */
     public Network copy(DataType type) {
@@ -147,14 +123,9 @@ public final class Network {
 
     public Network copy() { return copy(dataType()); }
 
-    private INDArray[][] slices(INDArray flat) {
-        List<INDArray> views = layout.size() == 0 ? List.of() : layout.views(flat);
-        INDArray[][] out = new INDArray[layers.size()][];
-        for (int i = 0; i < layers.size(); i++) {
-            out[i] = new INDArray[tensorsOfLayer[i].length];
-            for (int j = 0; j < tensorsOfLayer[i].length; j++) out[i][j] = views.get(tensorsOfLayer[i][j]);
-        }
-        return out;
+    /** One view of {@code flat} per tensor of the layout. */
+    private INDArray[] views(INDArray flat) {
+        return layout.size() == 0 ? new INDArray[0] : layout.views(flat).toArray(new INDArray[0]);
     }
 
     private void checkVector(INDArray v, String what) {
@@ -195,10 +166,7 @@ public final class Network {
         return t.dataType() == dataType() ? t : t.castTo(dataType());
     }
 
-    private INDArray forward(INDArray x) {
-        for (int i = 0; i < layers.size(); i++) x = layers.get(i).forward(x, paramViews[i]);
-        return x;
-    }
+    private INDArray forward(INDArray x) { return root.forward(x, theta); }
 
     /** Network outputs for {@code inputs} (batch first), as a new array outside any workspace. */
     public INDArray predict(INDArray inputs) {
@@ -207,24 +175,6 @@ public final class Network {
             INDArray y = forward(inputs(new Batch(inputs, Nd4j.zeros(dataType(), inputs.size(0), outputShape[outputShape.length - 1]))));
             return y.detach();
         }
-    }
-
-    /**
-     * The input of every layer on this batch (index i = what layer i received; the last entry is the network output),
-     * detached from the workspace. ECCO-DNN's activation limiter reads the pre-activations of the layers feeding a ReLU.
-     */
-    public List<INDArray> layerInputs(Batch batch) {
-        List<INDArray> out = new ArrayList<>(layers.size() + 1);
-        mode(Layer.Mode.CURVATURE);
-        try (MemoryWorkspace ws = Workspaces.pass("inputs")) {
-            INDArray x = inputs(batch);
-            for (int i = 0; i < layers.size(); i++) {
-                out.add(x.detach());
-                x = layers.get(i).forward(x, paramViews[i]);
-            }
-            out.add(x.detach());
-        }
-        return out;
     }
 
     /**
@@ -240,12 +190,6 @@ public final class Network {
         }
     }
 
-    /** Parameter views of layer i (into the live parameter vector), in the order of its {@link Layer#parameters}. */
-    public INDArray[] parametersOf(int layerIndex) { return paramViews[layerIndex].clone(); }
-
-    /** Indices in {@link #layout()} of layer i's parameter tensors. */
-    public int[] tensorIndicesOf(int layerIndex) { return tensorsOfLayer[layerIndex].clone(); }
-
     /** Mean loss on the batch. */
     public double loss(Loss loss, Batch batch) {
         mode(Layer.Mode.CURVATURE);
@@ -260,11 +204,7 @@ public final class Network {
         mode(Layer.Mode.TRAIN);
         try (MemoryWorkspace ws = Workspaces.pass("gradient")) {
             Loss.Evaluation e = Loss.evaluateRows(loss, forward(inputs(batch)), targets(batch));
-            INDArray[][] g = slices(gradientOut);
-            INDArray gy = e.gradient();
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                gy = layers.get(i).backward(gy, paramViews[i], g[i], i > 0);
-            }
+            root.backward(e.gradient(), theta, views(gradientOut), false);
             return e.value();
         }
     }
@@ -278,24 +218,12 @@ public final class Network {
         checkVector(out, "HVP output");
         mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("hvp")) {
-            INDArray x = inputs(batch);
-            INDArray[][] vs = slices(v);
-            INDArray dx = null;
-            for (int i = 0; i < layers.size(); i++) {
-                Layer layer = layers.get(i);
-                x = layer.forward(x, paramViews[i]);
-                dx = layer.jvp(dx, paramViews[i], vs[i]);
-            }
+            INDArray[] vs = views(v);
+            INDArray x = forward(inputs(batch));
+            INDArray dx = root.jvp(null, theta, vs);
             Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
-            INDArray gy = e.gradient();
             INDArray rgy = dx == null ? null : e.hessianTimes(dx);
-            INDArray[][] hv = slices(out);
-            INDArray[][] g = gradientOut != null ? slices(gradientOut) : null;
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                INDArray[] r = layers.get(i).backwardWithR(gy, rgy, paramViews[i], vs[i], g == null ? null : g[i], hv[i], i > 0);
-                rgy = r[0];
-                gy = r[1];
-            }
+            root.backwardWithR(e.gradient(), rgy, theta, vs, gradientOut == null ? null : views(gradientOut), views(out), false);
             return e.value();
         }
     }
@@ -305,16 +233,9 @@ public final class Network {
         checkVector(u, "direction u");
         mode(Layer.Mode.CURVATURE);
         try (MemoryWorkspace ws = Workspaces.pass("curvature")) {
-            INDArray x = inputs(batch);
-            INDArray[][] us = slices(u);
-            INDArray dx = null, ddx = null;
-            for (int i = 0; i < layers.size(); i++) {
-                Layer layer = layers.get(i);
-                x = layer.forward(x, paramViews[i]);
-                INDArray[] t = layer.secondTangent(dx, ddx, paramViews[i], us[i]);
-                dx = t[0];
-                ddx = t[1];
-            }
+            INDArray x = forward(inputs(batch));
+            INDArray[] t = root.secondTangent(null, null, theta, views(u));
+            INDArray dx = t[0], ddx = t[1];
             Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
             if (dx == null) return 0.0;
             double curvature = Vectors.dot(dx, e.hessianTimes(dx));
@@ -330,7 +251,11 @@ public final class Network {
     public String summary(boolean nested) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%-24s %-18s %-18s %12s%n", "layer", "input", "output", "parameters"));
-        for (int i = 0; i < layers.size(); i++) summaryRow(sb, layers.get(i), inputShapes.get(i), "", nested);
+        long[] shape = inputShape;
+        for (Layer l : layers) {
+            summaryRow(sb, l, shape, "", nested);
+            shape = l.outputShape(shape);
+        }
         sb.append(String.format("total parameters: %,d (%s)%n", layout.size(), dataType()));
         return sb.toString();
     }
@@ -412,6 +337,7 @@ public final class Network {
             if (type != DataType.FLOAT && type != DataType.DOUBLE) {
                 throw new IllegalArgumentException("networks are float32 (FLOAT) or float64 (DOUBLE), not " + type);
             }
+            if (layers.isEmpty()) throw new IllegalArgumentException("a network needs at least one layer: add one before build(), e.g. Network.builder(784).dense(10)");
             return new Network(layers, inputShape, type).initialize(seed);
         }
 

@@ -15,20 +15,23 @@ public final class Residual extends Layer {
 
     private final Layer body;
     private final Layer shortcut;  // null = identity
-    private int bodyCount;
+    private final List<Layer> children;
+    private int bodyCount = -1;  // set by bind
+    private List<INDArray> buffers = List.of();  // collected by bind
 
     public Residual(Layer body) { this(body, null); }
 
     public Residual(Layer body, Layer shortcut) {
         this.body = body;
         this.shortcut = shortcut;
+        this.children = shortcut == null ? List.of(body) : List.of(body, shortcut);
         body.rename("body");
         if (shortcut != null) shortcut.rename("shortcut");
     }
 
     @Override public String kind() { return "residual"; }
 
-    @Override public List<Layer> children() { return shortcut == null ? List.of(body) : List.of(body, shortcut); }
+    @Override public List<Layer> children() { return children; }
 
     public Layer body() { return body; }
 
@@ -43,23 +46,36 @@ public final class Residual extends Layer {
         if (shortcut != null) shortcut.setMode(mode);
     }
 
-    @Override public List<INDArray> buffers() {
-        List<INDArray> out = new ArrayList<>(body.buffers());
-        if (shortcut != null) out.addAll(shortcut.buffers());
-        return out;
-    }
+    /** The body's buffers, then the shortcut's (empty before {@link #bind}). */
+    @Override public List<INDArray> buffers() { return buffers; }
 
-    @Override public List<ParamSpec> parameters(long[] in) {
+    private void requireMatchingShapes(long[] in) {
         long[] viaBody = body.outputShape(in), viaSkip = shortcut == null ? in : shortcut.outputShape(in);
         if (!Arrays.equals(viaBody, viaSkip)) {
             throw new IllegalArgumentException("residual: the body maps " + Arrays.toString(in) + " to " + Arrays.toString(viaBody)
                     + " but the shortcut gives " + Arrays.toString(viaSkip) + "; add a projection shortcut (e.g. a strided 1x1 conv) that matches");
         }
+    }
+
+    @Override public List<ParamSpec> parameters(long[] in) {
+        requireMatchingShapes(in);
         List<ParamSpec> specs = new ArrayList<>();
         for (ParamSpec s : body.parameters(in)) specs.add(prefixed("body", s));
-        bodyCount = specs.size();
         if (shortcut != null) for (ParamSpec s : shortcut.parameters(in)) specs.add(prefixed("shortcut", s));
         return specs;
+    }
+
+    /** Binds both branches to the input shape and records where the shortcut's tensors start. */
+    @Override public void bind(long[] in) {
+        requireMatchingShapes(in);
+        body.bind(in);
+        List<INDArray> bufs = new ArrayList<>(body.buffers());
+        if (shortcut != null) {
+            shortcut.bind(in);
+            bufs.addAll(shortcut.buffers());
+        }
+        bodyCount = body.parameters(in).size();
+        buffers = List.copyOf(bufs);
     }
 
     private static ParamSpec prefixed(String prefix, ParamSpec s) {
@@ -71,9 +87,14 @@ public final class Residual extends Layer {
     /** Number of parameter tensors of the body (the shortcut's follow). */
     int bodyTensorCount() { return bodyCount; }
 
-    INDArray[] bodyPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, 0, bodyCount); }
+    INDArray[] bodyPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, 0, bound()); }
 
-    INDArray[] skipPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, bodyCount, all.length); }
+    INDArray[] skipPart(INDArray[] all) { return all == null ? null : Arrays.copyOfRange(all, bound(), all.length); }
+
+    private int bound() {
+        if (bodyCount < 0) throw new IllegalStateException("residual: call bind(inputShape) before a pass (a Network binds its layers when it is built)");
+        return bodyCount;
+    }
 
     /** a + b as a new array (children may return arrays they keep), where either may be null (a zero tangent). */
     private static INDArray plus(INDArray a, INDArray b) {

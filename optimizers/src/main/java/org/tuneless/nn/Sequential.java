@@ -9,15 +9,18 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Layers applied one after another, as one layer (a block of a ResNet, a transformer sub-layer). Its parameters are
- * its children's, in order, named {@code child.name} (e.g. {@code conv0.W}); every derivative is the chain rule over
- * the children, exactly as {@link Network} does at the top level.
+ * Layers applied one after another, as one layer (a block of a ResNet, a transformer sub-layer, the whole of a
+ * {@link Network}). Its parameters are its children's, in order, named {@code child.name} (e.g. {@code conv0.W});
+ * every derivative is the chain rule over the children.
  */
 public final class Sequential extends Layer {
 
     private final String kind;
     private final List<Layer> children;
-    private int[] paramStart;  // index in theta of each child's first tensor; paramStart[n] = total
+    private int[] paramStart;  // index in theta of each child's first tensor; paramStart[n] = total; set by bind
+    private List<INDArray> buffers = List.of();  // the children's buffers, collected by bind
+    private INDArray[] thetaSeen;        // the entries of the last theta a pass received ...
+    private INDArray[][] thetaOfChild;   // ... and their slice per child, reused while theta holds the same arrays
 
     /** A block named after {@code kind} (e.g. {@code stem}, {@code block}) holding {@code layers} in order. */
     public Sequential(String kind, List<Layer> layers) {
@@ -45,26 +48,37 @@ public final class Sequential extends Layer {
         for (Layer l : children) l.setMode(mode);
     }
 
-    @Override public List<INDArray> buffers() {
-        List<INDArray> out = new ArrayList<>();
-        for (Layer l : children) out.addAll(l.buffers());
-        return out;
-    }
+    /** The children's buffers, in order (empty before {@link #bind}). */
+    @Override public List<INDArray> buffers() { return buffers; }
 
     @Override public List<ParamSpec> parameters(long[] inputShape) {
         List<ParamSpec> specs = new ArrayList<>();
-        paramStart = new int[children.size() + 1];
         long[] shape = inputShape;
-        for (int i = 0; i < children.size(); i++) {
-            Layer l = children.get(i);
-            paramStart[i] = specs.size();
+        for (Layer l : children) {
             for (ParamSpec s : l.parameters(shape)) {
                 specs.add(new ParamSpec(l.name() + "." + s.name(), s.shape(), s.role(), s.fanIn(), s.fanOut(), s.init()));
             }
             shape = l.outputShape(shape);
         }
-        paramStart[children.size()] = specs.size();
         return specs;
+    }
+
+    /** Binds each child to its input shape and records where each child's tensors start in theta. */
+    @Override public void bind(long[] inputShape) {
+        int[] start = new int[children.size() + 1];
+        List<INDArray> bufs = new ArrayList<>();
+        long[] shape = inputShape;
+        for (int i = 0; i < children.size(); i++) {
+            Layer l = children.get(i);
+            l.bind(shape);
+            start[i + 1] = start[i] + l.parameters(shape).size();
+            bufs.addAll(l.buffers());
+            shape = l.outputShape(shape);
+        }
+        paramStart = start;
+        buffers = List.copyOf(bufs);
+        thetaSeen = null;
+        thetaOfChild = null;
     }
 
     @Override public long[] outputShape(long[] inputShape) {
@@ -73,27 +87,63 @@ public final class Sequential extends Layer {
         return shape;
     }
 
+    /** Index in theta of child i's first tensor ({@code i = children().size()} gives the total). */
+    int firstTensor(int i) {
+        requireBound();
+        return paramStart[i];
+    }
+
+    private void requireBound() {
+        if (paramStart == null) throw new IllegalStateException(kind + ": call bind(inputShape) before a pass (a Network binds its layers when it is built)");
+    }
+
     /** Child i's slice of a per-tensor array (theta, v, grads or hv), or null when {@code all} is null. */
     INDArray[] slice(INDArray[] all, int i) {
         if (all == null) return null;
-        if (paramStart == null) throw new IllegalStateException(kind + ": parameters(inputShape) must be called before a pass");
+        requireBound();
         return Arrays.copyOfRange(all, paramStart[i], paramStart[i + 1]);
     }
 
+    /**
+     * Every child's slice of theta. A network passes the same parameter views on every pass, so the slices are cut
+     * once and reused while theta holds the same arrays (compared by identity): no allocation per pass.
+     */
+    private INDArray[][] thetaSlices(INDArray[] theta) {
+        if (theta == null) return null;
+        if (!sameArrays(theta, thetaSeen)) {
+            INDArray[][] out = new INDArray[children.size()][];
+            for (int i = 0; i < out.length; i++) out[i] = slice(theta, i);
+            thetaOfChild = out;
+            thetaSeen = theta.clone();
+        }
+        return thetaOfChild;
+    }
+
+    private static boolean sameArrays(INDArray[] a, INDArray[] b) {
+        if (b == null || a.length != b.length) return false;
+        for (int i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private static INDArray[] at(INDArray[][] slices, int i) { return slices == null ? null : slices[i]; }
+
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
-        for (int i = 0; i < children.size(); i++) x = children.get(i).forward(x, slice(theta, i));
+        INDArray[][] t = thetaSlices(theta);
+        for (int i = 0; i < children.size(); i++) x = children.get(i).forward(x, at(t, i));
         return x;
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        INDArray[][] t = thetaSlices(theta);
         for (int i = children.size() - 1; i >= 0; i--) {
-            gy = children.get(i).backward(gy, slice(theta, i), slice(grads, i), i > 0 || needInputGrad);
+            gy = children.get(i).backward(gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
         }
         return gy;
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
-        for (int i = 0; i < children.size(); i++) dx = children.get(i).jvp(dx, slice(theta, i), slice(v, i));
+        INDArray[][] t = thetaSlices(theta);
+        for (int i = 0; i < children.size(); i++) dx = children.get(i).jvp(dx, at(t, i), slice(v, i));
         return dx;
     }
 
@@ -103,9 +153,10 @@ public final class Sequential extends Layer {
 
     /** One reverse walk: each child's R-op and backward (the backward supplies the next child's gy). */
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        INDArray[][] t = thetaSlices(theta);
         for (int i = children.size() - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
-            INDArray[] r = children.get(i).backwardWithR(gy, rgy, slice(theta, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            INDArray[] r = children.get(i).backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
             rgy = r[0];
             gy = r[1];
         }
@@ -113,10 +164,11 @@ public final class Sequential extends Layer {
     }
 
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
+        INDArray[][] t = thetaSlices(theta);
         for (int i = 0; i < children.size(); i++) {
-            INDArray[] t = children.get(i).secondTangent(dx, ddx, slice(theta, i), slice(v, i));
-            dx = t[0];
-            ddx = t[1];
+            INDArray[] r = children.get(i).secondTangent(dx, ddx, at(t, i), slice(v, i));
+            dx = r[0];
+            ddx = r[1];
         }
         return new INDArray[]{dx, ddx};
     }

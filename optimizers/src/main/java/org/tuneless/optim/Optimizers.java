@@ -1,137 +1,145 @@
 package org.tuneless.optim;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Function;
+
+import org.tuneless.catalog.Args;
+import org.tuneless.catalog.Catalog;
+import org.tuneless.catalog.Component;
+import org.tuneless.catalog.Entry;
+import org.tuneless.catalog.Param;
+import org.tuneless.catalog.Range;
+import org.tuneless.optim.tuner.ArmijoLineSearch;
+import org.tuneless.optim.tuner.Cdat;
+import org.tuneless.optim.tuner.HypergradientStep;
+import org.tuneless.optim.tuner.PolyakStep;
+import org.tuneless.optim.tuner.SharpnessRule;
 
 /**
- * Builds optimizers by name with string options — the registry behind the CLI ({@code --optimizer adam --lr 1e-3})
- * and scripts. Other optimizers join it with {@link #register}.
+ * The optimizer catalog: every optimizer and step-size tuner with its parameters (type, default, valid range, doc) and
+ * factory. The command line ({@code --optimizer adam --lr 1e-3}, generated flags, {@code ./tuneless list optimizers}),
+ * JSON run specs and the Kotlin DSL ({@code adam(lr = …)}) all build optimizers from these entries, so each default is
+ * written here, once.
  */
 public final class Optimizers {
 
-    /** A registered optimizer: its name, a one-line description, the options it takes and how to build it. */
-    public record Entry(String name, String description, Set<String> options, Function<OptimizerOptions, Optimizer> factory) {}
+    /** The catalog itself; a new optimizer joins with {@code CATALOG.register(Entry.of(…))}. */
+    public static final Catalog<Optimizer> CATALOG = new Catalog<>("optimizer");
 
-    private static final Map<String, Entry> REGISTRY = new LinkedHashMap<>();
-    private static final Map<String, String> ALIASES = new LinkedHashMap<>();
+    /** Names a tuner accepts as its base direction (the base optimizers). */
+    public static final List<String> VALID_BASES = List.of("gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad");
+
+    /** The base's options a tuner passes on from the command line ({@code --optimizer cdat --base adam --beta1 0.95}). */
+    static final List<String> BASE_OPTIONS = List.of("momentum", "beta1", "beta2", "eps", "alpha", "weightDecay", "dampening");
+
+    private static Param lr(double d) { return Param.number("lr", d, Range.NON_NEGATIVE, "learning rate"); }
+
+    private static Param weightDecay(double d) { return Param.number("weightDecay", d, Range.NON_NEGATIVE, "L2 weight decay added to the gradient").label("weight decay"); }
+
+    private static Param momentum(double d) { return Param.number("momentum", d, Range.HALF_OPEN_UNIT, "heavy-ball momentum"); }
+
+    private static Param base() {
+        return Param.spec("base", () -> CATALOG, "gd", VALID_BASES, BASE_OPTIONS, "base direction u (its update with lr 1)");
+    }
+
+    private static UpdateDirection baseOf(Args a) {
+        return direction(a.spec("base"));
+    }
 
     static {
-        Set<String> sgdOptions = Set.of("lr", "momentum", "weight-decay", "dampening");
-        register("sgd", "gradient descent (torch.optim.SGD); lr default 0.01", sgdOptions,
-                o -> new Sgd(o.number("lr", 0.01), o.number("momentum", 0), o.number("dampening", 0), false, o.number("weight-decay", 0)));
-        alias("gd", "sgd");
-        register("momentum", "heavy-ball momentum SGD; lr 0.01, momentum 0.9", sgdOptions,
-                o -> new Sgd(o.number("lr", 0.01), o.number("momentum", 0.9), o.number("dampening", 0), false, o.number("weight-decay", 0)));
-        register("nesterov", "Nesterov momentum SGD; lr 0.01, momentum 0.9", Set.of("lr", "momentum", "weight-decay"),
-                o -> new Sgd(o.number("lr", 0.01), o.number("momentum", 0.9), 0, true, o.number("weight-decay", 0)));
-        register("rmsprop", "RMSProp (torch.optim.RMSprop); lr 0.01, alpha 0.99, eps 1e-8",
-                Set.of("lr", "alpha", "eps", "weight-decay", "momentum"),
-                o -> new RmsProp(o.number("lr", 0.01), o.number("alpha", 0.99), o.number("eps", 1e-8), o.number("weight-decay", 0),
-                        o.number("momentum", 0), false));
-        register("adam", "Adam (torch.optim.Adam); lr 1e-3, betas 0.9/0.999, eps 1e-8",
-                Set.of("lr", "beta1", "beta2", "eps", "weight-decay"),
-                o -> new Adam(o.number("lr", 1e-3), o.number("beta1", 0.9), o.number("beta2", 0.999), o.number("eps", 1e-8), o.number("weight-decay", 0)));
-        register("adamw", "AdamW (torch.optim.AdamW); lr 1e-3, weight decay 1e-2",
-                Set.of("lr", "beta1", "beta2", "eps", "weight-decay"),
-                o -> new AdamW(o.number("lr", 1e-3), o.number("beta1", 0.9), o.number("beta2", 0.999), o.number("eps", 1e-8), o.number("weight-decay", 1e-2)));
-        register("adagrad", "AdaGrad (torch.optim.Adagrad); lr 0.01", Set.of("lr", "lr-decay", "eps", "weight-decay"),
-                o -> new AdaGrad(o.number("lr", 0.01), o.number("lr-decay", 0), o.number("eps", 1e-10), o.number("weight-decay", 0), 0));
-    }
-
-    /** Options of the base direction a tuner passes on (the base's own hyperparameters). */
-    static final List<String> VALID_BASES = List.of("gd", "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad");
-
-    static final Set<String> BASE_OPTIONS = Set.of("momentum", "beta1", "beta2", "eps", "alpha", "weight-decay", "dampening");
-
-    static {
-        register("ecco", "ECCO-DNN (arXiv 2310.13901): LTE-controlled steps; eta 0.3, alpha0 0.01",
-                Set.of("eta", "alpha0", "reference", "limiter"),
-                o -> new EccoDnn(o.number("eta", 0.3), o.number("alpha0", 0.01), bool(o, "reference", false), bool(o, "limiter", true)));
-        register("agd", "Automatic Gradient Descent (arXiv 2304.05187): no hyperparameters; gain 1", Set.of("gain"),
-                o -> new Agd(o.number("gain", 1.0)));
-        tuner("cdat", "CDAT (arXiv 2407.06183 eq. 8) on a base direction; scale 2, ema 0", Set.of("scale", "ema", "every", "curvature-eps"),
-                (o, base) -> new org.tuneless.optim.tuner.Cdat(base, o.number("scale", 2.0), o.number("ema", 0), o.number("curvature-eps", 0), o.integer("every", 1)));
-        tuner("greedy", "quadratically greedy step −gᵀu/uᵀHu (CDAT σ = 1)", Set.of(),
-                (o, base) -> org.tuneless.optim.tuner.Cdat.greedy(base));
-        tuner("linesearch", "Armijo backtracking line search (seed 003 eq. 1); c 1e-4, c-minus 0.8, c-plus ∞",
-                Set.of("c", "c-plus", "c-minus", "delta", "max-trials"),
-                (o, base) -> new org.tuneless.optim.tuner.ArmijoLineSearch(base, o.number("c", 1e-4), o.number("c-plus", Double.POSITIVE_INFINITY),
-                        o.number("c-minus", 0.8), o.number("delta", 0), o.integer("max-trials", org.tuneless.optim.tuner.ArmijoLineSearch.FULL_BATCH_TRIALS)));
-        tuner("polyak", "Polyak step min((f − f*)/‖g‖², lr-max); f-star 0, lr-max 1", Set.of("f-star", "lr-max"),
-                (o, base) -> new org.tuneless.optim.tuner.PolyakStep(base, o.number("f-star", 0), o.number("lr-max", 1)));
-        tuner("hypergradient", "multiplicative hypergradient rule (seed 003 eq. 15); lr (η₀) 0.01, beta 0.01", Set.of("lr", "beta"),
-                (o, base) -> new org.tuneless.optim.tuner.HypergradientStep(base, o.number("lr", 0.01), o.number("beta", 0.01)));
-        tuner("sharpness-rule", "σ/λmax by power iteration (seed 003 eq. 16); scale 2", Set.of("scale"),
-                (o, base) -> new org.tuneless.optim.tuner.SharpnessRule(base, o.number("scale", 2.0)));
-    }
-
-    private static boolean bool(OptimizerOptions o, String key, boolean defaultValue) {
-        String v = o.text(key, null);
-        if (v == null) return defaultValue;
-        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "1", "on" -> true;
-            case "false", "no", "0", "off" -> false;
-            default -> throw new IllegalArgumentException("optimizer '" + o.optimizer() + "': option '" + key + "' = '" + v + "' is not true/false");
-        };
-    }
-
-    /** Registers a tuner that takes a {@code base} option (default gd) and passes the base's hyperparameters on. */
-    private static void tuner(String name, String description, Set<String> own,
-                              java.util.function.BiFunction<OptimizerOptions, UpdateDirection, Optimizer> make) {
-        Set<String> all = new java.util.HashSet<>(own);
-        all.add("base");
-        all.addAll(BASE_OPTIONS);
-        register(name, description, all, o -> {
-            String baseName = o.text("base", "gd");
-            if (!VALID_BASES.contains(baseName)) {
-                throw new IllegalArgumentException(name + ": unknown base '" + baseName + "'; valid bases: " + String.join(", ", VALID_BASES));
-            }
-            Set<String> notForBase = new java.util.HashSet<>(own);
-            notForBase.add("base");
-            return make.apply(o, direction(baseName, o.without(notForBase)));
-        });
+        CATALOG.register(Entry.<Optimizer>of("sgd", "gradient descent (torch.optim.SGD)",
+                a -> new Sgd(a.number("lr"), a.number("momentum"), a.number("dampening"), a.bool("nesterov"), a.number("weightDecay")),
+                lr(0.01), momentum(0), Param.number("dampening", 0, Range.HALF_OPEN_UNIT, "momentum dampening"),
+                Param.bool("nesterov", false, "Nesterov momentum"), weightDecay(0)).aliases("gd"));
+        CATALOG.register(Entry.<Optimizer>of("momentum", "heavy-ball momentum SGD",
+                a -> new Sgd(a.number("lr"), a.number("momentum"), a.number("dampening"), false, a.number("weightDecay")),
+                lr(0.01), momentum(0.9), Param.number("dampening", 0, Range.HALF_OPEN_UNIT, "momentum dampening"), weightDecay(0)));
+        CATALOG.register(Entry.<Optimizer>of("nesterov", "Nesterov momentum SGD",
+                a -> new Sgd(a.number("lr"), a.number("momentum"), 0, true, a.number("weightDecay")),
+                lr(0.01), momentum(0.9), weightDecay(0)));
+        CATALOG.register(Entry.<Optimizer>of("rmsprop", "RMSProp (torch.optim.RMSprop)",
+                a -> new RmsProp(a.number("lr"), a.number("alpha"), a.number("eps"), a.number("weightDecay"), a.number("momentum"), a.bool("centered")),
+                lr(0.01), Param.number("alpha", 0.99, Range.HALF_OPEN_UNIT, "smoothing constant of the squared-gradient average"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator"), weightDecay(0), momentum(0),
+                Param.bool("centered", false, "divide by the centered second moment")));
+        CATALOG.register(Entry.<Optimizer>of("adam", "Adam (torch.optim.Adam)",
+                a -> new Adam(a.number("lr"), a.number("beta1"), a.number("beta2"), a.number("eps"), a.number("weightDecay")),
+                lr(1e-3), Param.number("beta1", 0.9, Range.HALF_OPEN_UNIT, "first-moment decay"),
+                Param.number("beta2", 0.999, Range.HALF_OPEN_UNIT, "second-moment decay"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator"), weightDecay(0)));
+        CATALOG.register(Entry.<Optimizer>of("adamw", "AdamW (torch.optim.AdamW): decoupled weight decay",
+                a -> new AdamW(a.number("lr"), a.number("beta1"), a.number("beta2"), a.number("eps"), a.number("weightDecay")),
+                lr(1e-3), Param.number("beta1", 0.9, Range.HALF_OPEN_UNIT, "first-moment decay"),
+                Param.number("beta2", 0.999, Range.HALF_OPEN_UNIT, "second-moment decay"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator"),
+                Param.number("weightDecay", 1e-2, Range.NON_NEGATIVE, "decoupled weight decay").label("weight decay")));
+        CATALOG.register(Entry.<Optimizer>of("adagrad", "AdaGrad (torch.optim.Adagrad)",
+                a -> new AdaGrad(a.number("lr"), a.number("lrDecay"), a.number("eps"), a.number("weightDecay"), 0),
+                lr(0.01), Param.number("lrDecay", 0, Range.NON_NEGATIVE, "lr / (1 + (t − 1)·lrDecay)").label("lr decay"),
+                Param.number("eps", 1e-10, Range.NON_NEGATIVE, "added to the denominator"), weightDecay(0)));
+        CATALOG.register(Entry.<Optimizer>of("ecco", "ECCO-DNN (arXiv 2310.13901): LTE-controlled steps",
+                a -> new EccoDnn(a.number("eta"), a.number("alpha0"), a.bool("referenceCompat"), a.bool("limiter")),
+                Param.number("eta", 0.3, Range.POSITIVE, "LTE tolerance η").label("eta (LTE tolerance)"),
+                Param.number("alpha0", 0.01, Range.POSITIVE, "initial step").label("alpha0 (initial step)"),
+                Param.bool("referenceCompat", false, "reproduce the reference implementation's quirks"),
+                Param.bool("limiter", true, "activation-pattern step limiter")));
+        CATALOG.register(Entry.<Optimizer>of("agd", "Automatic Gradient Descent (arXiv 2304.05187): no hyperparameters",
+                a -> new Agd(a.number("gain")), Param.number("gain", 1.0, Range.POSITIVE, "multiplies the automatic step")));
+        CATALOG.register(Entry.<Optimizer>of("cdat", "CDAT (arXiv 2407.06183 eq. 8) on a base direction",
+                a -> new Cdat(baseOf(a), a.number("scale"), a.number("ema"), a.number("curvatureEps"), a.integer("every")),
+                base(), Param.number("scale", 2.0, Range.POSITIVE, "σ: 2 = on the edge of stability").label("scale σ"),
+                Param.number("ema", 0, Range.HALF_OPEN_UNIT, "EMA β of numerator and denominator").label("ema β"),
+                Param.integer("every", 1, Range.POSITIVE_INT, "refresh the curvature every k steps"),
+                Param.number("curvatureEps", 0, Range.NON_NEGATIVE, "added to |uᵀHu|").label("eps")));
+        CATALOG.register(Entry.<Optimizer>of("greedy", "quadratically greedy step −gᵀu/uᵀHu (CDAT σ = 1)",
+                a -> Cdat.greedy(baseOf(a)), base()));
+        CATALOG.register(Entry.<Optimizer>of("linesearch", "Armijo backtracking line search",
+                a -> new ArmijoLineSearch(baseOf(a), a.number("c"), a.number("cPlus"), a.number("cMinus"), a.number("delta"), a.integer("maxTrials")),
+                base(), Param.number("c", 1e-4, Range.NON_NEGATIVE, "sufficient-decrease constant"),
+                Param.number("cPlus", Double.POSITIVE_INFINITY, Range.AT_LEAST_ONE, "growth of the step between steps (∞ = restart at 1)").label("c-plus"),
+                Param.number("cMinus", 0.8, Range.OPEN_UNIT, "backtracking factor").label("c-minus"),
+                Param.number("delta", 0, Range.NON_NEGATIVE, "slack of the Armijo condition"),
+                Param.integer("maxTrials", ArmijoLineSearch.FULL_BATCH_TRIALS, Range.POSITIVE_INT, "backtracking trials per step (30 for minibatches)").label("max-trials"))
+                .dsl("lineSearch"));
+        CATALOG.register(Entry.<Optimizer>of("polyak", "Polyak step min((f − f*)/‖g‖², lrMax)",
+                a -> new PolyakStep(baseOf(a), a.number("fStar"), a.number("lrMax")),
+                base(), Param.number("fStar", 0, Range.FINITE, "optimal value f*").label("f-star"),
+                Param.number("lrMax", 1, Range.POSITIVE, "largest step").label("lr-max")));
+        CATALOG.register(Entry.<Optimizer>of("hypergradient", "multiplicative hypergradient rule from an initial lr",
+                a -> new HypergradientStep(baseOf(a), a.number("lr"), a.number("beta")),
+                base(), Param.number("lr", 0.01, Range.POSITIVE, "initial learning rate η₀").label("lr (initial η₀)"),
+                Param.number("beta", 0.01, Range.POSITIVE, "hypergradient rate β")));
+        CATALOG.register(Entry.<Optimizer>of("sharpness-rule", "σ/λmax by power iteration each step",
+                a -> new SharpnessRule(baseOf(a), a.number("scale")),
+                base(), Param.number("scale", 2.0, Range.POSITIVE, "σ").label("scale σ")));
     }
 
     private Optimizers() {}
 
-    public static synchronized void register(String name, String description, Set<String> options, Function<OptimizerOptions, Optimizer> factory) {
-        REGISTRY.put(name, new Entry(name, description, Set.copyOf(options), factory));
-    }
-
-    public static synchronized void alias(String alias, String target) {
-        ALIASES.put(alias, target);
-    }
-
     /** Registered names (aliases included), in registration order. */
-    public static synchronized List<String> names() {
-        List<String> names = new ArrayList<>(REGISTRY.keySet());
-        names.addAll(ALIASES.keySet());
-        return names;
-    }
-
-    public static synchronized Entry entry(String name) {
-        Entry e = REGISTRY.get(ALIASES.getOrDefault(name, name));
-        if (e == null) {
-            throw new IllegalArgumentException("unknown optimizer '" + name + "'; valid: " + String.join(", ", names()));
-        }
-        return e;
-    }
+    public static List<String> names() { return CATALOG.names(); }
 
     /** Builds optimizer {@code name} from string options (keys as on the command line, without dashes in front). */
     public static Optimizer create(String name, Map<String, String> options) {
-        Entry e = entry(name);
-        return e.factory().apply(new OptimizerOptions(e.name(), options, e.options()));
+        return create(spec(name, options));
     }
 
+    /** The validated spec of optimizer {@code name} with string options (kebab-case or camelCase keys). */
+    public static Component spec(String name, Map<String, String> options) {
+        Map<String, String> o = new LinkedHashMap<>();
+        options.forEach((k, v) -> o.put(k.equals("reference") ? "referenceCompat" : k, v));  // the pre-catalog key of ECCO's flag
+        return CATALOG.parse(name, o);
+    }
+
+    /** A new optimizer from a validated spec. */
+    public static Optimizer create(Component spec) { return CATALOG.create(spec); }
+
     /** A base optimizer usable as a direction for a step-size tuner ({@code gd}, {@code momentum}, {@code adam}, …). */
-    public static UpdateDirection direction(String name, Map<String, String> options) {
-        Optimizer o = create(name, options);
+    public static UpdateDirection direction(Component spec) {
+        Optimizer o = create(spec);
         if (!(o instanceof UpdateDirection d)) {
-            throw new IllegalArgumentException("'" + name + "' cannot serve as a base direction; valid bases: gd, sgd, momentum, nesterov, rmsprop, adam, adamw, adagrad");
+            throw new IllegalArgumentException("'" + spec.name() + "' cannot serve as a base direction; valid bases: " + String.join(", ", VALID_BASES));
         }
         return d;
     }

@@ -61,6 +61,14 @@ public final class TrainingRun {
     /** Everything that configured the run (model, data, optimizer, steps, seed, …), as written to run.json. */
     public Map<String, Object> config() { return config; }
 
+    /**
+     * The specification the run was built from (a {@code org.tuneless.run.RunSpec}, also in run.json as
+     * {@code config.spec}); empty for runs built by hand with {@link Trainer#builder()}.
+     */
+    public Optional<org.tuneless.catalog.Specification> spec() {
+        return config.get("spec") instanceof org.tuneless.catalog.Specification s ? Optional.of(s) : Optional.empty();
+    }
+
     public TrainingStatus status() { return status; }
 
     /** Why the run ended, e.g. "loss became NaN at step 41; parameters restored to step 40". */

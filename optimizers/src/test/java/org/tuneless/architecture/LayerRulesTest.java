@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * <pre>
  *   metrics, tensor     names of recorded quantities; flat vectors, workspaces, parameter layout
  *   objective           Objective (loss, gradient, HVP, uᵀHu), Batch, capabilities, test functions
+ *   (catalog            generic catalog infrastructure: entries, typed parameters, JSON — imports no other layer)
  *   nn                  layers, Network, NetworkObjective, models, losses
  *   curvature           power iteration, Lanczos, Hutchinson, SLQ, preconditioned sharpness, uᵀHu, ELR
  *   optim               optimizers, their state, step-size tuners, theory models
@@ -32,6 +33,7 @@ class LayerRulesTest {
 
     /** Bottom to top; each entry is a layer: the packages in it. */
     static final List<List<String>> LAYERS = List.of(
+            List.of("catalog"),
             List.of("metrics", "tensor"),
             List.of("objective"),
             List.of("nn"),

@@ -2,6 +2,7 @@ package org.tuneless.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +96,51 @@ class CompositeLayersTest {
         assertEquals(2, seen.size());
         assertArrayEquals(new int[]{0, 1}, seen.get(0));
         assertArrayEquals(new int[]{0, 1, 2, 3}, seen.get(1));
+    }
+
+    @Test void parametersOfABlockHaveNoSideEffectsAndAPassBeforeBindNamesTheFix() {
+        BatchNorm bn = new BatchNorm();
+        Sequential block = new Sequential("block", new Dense(3, true, Init.HE), bn);
+        long[] in = {4};
+        assertEquals(4, block.parameters(in).size());
+        assertTrue(bn.buffers().isEmpty(), "parameters(...) must not allocate batch-norm statistics");
+        assertTrue(block.buffers().isEmpty());
+        INDArray[] theta = block.parameters(in).stream().map(sp -> Nd4j.rand(DataType.DOUBLE, sp.shape())).toArray(INDArray[]::new);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> block.forward(Nd4j.rand(DataType.DOUBLE, 5, 4), theta));
+        assertTrue(e.getMessage().contains("bind(inputShape)"), e.getMessage());
+        block.bind(in);
+        assertEquals(2, block.buffers().size());
+        assertSame(bn.buffers().get(0), block.buffers().get(0));
+        assertArrayEquals(new long[]{5, 3}, block.forward(Nd4j.rand(DataType.DOUBLE, 5, 4), theta).shape());
+    }
+
+    @Test void networkGettersReturnTheSameLiveObjects() {
+        Network net = Network.builder(3, 4, 4).conv2d(2, 3, 1, 1).batchNorm().relu().flatten().dense(2).build(DataType.DOUBLE, 0);
+        assertSame(net.parameters(), net.parameters());
+        assertSame(net.buffers(), net.buffers());
+        assertSame(net.layers(), net.layers());
+        assertEquals(2, net.buffers().size());
+        assertSame(net.layers().get(1).buffers().get(0), net.buffers().get(0));
+    }
+
+    /** A block reuses its per-child slices of theta while theta holds the same arrays, and re-cuts them when they change. */
+    @Test void blockFollowsReplacedParameterArrays() {
+        Sequential block = new Sequential("block", new Dense(2, true, Init.HE), new Tanh(), new Dense(2, false, Init.HE));
+        long[] in = {3};
+        block.bind(in);
+        List<ParamSpec> specs = block.parameters(in);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        INDArray[] a = specs.stream().map(sp -> Nd4j.rand(DataType.DOUBLE, sp.shape())).toArray(INDArray[]::new);
+        INDArray[] b = specs.stream().map(sp -> Nd4j.rand(DataType.DOUBLE, sp.shape())).toArray(INDArray[]::new);
+        INDArray ymixed = block.forward(x, new INDArray[]{b[0], b[1], a[2]}).dup();
+        INDArray ya = block.forward(x, a).dup(), yb = block.forward(x, b).dup();
+        assertTrue(ya.sub(yb).amaxNumber().doubleValue() > 1e-3 && ya.sub(ymixed).amaxNumber().doubleValue() > 1e-3);
+        INDArray[] theta = a.clone();
+        assertEquals(ya, block.forward(x, theta));
+        assertEquals(ya, block.forward(x, theta));
+        System.arraycopy(b, 0, theta, 0, b.length);  // same array, new entries
+        assertEquals(yb, block.forward(x, theta));
+        theta[2] = a[2];  // one entry replaced
+        assertEquals(ymixed, block.forward(x, theta));
     }
 }

@@ -36,6 +36,7 @@ final class LayerDerivativeCheck {
         System.arraycopy(exampleShape, 0, inputShape, 1, exampleShape.length);
         x = inputTransform.apply(gaussian(rng, inputShape));
         dx = gaussian(rng, inputShape);
+        layer.bind(exampleShape);
         List<ParamSpec> specs = layer.parameters(exampleShape);
         theta = new INDArray[specs.size()];
         v = new INDArray[specs.size()];

@@ -2,43 +2,54 @@ package org.tuneless.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.tuneless.data.Dataset;
-import org.tuneless.data.MinibatchStream;
-import org.tuneless.nn.Loss;
-import org.tuneless.nn.Models;
-import org.tuneless.nn.Network;
+import org.tuneless.catalog.Component;
+import org.tuneless.catalog.Entry;
+import org.tuneless.catalog.Param;
+import org.tuneless.catalog.ParamType;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.optim.Optimizers;
-import org.tuneless.data.BatchStream;
-import org.tuneless.train.Trainer;
+import org.tuneless.run.Catalogs;
+import org.tuneless.run.Run;
+import org.tuneless.run.RunSpec;
+import org.tuneless.run.SpecText;
 import org.tuneless.train.TrainingRun;
 
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tuneless train}: one training run, written to --out as metrics.csv, metrics.jsonl, evaluations.csv and run.json. */
+/**
+ * {@code tuneless train}: one training run, written to --out as metrics.csv, metrics.jsonl, evaluations.csv and run.json.
+ * The options become a {@link RunSpec} (the same value the Kotlin DSL builds); {@code --config run.json} re-runs a saved one.
+ * The optimizer hyperparameter flags are generated from the optimizer catalog ({@link #addOptimizerOptions}).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train one model and write its history (metrics.csv, metrics.jsonl, evaluations.csv, run.json) to --out.")
 final class TrainCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Re-run a saved run spec: a run.json written by train (its config.spec) or a spec JSON file. Combine only with --out, --plot, --quiet.")
+    Path config;
+
     @Option(names = "--model", defaultValue = "mlp:784-256-256-10", paramLabel = "SPEC",
             description = "Model: mlp:IN-H1-...-OUT[:relu|tanh|gelu], cnn, resnet18[:batch|layer|none], resnet34[:…], mixer, vit, nanolm (text), "
-                    + "lstm (image rows, or a character LSTM on text) (default ${DEFAULT-VALUE}; shapes and classes follow --data).")
+                    + "lstm (image rows, or a character LSTM on text), or NAME:key=value,… (default ${DEFAULT-VALUE}; shapes and classes follow --data; ./tuneless list models).")
     String model;
 
     @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "SPEC",
-            description = "Data: " + DataSpec.VALID + " (default ${DEFAULT-VALUE}: the Debian files if installed, else the embedded 4,096/1,024 subset).")
+            description = "Data: " + SpecText.DATA_FORMS + " (default ${DEFAULT-VALUE}: the Debian files if installed, else the embedded 4,096/1,024 subset).")
     String data;
 
     @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "NAME", description = "Optimizer (default ${DEFAULT-VALUE}); one of ${COMPLETION-CANDIDATES}.",
@@ -74,90 +85,97 @@ final class TrainCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(names = "--track", paramLabel = "WHAT[:k=v,...]",
-            description = "Measure curvature during training, e.g. sharpness:every=20 (repeatable). WHAT: " + TrackSpec.VALID
-                    + ". Options: every=K, at=S1;S2, iters=N, tol=X, subset=N (first N training examples; default the current batch).")
-    java.util.List<String> track = new java.util.ArrayList<>();
+            description = "Measure curvature during training, e.g. sharpness:every=20 (repeatable; each --track has its own schedule). WHAT: sharpness, "
+                    + "preconditioned-sharpness, update-curvature, elr (join with +). Options: every=K, at=S1;S2, iters=N, tol=X, subset=N "
+                    + "(first N training examples; default the current batch).")
+    List<String> track = new ArrayList<>();
 
-    @ArgGroup(exclusive = false, heading = "%nOptimizer hyperparameters (only those the optimizer takes are accepted):%n")
-    OptimizerOptions hyper = new OptimizerOptions();
-
-    static final class OptimizerOptions {
-        @Option(names = "--lr", paramLabel = "X", description = "Learning rate (base optimizers; initial lr for hypergradient).") String lr;
-        @Option(names = "--momentum", paramLabel = "X") String momentum;
-        @Option(names = "--weight-decay", paramLabel = "X") String weightDecay;
-        @Option(names = "--beta1", paramLabel = "X") String beta1;
-        @Option(names = "--beta2", paramLabel = "X") String beta2;
-        @Option(names = "--eps", paramLabel = "X") String eps;
-        @Option(names = "--alpha", paramLabel = "X", description = "RMSProp smoothing constant.") String alpha;
-        @Option(names = "--eta", paramLabel = "X", description = "ECCO-DNN LTE tolerance η.") String eta;
-        @Option(names = "--alpha0", paramLabel = "X", description = "ECCO-DNN initial step.") String alpha0;
-        @Option(names = "--gain", paramLabel = "X", description = "AGD gain.") String gain;
-        @Option(names = "--base", paramLabel = "NAME", description = "Base direction for a step-size tuner (gd, momentum, nesterov, rmsprop, adam).") String base;
-        @Option(names = "--scale", paramLabel = "σ", description = "CDAT / sharpness-rule scale σ.") String scale;
-        @Option(names = "--ema", paramLabel = "β", description = "CDAT EMA of numerator and denominator.") String ema;
-        @Option(names = "--every", paramLabel = "K", description = "CDAT: refresh the curvature every K steps.") String every;
-        @Option(names = "--c", paramLabel = "X", description = "Armijo constant c.") String c;
-        @Option(names = "--c-plus", paramLabel = "X") String cPlus;
-        @Option(names = "--c-minus", paramLabel = "X") String cMinus;
-        @Option(names = "--delta", paramLabel = "X") String delta;
-        @Option(names = "--max-trials", paramLabel = "N") String maxTrials;
-        @Option(names = "--f-star", paramLabel = "X", description = "Polyak: optimal value f*.") String fStar;
-        @Option(names = "--lr-max", paramLabel = "X", description = "Polyak: largest step.") String lrMax;
-        @Option(names = "--beta", paramLabel = "X", description = "Hypergradient rate β.") String beta;
-
-        Map<String, String> asMap() {
-            Map<String, String> m = new LinkedHashMap<>();
-            put(m, "lr", lr); put(m, "momentum", momentum); put(m, "weight-decay", weightDecay);
-            put(m, "beta1", beta1); put(m, "beta2", beta2); put(m, "eps", eps); put(m, "alpha", alpha);
-            put(m, "eta", eta); put(m, "alpha0", alpha0); put(m, "gain", gain); put(m, "base", base);
-            put(m, "scale", scale); put(m, "ema", ema); put(m, "every", every); put(m, "c", c);
-            put(m, "c-plus", cPlus); put(m, "c-minus", cMinus); put(m, "delta", delta); put(m, "max-trials", maxTrials);
-            put(m, "f-star", fStar); put(m, "lr-max", lrMax); put(m, "beta", beta);
-            return m;
-        }
-
-        private static void put(Map<String, String> m, String k, String v) {
-            if (v != null) m.put(k, v);
-        }
-    }
+    /** Run options that --config replaces. */
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--track");
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
     }
 
+    /**
+     * Adds one {@code --flag} per optimizer parameter of the catalog (camelCase name → kebab-case flag), with its doc and
+     * the defaults of the optimizers that take it; only those the chosen optimizer takes are accepted (the catalog says).
+     */
+    static void addOptimizerOptions(CommandSpec train) {
+        Map<String, List<String>> takers = new TreeMap<>();
+        Map<String, Param> first = new LinkedHashMap<>();
+        for (Entry<Optimizer> e : Optimizers.CATALOG.entries()) {
+            for (Param p : e.params()) {
+                first.putIfAbsent(p.flag(), p);
+                takers.computeIfAbsent(p.flag(), k -> new ArrayList<>()).add(e.name() + " " + p.defaultText());
+                for (String f : p.forwarded()) takers.computeIfAbsent(Param.kebab(f), k -> new ArrayList<>()).add(e.name() + " (to its base)");
+            }
+        }
+        for (Map.Entry<String, Param> f : first.entrySet()) {
+            Param p = f.getValue();
+            String label = p.type() == ParamType.SPEC ? "NAME" : p.type() == ParamType.BOOL ? "true|false" : p.type() == ParamType.INT ? "N" : "X";
+            String doc = p.doc() + (p.type() == ParamType.SPEC ? " (" + String.join(", ", p.choices()) + ")" : "")
+                    + ". Optimizer hyperparameter; defaults: " + String.join(", ", takers.get(f.getKey())) + ".";
+            train.addOption(OptionSpec.builder("--" + f.getKey()).paramLabel(label).type(String.class).description(doc).build());
+        }
+    }
+
+    /** The generated optimizer options that were given, as kebab-case key → text. */
+    private Map<String, String> optimizerOptions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.userObject() != null || o.getValue() == null || !(o.getValue() instanceof String v)) continue;
+            String key = o.longestName().substring(2);
+            if (isGenerated(key)) m.put(key, v);
+        }
+        return m;
+    }
+
+    private static boolean isGenerated(String flag) {
+        for (Entry<Optimizer> e : Optimizers.CATALOG.entries()) {
+            for (Param p : e.params()) if (p.flag().equals(flag)) return true;
+        }
+        return false;
+    }
+
     @Override public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        TrainingRun run = trainOne(optimizer, hyper.asMap(), out, !quiet);
-        Path dir = this.out != null ? this.out : Path.of("runs", optimizer);
+        PrintWriter o = spec.commandLine().getOut();
+        RunSpec runSpec;
+        if (config != null) {
+            var parsed = spec.commandLine().getParseResult();
+            for (String opt : RUN_OPTIONS) {
+                if (parsed.hasMatchedOption(opt)) {
+                    throw new IllegalArgumentException("--config runs the saved spec as it is; do not combine it with " + opt + " (edit the JSON instead)");
+                }
+            }
+            if (!optimizerOptions().isEmpty()) throw new IllegalArgumentException("--config runs the saved spec as it is; do not combine it with optimizer options");
+            runSpec = RunSpec.read(config);
+        } else {
+            runSpec = spec(optimizer, optimizerOptions());
+        }
+        TrainingRun run = train(runSpec, o, !quiet);
+        Path dir = out != null ? out : runSpec.output().dir() != null ? Path.of(runSpec.output().dir()) : Path.of("runs", runSpec.optimizer().name());
         run.writeTo(dir);
         if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
-        out.print(run.summary());
-        if (plot != null) out.println("  plot: " + plot.toAbsolutePath());
-        out.println("  results: " + dir.toAbsolutePath() + " (metrics.csv, metrics.jsonl, evaluations.csv, run.json)");
+        o.print(run.summary());
+        if (plot != null) o.println("  plot: " + plot.toAbsolutePath());
+        o.println("  results: " + dir.toAbsolutePath() + " (metrics.csv, metrics.jsonl, evaluations.csv, run.json; re-run: ./tuneless train --config "
+                + dir.resolve("run.json") + ")");
         return run.diverged() ? 1 : 0;
     }
 
-    TrainingRun trainOne(String optimizerName, Map<String, String> options, PrintWriter out, boolean progress) {
+    /** The run spec of these options with optimizer {@code optimizerName} and its text options. */
+    RunSpec spec(String optimizerName, Map<String, String> options) {
         if (steps <= 0) throw new IllegalArgumentException("--steps = " + steps + " must be a positive integer");
         if (evalEvery < 0) throw new IllegalArgumentException("--eval-every = " + evalEvery + " must be ≥ 0");
-        DataType type = switch (dtype.toLowerCase(Locale.ROOT)) {
-            case "float32", "float", "f32" -> DataType.FLOAT;
-            case "float64", "double", "f64" -> DataType.DOUBLE;
+        String type = switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "float32", "float", "f32" -> "float32";
+            case "float64", "double", "f64" -> "float64";
             default -> throw new IllegalArgumentException("unknown --dtype '" + dtype + "'; valid: float32, float64");
         };
-        Loss lossFn = Loss.byName(loss.toLowerCase(Locale.ROOT));
-        Optimizer opt = Optimizers.create(optimizerName, options);
-        DataSpec d = DataSpec.parse(data);
-        Dataset train = d.split().train();
-        int classes = d.text() ? (int) train.targets().size(2) : train.numClasses() > 0 ? train.numClasses() : (int) train.targets().size(1);
-        Network net = Models.byName(model, train.inputShape(), classes, d.text()).build(type, seed);
-        boolean agdInit = opt instanceof org.tuneless.optim.Agd;
-        if (agdInit) org.tuneless.optim.Agd.initialize(net, seed);  // AGD's own orthogonal × √(d_out/d_in) initialization
-        BatchStream stream;
-        String batchLabel;
+        RunSpec.Batch b;
         if (batch.equalsIgnoreCase("full")) {
-            stream = BatchStream.fixed(d.split().train().fullBatch());
-            batchLabel = "full";
+            b = RunSpec.Batch.full();
         } else {
             int size;
             try {
@@ -166,18 +184,27 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("bad --batch '" + batch + "'; expected a positive integer or 'full'");
             }
             if (size <= 0) throw new IllegalArgumentException("--batch = " + size + " must be positive (or 'full')");
-            stream = new MinibatchStream(d.split().train(), size, seed);
-            batchLabel = Integer.toString(size);
+            b = RunSpec.Batch.of(size);
         }
-        out.println("model " + model + " (" + net.parameterCount() + " parameters), data " + d.description() + ", optimizer " + opt.name());
-        Trainer.Builder b = Trainer.builder().network(net).loss(lossFn).data(stream)
-                .evaluateOn("train", d.split().train().fullBatch()).evaluateOn("test", d.split().test().fullBatch())
-                .optimizer(opt).steps(steps).evaluateEvery(evalEvery).seed(seed).label(optimizerName).progress(progress)
-                .config("model", model).config("init", agdInit ? "agd-orthogonal" : "he").config("data", d.source()).config("batch", batchLabel).config("optimizer_options", options);
-        for (String t : track) {
-            b.install(TrackSpec.parse(t, d.split().train()));
-            b.config("track", track);
-        }
-        return b.build().run();
+        Component opt = Optimizers.spec(optimizerName, options);
+        Component lossSpec = Catalogs.LOSSES.spec(loss.toLowerCase(Locale.ROOT));
+        Component modelSpec = SpecText.model(model);
+        Component dataSpec = SpecText.data(data);
+        List<Component> trackers = new ArrayList<>();
+        for (String t : track) trackers.addAll(SpecText.track(t));
+        return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery),
+                null, new RunSpec.Output(out == null ? null : out.toString()), List.of());
+    }
+
+    /** Builds and trains {@code runSpec}, printing one line about it first. */
+    static TrainingRun train(RunSpec runSpec, PrintWriter out, boolean progress) {
+        Run run = Run.start(runSpec, Run.Options.DEFAULT.withProgress(progress));
+        out.println("model " + run.spec().model().name() + " (" + run.network().parameterCount() + " parameters), data " + run.data().description()
+                + ", optimizer " + run.optimizer().name());
+        return run.run();
+    }
+
+    TrainingRun trainOne(String optimizerName, Map<String, String> options, PrintWriter out, boolean progress) {
+        return train(spec(optimizerName, options), out, progress);
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the command-line tool; {@code ./tuneless train ...} and {@code ./tuneless demo} land here. */
 @Command(name = "tuneless", mixinStandardHelpOptions = true, version = "tuneless 0.1.0",
         description = "Train neural networks without tuning the learning rate.",
-        subcommands = {TrainCommand.class, DemoCommand.class})
+        subcommands = {TrainCommand.class, DemoCommand.class, ListCommand.class})
 public final class TunelessCli implements Callable<Integer> {
 
     @Override public Integer call() {
@@ -25,6 +25,7 @@ public final class TunelessCli implements Callable<Integer> {
     /** Runs the tool with the given streams and returns the exit code (0 ok, 1 failed run, 2 bad usage). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new TunelessCli());
+        TrainCommand.addOptimizerOptions(cli.getSubcommands().get("train").getCommandSpec());
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {

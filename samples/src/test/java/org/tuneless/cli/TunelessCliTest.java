@@ -61,7 +61,7 @@ class TunelessCliTest {
         assertError(run("train", "--model", "nanolm", "--data", "fashion-mnist-embedded:64", "--steps", "1"), "nanolm is a language model");
         assertError(run("train", "--model", "cnn", "--data", "text-embedded:16:8", "--steps", "1"), "cnn is an image model");
         assertError(run("train", "--model", "resnet18:group", "--data", "fashion-mnist-embedded:64", "--steps", "1"), "valid: batch, layer, none");
-        assertError(run("train", "--data", "text:0", "--steps", "1"), "bad context T '0'");
+        assertError(run("train", "--data", "text:0", "--steps", "1"), "text: context = 0 must be a positive integer (valid: 1, 2, …)");
         assertError(run("train", "--data", "textfile:/no/such.txt", "--steps", "1"), "/no/such.txt");
         assertError(run("train", "--optimizer", "adamax"), "unknown optimizer 'adamax'; valid: sgd");
         assertError(run("train", "--frobnicate"), "Unknown option: '--frobnicate'");
@@ -140,10 +140,57 @@ class TunelessCliTest {
         }
     }
 
+    @Test void configReRunsASavedRunWithIdenticalMetrics(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        Result first = run("train", "--model", "mlp:784-16-10", "--data", "fashion-mnist-embedded:256", "--optimizer", "cdat", "--base", "adam",
+                "--beta1", "0.8", "--scale", "1.5", "--steps", "6", "--batch", "32", "--seed", "5", "--track", "sharpness:every=2,iters=20",
+                "--eval-every", "3", "--out", a.toString(), "--quiet");
+        assertEquals(0, first.code(), first.err());
+        JsonNode spec = new ObjectMapper().readTree(a.resolve("run.json").toFile()).get("config").get("spec");
+        assertEquals("cdat", spec.get("optimizer").get("name").asText());
+        assertEquals(0.8, spec.get("optimizer").get("base").get("beta1").asDouble());
+        assertEquals(1.5, spec.get("optimizer").get("scale").asDouble());
+        Result again = run("train", "--config", a.resolve("run.json").toString(), "--out", b.toString(), "--quiet");
+        assertEquals(0, again.code(), again.err());
+        List<String> la = Files.readAllLines(a.resolve("metrics.csv")), lb = Files.readAllLines(b.resolve("metrics.csv"));
+        assertEquals(la.size(), lb.size());
+        assertEquals(la.get(0), lb.get(0));
+        for (int i = 1; i < la.size(); i++) {
+            String[] ra = la.get(i).split(",", -1), rb = lb.get(i).split(",", -1);
+            assertEquals(ra[2], rb[2], "loss of row " + i);
+            assertEquals(ra[3], rb[3], "lr of row " + i);
+        }
+        assertError(run("train", "--config", a.resolve("run.json").toString(), "--steps", "3"), "do not combine it with --steps");
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, "{\"optimizer\": {\"name\": \"adam\", \"lr\": -2}}");
+        assertError(run("train", "--config", bad.toString()), "optimizer: adam: lr = -2.0 must be ≥ 0 and finite (valid: [0, ∞))");
+        Files.writeString(bad, "{\"optimizer\": {\"name\": \"adam\", \"betas\": 0.9}}");
+        assertError(run("train", "--config", bad.toString()), "optimizer.betas: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay");
+        Files.writeString(bad, "{\"steps\": 2.5}");
+        assertError(run("train", "--config", bad.toString()), "steps = 2.5 is not an integer (valid: 1, 2, …)");
+    }
+
+    @Test void listPrintsEachCatalogWithTypesDefaultsAndRanges() {
+        Result r = run("list", "optimizers");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ecco — ECCO-DNN"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("--eta") && l.contains("number") && l.contains("default 0.3") && l.contains("valid (0, ∞)")), r.out());
+        for (String kind : new String[]{"models", "data", "losses", "trackers"}) {
+            Result k = run("list", kind);
+            assertEquals(0, k.code(), k.err());
+            assertFalse(k.out().isBlank(), kind);
+        }
+        assertTrue(run("list", "models").out().contains("--widths"));
+        assertTrue(run("list", "data").out().contains("fashion-mnist — "));
+        assertTrue(run("list", "trackers").out().contains("--every"));
+        assertError(run("list", "optimisers"), "unknown catalog 'optimisers'; valid: optimizers, models, data, losses, trackers");
+    }
+
     @Test void helpListsTheOptions() {
         Result r = run("train", "--help");
         assertEquals(0, r.code());
-        for (String opt : new String[]{"--model", "--data", "--optimizer", "--lr", "--steps", "--batch", "--loss", "--seed", "--out"}) {
+        for (String opt : new String[]{"--model", "--data", "--optimizer", "--lr", "--steps", "--batch", "--loss", "--seed", "--out", "--config",
+                "--eta", "--base", "--scale", "--weight-decay", "--max-trials", "--reference-compat"}) {
             assertTrue(r.out().contains(opt), "help lacks " + opt);
         }
     }

@@ -13,9 +13,6 @@ import org.tuneless.dsl.gd
 import org.tuneless.dsl.mlp
 import org.tuneless.dsl.train
 
-/** The text labels of an SVG (titles, axis names, legend entries). */
-fun svgTexts(svg: String): Set<String> =
-    Regex("<text[^>]*>\\s*(.*?)\\s*</text>", RegexOption.DOT_MATCHES_ALL).findAll(svg).map { it.groupValues[1].trim() }.toSet()
 
 class RunPlotsTest : FunSpec({
 

@@ -1,0 +1,107 @@
+package org.tuneless.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.tuneless.catalog.Component;
+import org.tuneless.data.BatchStream;
+import org.tuneless.data.Dataset;
+import org.tuneless.data.ImageAugmentation;
+import org.tuneless.data.MinibatchStream;
+import org.tuneless.data.TrainTestSplit;
+import org.tuneless.nn.Network;
+import org.tuneless.optim.Agd;
+import org.tuneless.optim.Optimizer;
+import org.tuneless.train.Trainer;
+import org.tuneless.train.TrainerPlugin;
+import org.tuneless.train.TrainingRun;
+
+/**
+ * A wired run: the one place that turns a {@link RunSpec} into a {@link Trainer} — data loading, shapes and classes
+ * from the data, precision casts, the batch stream (with augmentation), evaluation sets, trackers and seeds.
+ */
+public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData data, Optimizer optimizer) {
+
+    /** A model that is not in the catalog (built in code); it makes the spec non-reproducible from JSON. */
+    @FunctionalInterface
+    public interface CustomModel {
+        Network build(DataType type, long seed, TrainTestSplit data);
+    }
+
+    /**
+     * What a run needs beyond its spec: a custom model and plug-ins (code, not data: listed in the spec's extras), and
+     * whether to show a progress bar; {@code observers} only watch (a notebook's live display) and are not extras.
+     */
+    public record Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress, List<TrainerPlugin> observers) {
+        public static final Options DEFAULT = new Options(null, null, List.of(), false, List.of());
+
+        public Options {
+            plugins = List.copyOf(plugins);
+            observers = List.copyOf(observers);
+        }
+
+        public Options withProgress(boolean show) { return new Options(model, modelDescription, plugins, show, observers); }
+
+        /** Descriptions of the parts of a run that are code, not data. */
+        public List<String> extras() {
+            List<String> e = new ArrayList<>();
+            if (model != null) e.add("custom model " + (modelDescription == null ? "(code)" : modelDescription));
+            if (!plugins.isEmpty()) e.add("plug-ins " + plugins.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(", ")));
+            return e;
+        }
+    }
+
+    public static Run start(RunSpec spec, Options options) {
+        List<String> extras = options.extras();
+        if (!extras.equals(spec.extras())) spec = spec.withExtras(extras);
+        if (spec.model() == null && options.model() == null) throw new IllegalArgumentException("the run has no model");
+        LoadedData d = Catalogs.load(spec.data());
+        DataType type = spec.dataType();
+        Dataset train = d.split().train().castTo(type);
+        Network net = options.model() != null ? options.model().build(type, spec.seed(), d.split())
+                : Catalogs.MODELS.create(spec.model()).build(train.inputShape(), d.classes(), d.text()).build(type, spec.seed());
+        Optimizer opt = Catalogs.optimizer(spec.optimizer());
+        boolean agd = opt instanceof Agd;
+        if (agd) Agd.initialize(net, spec.seed());  // removed when Trainer calls Optimizer.prepare
+        BatchStream stream = spec.batch().isFull() ? BatchStream.fixed(train.fullBatch()) : new MinibatchStream(train, spec.batch().size(), spec.seed());
+        if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
+        Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
+                .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).seed(spec.seed()).progress(options.progress());
+        for (String split : spec.evaluation().splits()) {
+            b.evaluateOn(split, split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch());
+        }
+        if (spec.label() != null) b.label(spec.label());
+        b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model())).config("init", agd ? "agd-orthogonal" : "he")
+                .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec);
+        for (Component t : spec.tracking()) b.install(Catalogs.TRACKERS.create(t).apply(train));
+        options.plugins().forEach(b::install);
+        options.observers().forEach(b::install);
+        return new Run(spec, b.build(), net, d, opt);
+    }
+
+    public TrainingRun run() { return trainer.run(); }
+
+    /** The command-line form of a model spec, e.g. {@code mlp:784-256-10}, {@code resnet34:none}. */
+    static String modelText(Component m) {
+        if (m.name().equals("mlp")) {
+            @SuppressWarnings("unchecked") List<Integer> w = (List<Integer>) m.get("widths");
+            String s = "mlp:" + w.stream().map(String::valueOf).collect(Collectors.joining("-"));
+            return m.get("activation").equals("relu") ? s : s + ":" + m.get("activation");
+        }
+        if (m.get("norm") != null && !m.get("norm").equals("batch")) return m.name() + ":" + m.get("norm");
+        return m.name();
+    }
+
+    private static BatchStream augment(BatchStream s, long[] shape, RunSpec.Augmentation a, long seed) {
+        long[] chw;
+        if (shape.length == 3) chw = shape;
+        else if (shape.length == 1) {
+            long r = Math.round(Math.sqrt(shape[0]));
+            if (r * r != shape[0]) throw new IllegalArgumentException("augment: inputs of " + shape[0] + " values are not square images");
+            chw = new long[]{1, r, r};
+        } else throw new IllegalArgumentException("augment needs image data (channels, height, width), got " + java.util.Arrays.toString(shape));
+        return new ImageAugmentation((int) chw[0], (int) chw[1], (int) chw[2], a.padding(), a.flip(), seed).wrap(s);
+    }
+}
