@@ -24,6 +24,8 @@ import org.tuneless.tensor.Vectors;
  * and 1/(t − k + 1) after — each a new {@link Mode} implementation, with the wrapper unchanged. (The official averager
  * copies integer buffers such as batch-norm counters instead of averaging them; only parameters are averaged here.)
  *
+ * See docs/algorithms.md §9.2.
+ *
  * <p>State: child {@code base} (the base optimizer's state), tensor {@code average} (x̄), scalar {@code t} (the index
  * of the next average update, starting at 1). Reports the base's learning rate and diagnostics, plus
  * {@code average.weight} (w_t).
