@@ -105,3 +105,40 @@ fun hypergradient(base: BaseOptimizerSpec? = null, lr: Double? = null, beta: Dou
 /** σ/λmax by power iteration each step (catalog `sharpness-rule`: σ 2). */
 fun sharpnessRule(base: BaseOptimizerSpec? = null, scale: Double? = null): TunedOptimizerSpec =
     tuned("sharpness-rule", "base" to base, "scale" to scale)
+
+/**
+ * DoG (arXiv 2302.12022; catalog `dog`): gradient steps with η = r̄/√G from the distance travelled and the gradients,
+ * one η for the whole model; no learning rate to tune. `average = 8.0` evaluates the polynomial-decay average of the
+ * iterates (the authors' recommendation, γ = 8).
+ */
+fun dog(repsRel: Double? = null, eps: Double? = null, initEta: Double? = null, weightDecay: Double? = null, lr: Double? = null, average: Double? = null): TunedOptimizerSpec =
+    tuned("dog", "repsRel" to repsRel, "eps" to eps, "initEta" to initEta, "weightDecay" to weightDecay, "lr" to lr, "average" to average)
+
+/** Layer-wise DoG (catalog `ldog`): one η per parameter tensor; the same options as [dog]. */
+fun ldog(repsRel: Double? = null, eps: Double? = null, initEta: Double? = null, weightDecay: Double? = null, lr: Double? = null, average: Double? = null): TunedOptimizerSpec =
+    tuned("ldog", "repsRel" to repsRel, "eps" to eps, "initEta" to initEta, "weightDecay" to weightDecay, "lr" to lr, "average" to average)
+
+/** D-Adaptation SGD (arXiv 2301.07733, dadaptation 3.2; catalog `dadapt-sgd`: lr 1, d0 1e-6, momentum 0). */
+fun dadaptSgd(lr: Double? = null, momentum: Double? = null, weightDecay: Double? = null, d0: Double? = null, growthRate: Double? = null): TunedOptimizerSpec =
+    tuned("dadapt-sgd", "lr" to lr, "momentum" to momentum, "weightDecay" to weightDecay, "d0" to d0, "growthRate" to growthRate)
+
+/** D-Adaptation Adam (arXiv 2301.07733, dadaptation 3.2; catalog `dadapt-adam`: lr 1, betas 0.9/0.999, d0 1e-6). */
+fun dadaptAdam(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, eps: Double? = null, weightDecay: Double? = null,
+               decouple: Boolean? = null, useBiasCorrection: Boolean? = null, d0: Double? = null, growthRate: Double? = null): TunedOptimizerSpec =
+    tuned("dadapt-adam", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "eps" to eps, "weightDecay" to weightDecay, "decouple" to decouple,
+        "useBiasCorrection" to useBiasCorrection, "d0" to d0, "growthRate" to growthRate)
+
+/** Prodigy (arXiv 2306.06101, prodigyopt 1.1.2; catalog `prodigy`): Adam with an adapted step d·lr; tune `dCoef` if anything. */
+fun prodigy(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, beta3: Double? = null, eps: Double? = null, weightDecay: Double? = null,
+            decouple: Boolean? = null, useBiasCorrection: Boolean? = null, safeguardWarmup: Boolean? = null, d0: Double? = null,
+            dCoef: Double? = null, growthRate: Double? = null): TunedOptimizerSpec =
+    tuned("prodigy", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "beta3" to beta3, "eps" to eps, "weightDecay" to weightDecay,
+        "decouple" to decouple, "useBiasCorrection" to useBiasCorrection, "safeguardWarmup" to safeguardWarmup, "d0" to d0, "dCoef" to dCoef,
+        "growthRate" to growthRate)
+
+/**
+ * Mechanic (arXiv 2306.00144, mechanic-pytorch; catalog `mechanic`): learns a scale Σs for the updates of `base`
+ * (default sgd; the official recipe is `mechanic(base = sgd(lr = 1.0))`), e.g. `mechanic(base = adam())`.
+ */
+fun mechanic(base: BaseOptimizerSpec? = null, sDecay: Double? = null, sInit: Double? = null, eps: Double? = null): TunedOptimizerSpec =
+    tuned("mechanic", "base" to base, "sDecay" to sDecay, "sInit" to sInit, "eps" to eps)

@@ -34,6 +34,27 @@ class DslTest : FunSpec({
         (cdat(base = adam(), scale = 2.0, ema = 0.9).build() as Cdat).base().name() shouldBe "adam(lr=0.001)"
     }
 
+    test("the learning-rate-free optimizers are reachable and print as the DSL that builds them") {
+        dog().build().name() shouldBe "dog()"
+        dog(average = 8.0).build().name() shouldBe "averaged(dog(), poly(8))"
+        ldog(initEta = 1e-3).build().name() shouldBe "ldog(init_eta=0.001)"
+        dadaptSgd(momentum = 0.9).build().name() shouldBe "dadapt-sgd(momentum=0.9)"
+        dadaptAdam().build().name() shouldBe "dadapt-adam()"
+        prodigy(dCoef = 0.5).build().name() shouldBe "prodigy(d_coef=0.5)"
+        mechanic(base = adam()).build().name() shouldBe "mechanic(adam(lr=0.001))"
+        mechanic(base = sgd(lr = 1.0)).toString() shouldBe "mechanic(base = sgd(lr = 1.0))"
+        prodigy(beta3 = 0.9).toString() shouldBe "prodigy(beta3 = 0.9)"
+        shouldThrow<IllegalArgumentException> { prodigy(dCoef = 0.0) }.message shouldContain "d_coef = 0.0 must be a positive"
+        shouldThrow<IllegalArgumentException> { dadaptSgd(growthRate = 0.5) }.message shouldContain "growth rate = 0.5 must be ≥ 1"
+        for (o in listOf(dog(), ldog(), dadaptSgd(), dadaptAdam(), prodigy(), mechanic(base = adam()))) {
+            val run = train {
+                model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = o; steps = 5
+            }
+            run.status() shouldBe TrainingStatus.COMPLETED
+            run.history().size shouldBe 5
+        }
+    }
+
     test("invalid values fail where they are written, naming the argument and the valid range") {
         shouldThrow<IllegalArgumentException> { ecco(eta = -1.0) }.message shouldContain "eta (LTE tolerance) = -1.0 must be a positive"
         shouldThrow<IllegalArgumentException> { cdat(scale = 0.0) }.message shouldContain "scale σ = 0.0 must be a positive"

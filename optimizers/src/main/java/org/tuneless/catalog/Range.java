@@ -11,6 +11,8 @@ public enum Range {
     POSITIVE("(0, ∞)", "must be a positive finite number", v -> v > 0 && Double.isFinite(v)),
     FINITE("finite numbers", "must be finite", Double::isFinite),
     AT_LEAST_ONE("[1, ∞]", "must be ≥ 1 (∞ = restart at 1 every step)", v -> v >= 1),
+    /** A growth-rate cap of the learning-rate-free optimizers. */
+    GROWTH_RATE("[1, ∞]", "must be ≥ 1 (∞ = unlimited)", v -> v >= 1),
     NON_NEGATIVE("[0, ∞)", "must be ≥ 0 and finite", v -> v >= 0 && Double.isFinite(v)),
     HALF_OPEN_UNIT("[0, 1)", "is outside [0, 1)", v -> v >= 0 && v < 1),
     OPEN_UNIT("(0, 1)", "must be in (0, 1)", v -> v > 0 && v < 1),

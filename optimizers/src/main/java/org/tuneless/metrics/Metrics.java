@@ -60,6 +60,35 @@ public final class Metrics {
     public static final String SHARPNESS_RULE_LAMBDA = "sharpness_rule.lambda_max";
     public static final String SHARPNESS_RULE_HVPS = "sharpness_rule.hvps";
 
+    // learning-rate-free optimizers (issue 12)
+    /** DoG's step size η = r̄/√G. */
+    public static final String DOG_ETA = "dog.eta";
+    /** DoG's distance estimate r̄ = max(r_ε, max‖x_i − x_0‖). */
+    public static final String DOG_RBAR = "dog.rbar";
+    /** DoG's accumulated squared gradient norms G (ε included). */
+    public static final String DOG_G = "dog.G";
+    /** LDoG's η of one tensor: {@code LDOG_ETA_PREFIX + name}. */
+    public static final String LDOG_ETA_PREFIX = "ldog.eta/";
+    public static final String LDOG_ETA_MAX = "ldog.eta_max";
+    public static final String LDOG_ETA_MIN = "ldog.eta_min";
+    /** The weight w of the newest iterate in an average x̄ ← (1−w)x̄ + w·x. */
+    public static final String AVERAGE_WEIGHT = "average.weight";
+    /** D-Adaptation's distance estimate d (after the step's update). */
+    public static final String DADAPT_D = "dadapt.d";
+    public static final String DADAPT_D_HAT = "dadapt.d_hat";
+    /** The step size D-Adaptation applied: d·lr/‖g₀‖ (SGD) or d·lr·bias correction (Adam), with the old d. */
+    public static final String DADAPT_DLR = "dadapt.dlr";
+    public static final String PRODIGY_D = "prodigy.d";
+    public static final String PRODIGY_D_HAT = "prodigy.d_hat";
+    public static final String PRODIGY_D_NUMERATOR = "prodigy.d_numerator";
+    public static final String PRODIGY_D_DENOM = "prodigy.d_denom";
+    /** The step size Prodigy applied: d·lr·bias correction, with the old d. */
+    public static final String PRODIGY_DLR = "prodigy.dlr";
+    /** Mechanic's scale Σᵢ sᵢ after the step (the base update is multiplied by max(Σs, 0)). */
+    public static final String MECHANIC_S_SUM = "mechanic.s_sum";
+    /** Mechanic's inner product h of the step. */
+    public static final String MECHANIC_H = "mechanic.h";
+
     /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
     public static String perTensor(String prefix, String tensor) { return prefix + tensor; }
 }

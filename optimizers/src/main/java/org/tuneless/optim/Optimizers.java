@@ -3,12 +3,14 @@ package org.tuneless.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.tuneless.catalog.Args;
 import org.tuneless.catalog.Catalog;
 import org.tuneless.catalog.Component;
 import org.tuneless.catalog.Entry;
 import org.tuneless.catalog.Param;
+import org.tuneless.catalog.ParamType;
 import org.tuneless.catalog.Range;
 import org.tuneless.optim.tuner.ArmijoLineSearch;
 import org.tuneless.optim.tuner.Cdat;
@@ -118,6 +120,83 @@ public final class Optimizers {
         CATALOG.register(Entry.<Optimizer>of("sharpness-rule", "σ/λmax by power iteration each step",
                 a -> new SharpnessRule(baseOf(a), a.number("scale")),
                 base(), Param.number("scale", 2.0, Range.POSITIVE, "σ").label("scale σ")));
+    }
+
+    // ---- learning-rate-free optimizers (docs/algorithms.md §9)
+
+    /** A number without a default (absent = "not set"). */
+    private static Param optionalNumber(String name, Range range, String doc) {
+        return new Param(name, ParamType.DOUBLE, null, range, null, null, null, doc, false, null, null);
+    }
+
+    /** Mechanic forwards the base's options, its learning rate included (the official recipe: sgd with lr 1). */
+    static final List<String> MECHANIC_BASE_OPTIONS = java.util.stream.Stream.concat(Stream.of("lr"), BASE_OPTIONS.stream()).toList();
+
+    private static Param growthRate() {
+        return Param.number("growthRate", Double.POSITIVE_INFINITY, Range.GROWTH_RATE, "cap on d's growth per step (∞ = unlimited)").label("growth rate");
+    }
+
+    /** DoG or LDoG, wrapped in polynomial-decay averaging when {@code average} (γ) is set. */
+    private static Optimizer dog(Args a, boolean perTensor) {
+        double initEta = a.has("initEta") ? a.number("initEta") : Double.NaN;
+        Optimizer o = perTensor
+                ? new LDog(a.number("repsRel"), a.number("eps"), initEta, a.number("weightDecay"), a.number("lr"))
+                : new Dog(a.number("repsRel"), a.number("eps"), initEta, a.number("weightDecay"), a.number("lr"));
+        return a.has("average") ? new Averaged(o, Averaged.polynomial(a.number("average"))) : o;
+    }
+
+    private static Param[] dogParams() {
+        return new Param[]{Param.number("repsRel", 1e-6, Range.POSITIVE, "initial distance r_ε = repsRel·(1 + ‖x₀‖)").label("reps_rel"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added once to the sum of squared gradient norms G"),
+                optionalNumber("initEta", Range.POSITIVE, "first step size instead of r_ε/√G (then r_ε = 0)").label("init_eta"),
+                Param.number("weightDecay", 0, Range.NON_NEGATIVE, "coupled L2 decay, added to the gradient before G").label("weight decay"),
+                Param.number("lr", 1.0, Range.POSITIVE, "factor on η (leave at 1)"),
+                optionalNumber("average", Range.NON_NEGATIVE, "polynomial-decay iterate averaging γ for evaluation (the authors use 8); absent = none")
+                        .label("average γ")};
+    }
+
+    static {
+        CATALOG.register(Entry.<Optimizer>of("dog", "DoG (arXiv 2302.12022): η = r̄/√G from distance and gradients, global; average=8 evaluates the average",
+                a -> dog(a, false), dogParams()));
+        CATALOG.register(Entry.<Optimizer>of("ldog", "layer-wise DoG (arXiv 2302.12022): one η per parameter tensor",
+                a -> dog(a, true), dogParams()));
+        CATALOG.register(Entry.<Optimizer>of("dadapt-sgd", "D-Adaptation SGD (arXiv 2301.07733, dadaptation 3.2)",
+                a -> new DAdaptSgd(a.number("lr"), a.number("momentum"), a.number("weightDecay"), a.number("d0"), a.number("growthRate")),
+                Param.number("lr", 1.0, Range.POSITIVE, "factor on the adapted step (leave at 1)"), momentum(0), weightDecay(0),
+                Param.number("d0", 1e-6, Range.POSITIVE, "initial distance estimate d"), growthRate()));
+        CATALOG.register(Entry.<Optimizer>of("dadapt-adam", "D-Adaptation Adam (arXiv 2301.07733, dadaptation 3.2)",
+                a -> new DAdaptAdam(a.number("lr"), a.number("beta1"), a.number("beta2"), a.number("eps"), a.number("weightDecay"),
+                        a.bool("decouple"), a.bool("useBiasCorrection"), a.number("d0"), a.number("growthRate")),
+                Param.number("lr", 1.0, Range.POSITIVE, "factor on the adapted step (leave at 1)"),
+                Param.number("beta1", 0.9, Range.HALF_OPEN_UNIT, "first-moment decay"),
+                Param.number("beta2", 0.999, Range.HALF_OPEN_UNIT, "second-moment decay"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator"), weightDecay(0),
+                Param.bool("decouple", false, "AdamW-style decoupled weight decay"),
+                Param.bool("useBiasCorrection", false, "Adam's bias correction (off in the official code)"),
+                Param.number("d0", 1e-6, Range.POSITIVE, "initial distance estimate d"), growthRate()));
+        CATALOG.register(Entry.<Optimizer>of("prodigy", "Prodigy (arXiv 2306.06101, prodigyopt 1.1.2): Adam with an adapted d·lr",
+                a -> new Prodigy(a.number("lr"), a.number("beta1"), a.number("beta2"), a.has("beta3") ? a.number("beta3") : Double.NaN,
+                        a.number("eps"), a.number("weightDecay"), a.bool("decouple"), a.bool("useBiasCorrection"), a.bool("safeguardWarmup"),
+                        a.number("d0"), a.number("dCoef"), a.number("growthRate"), a.integer("sliceP")),
+                Param.number("lr", 1.0, Range.POSITIVE, "factor on the adapted step (leave at 1)"),
+                Param.number("beta1", 0.9, Range.HALF_OPEN_UNIT, "first-moment decay (0: no first moment)"),
+                Param.number("beta2", 0.999, Range.HALF_OPEN_UNIT, "second-moment decay"),
+                optionalNumber("beta3", Range.HALF_OPEN_UNIT, "decay of the d estimate's sums; absent = √beta2"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator (times d)"),
+                Param.number("weightDecay", 0, Range.NON_NEGATIVE, "weight decay, decoupled unless decouple = false").label("weight decay"),
+                Param.bool("decouple", true, "AdamW-style decoupled weight decay"),
+                Param.bool("useBiasCorrection", false, "Adam's bias correction (off in the official code)"),
+                Param.bool("safeguardWarmup", false, "leave lr out of the d estimate's denominator (for warmup schedules)"),
+                Param.number("d0", 1e-6, Range.POSITIVE, "initial distance estimate d"),
+                Param.number("dCoef", 1.0, Range.POSITIVE, "multiplies the d estimate (the preferred knob)").label("d_coef"),
+                growthRate(), Param.integer("sliceP", 1, Range.POSITIVE_INT, "statistics on every p-th element; only 1 is supported").label("slice_p")));
+        CATALOG.register(Entry.<Optimizer>of("mechanic", "Mechanic (arXiv 2306.00144, mechanic-pytorch): learned scale Σs on any base; official recipe sgd lr 1",
+                a -> new Mechanic(create(a.spec("base")), a.number("sDecay"), new double[]{0.9, 0.99, 0.999, 0.9999, 0.99999, 0.999999},
+                        a.number("sInit"), a.number("eps")),
+                Param.spec("base", () -> CATALOG, "sgd", VALID_BASES, MECHANIC_BASE_OPTIONS, "base optimizer whose updates Mechanic scales"),
+                Param.number("sDecay", 0.01, Range.NON_NEGATIVE, "weight-decay-like term in Mechanic's inner product").label("s_decay"),
+                Param.number("sInit", 1e-8, Range.POSITIVE, "initial wealth of the scale learner").label("s_init"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to denominators")));
     }
 
     private Optimizers() {}

@@ -40,7 +40,7 @@ class RunSpecTest {
         Object d = p.defaultValue();
         return switch (p.type()) {
             case DOUBLE -> {
-                double def = (Double) d;
+                double def = d == null ? Double.NaN : (Double) d;  // an optional number (no default): any valid value
                 for (double c : new double[]{def / 2, 0.5, 2.0, def + 1, 0.25}) {
                     if (c != def && (p.range() == null || p.range().contains(c))) yield c;
                 }

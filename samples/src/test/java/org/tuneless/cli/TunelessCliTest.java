@@ -134,6 +134,27 @@ class TunelessCliTest {
         assertError(run("train", "--optimizer", "cdat", "--base", "lbfgs", "--steps", "1"), "unknown base 'lbfgs'");
     }
 
+    @Test void learningRateFreeOptimizersTrainFromTheCommandLine(@TempDir Path dir) throws IOException {
+        String[][] cases = {{"--optimizer", "dog"}, {"--optimizer", "ldog", "--init-eta", "1e-3"}, {"--optimizer", "dadapt-sgd"},
+                {"--optimizer", "dadapt-adam"}, {"--optimizer", "prodigy", "--d-coef", "0.5"}, {"--optimizer", "mechanic", "--base", "adam", "--lr", "1e-3"}};
+        String[] diagnostics = {"dog.eta", "ldog.eta_max", "dadapt.d", "dadapt.d", "prodigy.d", "mechanic.s_sum"};
+        for (int i = 0; i < cases.length; i++) {
+            String[] c = cases[i];
+            String[] args = concat(new String[]{"train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:128", "--steps", "5",
+                    "--batch", "full", "--quiet", "--out", dir.resolve(c[1]).toString()}, c);
+            Result r = run(args);
+            assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
+            List<String> csv = Files.readAllLines(dir.resolve(c[1]).resolve("metrics.csv"));
+            assertEquals(6, csv.size(), String.join(" ", c));
+            assertTrue(csv.get(0).contains(diagnostics[i]), c[1] + ": " + csv.get(0));
+        }
+        assertTrue(run("train", "--optimizer", "dog", "--average", "8", "--steps", "2", "--model", "mlp:784-8-10", "--data",
+                "fashion-mnist-embedded:64", "--batch", "full", "--quiet", "--out", dir.resolve("avg").toString()).code() == 0);
+        assertError(run("train", "--optimizer", "prodigy", "--slice-p", "11", "--steps", "1"), "slice_p = 11 is not supported");
+        assertError(run("train", "--optimizer", "mechanic", "--base", "lbfgs", "--steps", "1"), "unknown base 'lbfgs'");
+        assertError(run("train", "--optimizer", "dog", "--reps-rel", "-1", "--steps", "1"), "reps_rel = -1.0 must be a positive");
+    }
+
     @Test void zooModelsTrainByNameOnImagesAndText(@TempDir Path dir) throws IOException {
         for (String model : new String[]{"cnn", "resnet18:none", "mixer", "vit", "lstm"}) {
             Result r = run("train", "--model", model, "--data", "fashion-mnist-embedded:32", "--optimizer", "adam", "--steps", "2",
