@@ -22,7 +22,7 @@ import org.tuneless.objective.Quadratic;
 import org.tuneless.objective.Rosenbrock;
 import org.tuneless.tensor.Vectors;
 
-/** ECCO-DNN (algorithms.md Q1–Q4) and AGD (A1–A5) against the expected numbers. */
+/** ECCO-DNN (docs/algorithms.md §1.7) and AGD (docs/algorithms.md §2.6) against the expected numbers. */
 class EccoAgdTest {
 
     /** f(w) = cᵀw: a gradient of our choosing, constant everywhere. */
@@ -45,7 +45,7 @@ class EccoAgdTest {
         return OptimizerTesting.run(new EccoDnn(eta, 0.01, true, false), f, k, results);
     }
 
-    @Test void q1QuadraticMatchesTheReferenceCode() {
+    @Test void eccoFirstThreeStepsOnTheQuadraticMatchTheOfficialCodeIncludingTheStepCap() {
         List<StepResult> r = new ArrayList<>();
         List<double[]> w = eccoSteps(OptimizerTesting.quadratic(), 0.3, 3, r);
         assertArrayEquals(new double[]{0.99, 0.9}, w.get(0), 1e-12);
@@ -61,7 +61,7 @@ class EccoAgdTest {
         assertArrayEquals(new double[]{0.792, -0.9}, w01.get(1), 1e-12);
     }
 
-    @Test void q2RosenbrockMatchesTheReferenceCode() {
+    @Test void eccoFirstTwoStepsOnRosenbrockMatchTheOfficialCode() {
         List<StepResult> r = new ArrayList<>();
         List<double[]> w = eccoSteps(Rosenbrock.standard(), 0.3, 2, r);
         assertArrayEquals(new double[]{0.956, 1.88}, w.get(0), 1e-12);
@@ -69,7 +69,7 @@ class EccoAgdTest {
         assertArrayEquals(new double[]{1.556146835, 1.573272003}, w.get(1), 1e-8);
     }
 
-    @Test void q3InvariantsHold() {
+    @Test void eccoStepNeverExceedsTheCapAndIsAGradientStepWhenGradientsShrink() {
         // Δt ≤ 0.5 always; with q ≤ 1 everywhere (shrinking gradients) the update is GD with step min(2η/‖Δg‖∞, 0.5)
         Quadratic f = Quadratic.diagonal(new double[]{0.1, 0.2}, 1, 1);
         List<StepResult> r = new ArrayList<>();
@@ -80,7 +80,7 @@ class EccoAgdTest {
         assertArrayEquals(new double[]{w1[0] - 0.5 * 0.1 * w1[0], w1[1] - 0.5 * 0.2 * w1[1]}, w.get(1), 1e-12);
     }
 
-    @Test void q4LimiterFactor() {
+    @Test void eccoLimiterFactorInReferenceAndSignCrossingModesIgnoresZeroPreActivations() {
         INDArray a = Nd4j.createFromArray(1.0, -2.0, 4.0), da = Nd4j.createFromArray(-2.0, 1.0, 1.0);
         assertEquals(0.5, EccoDnn.limiterFactor(a, da, true), 1e-15);
         assertEquals(0.5, EccoDnn.limiterFactor(a, da, false), 1e-15);
@@ -116,7 +116,7 @@ class EccoAgdTest {
         assertArrayEquals(reference.get(4), single.get(4), 0);
     }
 
-    @Test void a1LearningRateOfG() {
+    @Test void agdLearningRateIsThePositiveRootOfExpEtaTimesExpEtaMinusOneEqualsG() {
         double[][] table = {{0, 0}, {1e-3, 9.985033246e-4}, {0.1, 0.08765181865}, {1, 0.4812118251}, {2, Math.log(2)}, {100, 2.352564283}};
         for (double[] row : table) {
             double eta = Agd.learningRate(row[0]);
@@ -159,7 +159,7 @@ class EccoAgdTest {
         return r;
     }
 
-    @Test void a2TwoLayerNetwork() {
+    @Test void agdTwoLayerUpdatesHaveNormEtaOverDepthTimesScaleAndIgnoreGradientScale() {
         ParameterLayout l = layout(new long[]{2, 3}, new long[]{3, 1});  // W₁ ∈ R^{3×2}, W₂ ∈ R^{1×3}
         assertEquals(1.224744871, Agd.scale(l.tensors().get(0)), 1e-9);
         assertEquals(0.5773502692, Agd.scale(l.tensors().get(1)), 1e-9);
@@ -176,7 +176,7 @@ class EccoAgdTest {
         assertEquals(1.0, Vectors.dot(u[0], u10[0]) / (Vectors.norm(u[0]) * Vectors.norm(u10[0])), 1e-12);
     }
 
-    @Test void a3ConvSlices() {
+    @Test void agdNormalizesEachConvSliceSeparately() {
         // PyTorch shapes (16, 8), (4, 2, 3, 3), (10, 16); dense weights here are stored (in, out)
         ParameterLayout l = layout(new long[]{8, 16}, new long[]{4, 2, 3, 3}, new long[]{16, 10});
         assertEquals(0.4714045208, Agd.scale(l.tensors().get(1)), 1e-9);
@@ -196,7 +196,7 @@ class EccoAgdTest {
         assertTrue(conv.length() == 72);
     }
 
-    @Test void a4InitializationHasSingularValuesS() {
+    @Test void agdInitializationGivesEveryMatrixSingularValuesEqualToItsScale() {
         Network net = Models.mlpBuilder(Models.Activation.RELU, true, Init.HE, 6, 4, 4, 3).build(DataType.DOUBLE, 0);
         Agd.initialize(net, 0);
         for (ParameterTensor t : net.layout().tensors()) {
@@ -211,7 +211,7 @@ class EccoAgdTest {
         }
     }
 
-    @Test void a5ZeroGradientTensorGetsAZeroUpdate() {
+    @Test void agdZeroGradientGivesAZeroUpdateWithoutNaN() {
         ParameterLayout l = layout(new long[]{2, 3}, new long[]{3, 1});
         INDArray[] u = new INDArray[2];
         StepResult r = agdStep(l, gradient(l, 0.5, 0.0), u);

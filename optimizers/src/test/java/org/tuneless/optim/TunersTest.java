@@ -25,7 +25,7 @@ import org.tuneless.optim.tuner.HypergradientStep;
 import org.tuneless.optim.tuner.PolyakStep;
 import org.tuneless.optim.tuner.SharpnessRule;
 
-/** CDAT and the classical tuners against algorithms.md C1–C7, and the tuner × base contract. */
+/** CDAT and the classical tuners against the reference values of docs/algorithms.md §3.8, and the tuner × base contract. */
 class TunersTest {
 
     static double firstLr(Optimizer o, Objective f) {
@@ -36,7 +36,7 @@ class TunersTest {
 
     static UpdateDirection gd() { return new Sgd(1.0); }
 
-    @Test void c1QuadraticStepSizes() {
+    @Test void firstStepOfGreedyCdatSharpnessRuleAndPolyakOnTheQuadratic() {
         assertEquals(0.1008991009, firstLr(Cdat.greedy(gd()), OptimizerTesting.quadratic()), 1e-10);
         assertEquals(0.2017982018, firstLr(new Cdat(gd(), 2.0), OptimizerTesting.quadratic()), 1e-10);
         assertEquals(0.2081043956, firstLr(new Cdat(gd(), 2.0625), OptimizerTesting.quadratic()), 1e-10);
@@ -49,7 +49,7 @@ class TunersTest {
         assertEquals(0, -eta * 101 + eta * eta * 1001 / 2, 1e-8);
     }
 
-    @Test void c2RosenbrockStepSizes() {
+    @Test void firstStepOfGreedyCdatSharpnessRuleAndPolyakOnRosenbrockWithExactCurvature() {
         assertEquals(6.646686267e-4, firstLr(Cdat.greedy(gd()), Rosenbrock.standard()), 1e-13);
         assertEquals(1.329337253e-3, firstLr(new Cdat(gd(), 2.0), Rosenbrock.standard()), 1e-12);
         assertEquals(4.462691896e-4, firstLr(new PolyakStep(gd(), 0, 1), Rosenbrock.standard()), 1e-13);
@@ -67,7 +67,7 @@ class TunersTest {
         return r.get(0).learningRate();
     }
 
-    @Test void c3ArmijoBacktrackCounts() {
+    @Test void armijoAcceptsTheExpectedPowerOfCMinusWarmStartsAndReportsAnExhaustedBudget() {
         Map<String, Double> d = new java.util.HashMap<>();
         assertEquals(Math.pow(0.8, 8), armijo(OptimizerTesting.quadratic(), 1e-4, 0.8, Double.POSITIVE_INFINITY, d), 1e-15);
         assertEquals(9.0, d.get("ls.trials"), "8 backtracks = 9 trials");
@@ -93,7 +93,7 @@ class TunersTest {
         assertEquals(0.0, rt.get(0).diagnostics().get("ls.satisfied"));
     }
 
-    @Test void c4Hypergradient() {
+    @Test void hypergradientRescalesTheRateByTheCosineOfNewGradientAndLastDirection() {
         List<StepResult> r = new ArrayList<>();
         List<double[]> w = OptimizerTesting.run(new HypergradientStep(gd(), 0.1, 0.01), OptimizerTesting.quadratic(), 2, r);
         assertEquals(0.9, w.get(0)[0], 1e-15);
@@ -104,7 +104,7 @@ class TunersTest {
         assertEquals(0.2252793314, r2.get(1).learningRate(), 1e-10);
     }
 
-    @Test void c5NegativeCurvatureAndAscentDirections() {
+    @Test void cdatUsesAbsoluteCurvatureAndTakesNoStepAlongAnAscentDirection() {
         Quadratic saddle = Quadratic.diagonal(new double[]{-1, 10}, 1, 0.01);
         assertEquals(1.122222222, firstLr(new Cdat(gd(), 1.0), saddle), 1e-9);
         assertEquals(2.244444444, firstLr(new Cdat(gd(), 2.0), Quadratic.diagonal(new double[]{-1, 10}, 1, 0.01)), 1e-9);
@@ -123,7 +123,7 @@ class TunersTest {
         assertEquals(1.0, q.parameters().getDouble(0), 0, "no step along an ascent direction");
     }
 
-    @Test void c6EmaSequences() {
+    @Test void cdatStepSizesOverThreeStepsWithAndWithoutEma() {
         double[][] expected = {{0.2017982018, 0.2011059889, 0.2006906779}, {0.2017982018, 0.2014278006, 0.2011462199}};
         double[] betas = {0, 0.9};
         for (int b = 0; b < 2; b++) {
@@ -133,7 +133,7 @@ class TunersTest {
         }
     }
 
-    @Test void c7RmsPropDirection() {
+    @Test void cdatOnEdgeStepAlongTheFirstRmsPropDirection() {
         RmsProp rms = new RmsProp(1.0, 0.999, 1e-8, 0, 0, false);
         assertEquals(0.06324555684, firstLr(new Cdat(rms, 2.0), OptimizerTesting.quadratic()), 1e-10);
     }
@@ -180,7 +180,7 @@ class TunersTest {
         assertTrue(f.loss() < 0.9 * before, tuner + " on " + base + ": " + before + " → " + f.loss());
     }
 
-    @Test void seedOptimizersAreReachableByNameWithValidation() {
+    @Test void selfTuningOptimizersAreReachableByNameWithValidation() {
         assertTrue(Optimizers.create("ecco", Map.of("eta", "10")).name().startsWith("ecco(eta=10"));
         assertEquals("agd", Optimizers.create("agd", Map.of()).name());
         assertTrue(Optimizers.create("cdat", Map.of("base", "adam", "scale", "2", "ema", "0.9")).name().contains("adam"));

@@ -115,7 +115,7 @@ class TunelessCliTest {
         }
     }
 
-    @Test void seedOptimizersRunFromTheCommandLine(@TempDir Path dir) throws IOException {
+    @Test void selfTuningOptimizersRunFromTheCommandLine(@TempDir Path dir) throws IOException {
         String[][] cases = {{"--optimizer", "ecco", "--eta", "10"}, {"--optimizer", "agd"},
                 {"--optimizer", "cdat", "--base", "adam", "--scale", "2", "--ema", "0.9"}, {"--optimizer", "linesearch", "--base", "gd"},
                 {"--optimizer", "greedy", "--base", "gd"}, {"--optimizer", "polyak", "--base", "gd"},

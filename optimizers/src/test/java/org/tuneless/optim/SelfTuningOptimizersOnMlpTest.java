@@ -22,10 +22,10 @@ import org.tuneless.train.Trainer;
 import org.tuneless.train.TrainingRun;
 
 /**
- * The seed optimizers on a real problem: MLP 784-32-10 on the first 512 embedded Fashion-MNIST images, full batch,
+ * ECCO-DNN, AGD and the step-size tuners on a real problem: MLP 784-32-10 on the first 512 embedded Fashion-MNIST images, full batch,
  * float64. Prints what it measures (visible in the Surefire report) and asserts what holds here.
  */
-class SeedOptimizersOnMlpTest {
+class SelfTuningOptimizersOnMlpTest {
 
     static Batch data;
 
