@@ -187,7 +187,7 @@ fun train(block: TrainingBuilder.() -> Unit): TrainingRun = TrainingBuilder().ap
 fun train(spec: RunSpec): TrainingRun = spec.run()
 
 /** The [RunSpec] this run was built from (null for runs built by hand with `Trainer.builder()`). */
-val TrainingRun.runSpec: RunSpec? get() = RunSpec.of(this).orElse(null)
+val TrainingRun.spec: RunSpec? get() = RunSpec.of(this).orElse(null)
 
 /** Lets the notebook integration add its live-progress plug-in to every `train { }` without a dependency on the kernel. */
 object NotebookHooks {

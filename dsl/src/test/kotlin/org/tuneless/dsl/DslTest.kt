@@ -215,8 +215,8 @@ class DslTest : FunSpec({
         measuredSharpness shouldBe listOf(0L, 2L, 4L, 6L)
         measuredUhu.all { it % 3 == 0L } shouldBe true
         measuredUhu.isNotEmpty() shouldBe true
-        run.runSpec!!.tracking().map { it.name() to it.get("every") } shouldBe listOf("sharpness" to 2, "update-curvature" to 3)
-        run.runSpec!!.tracking().map { it.get("maxIterations") } shouldBe listOf(20, 20)
+        run.spec!!.tracking().map { it.name() to it.get("every") } shouldBe listOf("sharpness" to 2, "update-curvature" to 3)
+        run.spec!!.tracking().map { it.get("maxIterations") } shouldBe listOf(20, 20)
     }
 
     test("a DSL run is a spec: it prints as the DSL code that builds it and round-trips through JSON") {
@@ -251,7 +251,7 @@ class DslTest : FunSpec({
             batchSize(32)
             seed = 4
         }
-        val again = train(RunSpec.fromJson(first.runSpec!!.toJson()))
+        val again = train(RunSpec.fromJson(first.spec!!.toJson()))
         again.series("loss").toList() shouldBe first.series("loss").toList()
         again.series("lr").toList() shouldBe first.series("lr").toList()
     }
