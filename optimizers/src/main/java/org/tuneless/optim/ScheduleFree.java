@@ -18,7 +18,7 @@ import org.tuneless.tensor.ParameterLayout;
  *   weight = (k+1)^r·lr_max^weightLrPower ;  weight_sum += weight ;  c = weight/weight_sum (0 if weight_sum = 0)
  *   z ← z − lr_t·ĝ ;  x ← (1−c)·x + c·z ;  y ← β·x + (1−β)·z
  * </pre>
- * (arXiv 2405.15682, eq. 1–3 and §4 for the weights), ĝ being the base direction at y (the gradient for SGD, the
+ * (arXiv 2405.15682, Algorithm 1 and its discussion of warmup for the weights), ĝ being the base direction at y (the gradient for SGD, the
  * Adam-normalized gradient for AdamW). With the defaults (no warmup, r = 0) c = 1/(k+1): x is the uniform average.
  *
  * <p>The <em>fast</em> form ({@link ScheduleFreeSgd}, {@link ScheduleFreeAdamW}) keeps y in the live parameters and only
@@ -39,7 +39,7 @@ import org.tuneless.tensor.ParameterLayout;
  *
  * <p>Reports lr_t (the learning rate with warmup) and diagnostics {@code sf.c}, {@code sf.weight_sum},
  * {@code sf.lr_max}. State: tensor {@code z} (the reference form also {@code x} and {@code y}), the direction's tensors,
- * scalars {@code k}, {@code weight_sum}, {@code lr_max} (−1 before the first step). See docs/algorithms.md §9.6.
+ * scalars {@code k}, {@code weight_sum}, {@code lr_max} (−1 before the first step). See docs/algorithms.md §9.7.
  */
 abstract class ScheduleFree implements Optimizer {
 
