@@ -67,6 +67,7 @@ class DslTest : FunSpec({
             run.status() shouldBe TrainingStatus.COMPLETED
             run.history().size shouldBe 5
             run.config()["evaluation_point"] shouldBe "x (schedule-free average)"
+            (run.evaluationParameters.sub(run.finalParameters).norm2Number().toDouble() > 0.0) shouldBe true
         }
     }
 
