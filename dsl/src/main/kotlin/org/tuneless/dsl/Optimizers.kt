@@ -142,3 +142,18 @@ fun prodigy(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, be
  */
 fun mechanic(base: BaseOptimizerSpec? = null, sDecay: Double? = null, sInit: Double? = null, eps: Double? = null): TunedOptimizerSpec =
     tuned("mechanic", "base" to base, "sDecay" to sDecay, "sInit" to sInit, "eps" to eps)
+
+/**
+ * Schedule-Free SGD (arXiv 2405.15682, schedulefree 1.4.1; catalog `sf-sgd`: lr 1.0, momentum 0.9): no schedule needed,
+ * evaluations use the average x. The official default lr 1.0 suits well-conditioned models; lower it for stiff ones.
+ */
+fun scheduleFreeSgd(lr: Double? = null, momentum: Double? = null, weightDecay: Double? = null, warmupSteps: Int? = null,
+                    r: Double? = null, weightLrPower: Double? = null): TunedOptimizerSpec =
+    tuned("sf-sgd", "lr" to lr, "momentum" to momentum, "weightDecay" to weightDecay, "warmupSteps" to warmupSteps, "r" to r,
+        "weightLrPower" to weightLrPower)
+
+/** Schedule-Free AdamW (arXiv 2405.15682, schedulefree 1.4.1; catalog `sf-adamw`: lr 0.0025, betas 0.9/0.999): evaluations use the average x. */
+fun scheduleFreeAdamW(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, eps: Double? = null, weightDecay: Double? = null,
+                      warmupSteps: Int? = null, r: Double? = null, weightLrPower: Double? = null): TunedOptimizerSpec =
+    tuned("sf-adamw", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "eps" to eps, "weightDecay" to weightDecay,
+        "warmupSteps" to warmupSteps, "r" to r, "weightLrPower" to weightLrPower)

@@ -48,8 +48,11 @@ val TrainingRun.testAccuracy: Double? get() = lastEvaluation("test").map { it.ac
 /** Test loss of the last evaluation on "test", or null if the run was not evaluated. */
 val TrainingRun.testLoss: Double? get() = lastEvaluation("test").map { it.loss() }.orElse(null)
 
-/** A copy of the final parameters. */
+/** A copy of the final live parameters (where the last gradient was taken; Schedule-Free: y). */
 val TrainingRun.finalParameters: INDArray get() = finalParameters()
+
+/** A copy of the parameters the model is evaluated at (Schedule-Free's x, an iterate average; else the live ones). */
+val TrainingRun.evaluationParameters: INDArray get() = evaluationParameters()
 
 /** The trained network, or null when the run optimized a synthetic objective. */
 val TrainingRun.network: Network? get() = network().orElse(null)

@@ -55,6 +55,22 @@ class DslTest : FunSpec({
         }
     }
 
+    test("Schedule-Free SGD and AdamW are reachable, train, and evaluate at x") {
+        scheduleFreeSgd().build().name() shouldBe "sf-sgd(lr=1)"
+        scheduleFreeAdamW(warmupSteps = 10).build().name() shouldBe "sf-adamw(lr=0.0025, warmup=10)"
+        scheduleFreeAdamW(lr = 0.01).toString() shouldBe "scheduleFreeAdamW(lr = 0.01)"
+        shouldThrow<IllegalArgumentException> { scheduleFreeSgd(momentum = 1.0) }.message shouldContain "momentum"
+        for (o in listOf(scheduleFreeSgd(lr = 0.1), scheduleFreeAdamW())) {
+            val run = train {
+                model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = o; steps = 5
+            }
+            run.status() shouldBe TrainingStatus.COMPLETED
+            run.history().size shouldBe 5
+            run.config()["evaluation_point"] shouldBe "x (schedule-free average)"
+            (run.evaluationParameters.sub(run.finalParameters).norm2Number().toDouble() > 0.0) shouldBe true
+        }
+    }
+
     test("invalid values fail where they are written, naming the argument and the valid range") {
         shouldThrow<IllegalArgumentException> { ecco(eta = -1.0) }.message shouldContain "eta (LTE tolerance) = -1.0 must be a positive"
         shouldThrow<IllegalArgumentException> { cdat(scale = 0.0) }.message shouldContain "scale σ = 0.0 must be a positive"

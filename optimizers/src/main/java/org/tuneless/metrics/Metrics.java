@@ -89,6 +89,13 @@ public final class Metrics {
     /** Mechanic's inner product h of the step. */
     public static final String MECHANIC_H = "mechanic.h";
 
+    /** Schedule-Free's averaging weight c_{t+1} = weight/weight_sum of the step (x ← (1−c)·x + c·z). */
+    public static final String SF_C = "sf.c";
+    /** Schedule-Free's sum of the averaging weights (k+1)^r·lr_max^weightLrPower. */
+    public static final String SF_WEIGHT_SUM = "sf.weight_sum";
+    /** Schedule-Free's largest learning rate so far (it grows through the warmup). */
+    public static final String SF_LR_MAX = "sf.lr_max";
+
     /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
     public static String perTensor(String prefix, String tensor) { return prefix + tensor; }
 }

@@ -22,6 +22,8 @@ import org.tuneless.tensor.Workspaces;
  *       running ← (1 − momentum)·running + momentum·batch, with the <em>unbiased</em> batch variance for runningVar.</li>
  *   <li>CURVATURE: batch statistics, no update.</li>
  *   <li>EVAL: running statistics; the layer is then an affine map per feature/channel.</li>
+ *   <li>STATISTICS: batch statistics; the running statistics become the plain mean of the batch statistics over the
+ *       passes since the mode was entered (re-estimating them at another point, e.g. an average of the iterates).</li>
  * </ul>
  *
  * <p><b>Curvature caveat.</b> In TRAIN and CURVATURE every derivative (gradient, HVP, uᵀHu) goes exactly through the
@@ -36,6 +38,7 @@ public final class BatchNorm extends AffineNormalization {
     private INDArray runningMean;  // (features), float64, outside workspaces
     private INDArray runningVar;
     private List<INDArray> buffers = List.of();  // {runningMean, runningVar} once allocated
+    private long statisticsPasses;  // STATISTICS passes since the mode was entered
 
     public BatchNorm(double momentum, double eps) {
         super(eps);
@@ -108,11 +111,20 @@ public final class BatchNorm extends AffineNormalization {
     }
 
     @Override void observeBatchStatistics(INDArray mean, INDArray biasedVariance, long count) {
-        if (mode() != Mode.TRAIN) return;
+        if (mode() != Mode.TRAIN && mode() != Mode.STATISTICS) return;
         long n = runningMean.length();
         INDArray m = mean.reshape(n).castTo(DataType.DOUBLE);
         INDArray unbiased = biasedVariance.reshape(n).castTo(DataType.DOUBLE).mul((double) count / (count - 1));
-        runningMean.muli(1 - momentum).addi(m.mul(momentum));
-        runningVar.muli(1 - momentum).addi(unbiased.muli(momentum));
+        // TRAIN: exponential average with this layer's momentum; STATISTICS: the plain mean over the passes since the
+        // mode was entered (torch's momentum = None, as torch.optim.swa_utils.update_bn uses)
+        double w = mode() == Mode.TRAIN ? momentum : 1.0 / ++statisticsPasses;
+        runningMean.muli(1 - w).addi(m.mul(w));
+        runningVar.muli(1 - w).addi(unbiased.muli(w));
+    }
+
+    /** Entering {@link Mode#STATISTICS} restarts the plain mean of the running statistics. */
+    @Override public void setMode(Mode mode) {
+        if (mode == Mode.STATISTICS && mode() != Mode.STATISTICS) statisticsPasses = 0;
+        super.setMode(mode);
     }
 }

@@ -24,9 +24,12 @@ public abstract class Layer {
      * What a pass is for. {@code TRAIN}: loss and gradient of a training step (dropout active, batch-norm uses and
      * updates batch statistics). {@code CURVATURE}: HVPs, uᵀHu and loss probes (dropout off, batch-norm uses batch
      * statistics without updating its running averages, so the curvature is that of the training loss on the batch).
-     * {@code EVAL}: inference (dropout off, batch-norm uses its running averages).
+     * {@code EVAL}: inference (dropout off, batch-norm uses its running averages). {@code STATISTICS}: forward passes
+     * that re-estimate batch-norm running statistics at the current parameters (dropout off, batch-norm uses batch
+     * statistics and sets its running averages to the plain mean over the consecutive STATISTICS passes, restarting
+     * when the mode is entered; see {@link Network#recomputeStatistics}).
      */
-    public enum Mode { TRAIN, CURVATURE, EVAL }
+    public enum Mode { TRAIN, CURVATURE, EVAL, STATISTICS }
 
     /** Sets the mode of this layer (and, in composite layers, of its children) for the following passes. */
     public void setMode(Mode mode) { this.mode = mode; }

@@ -93,6 +93,25 @@ public final class Network {
 
     private void mode(Layer.Mode wanted) { root.setMode(training ? wanted : Layer.Mode.EVAL); }
 
+    /**
+     * Re-estimates the batch-norm running statistics at the current parameters from forward passes on {@code inputs}
+     * (batches of examples, batch first): each batch-norm layer's running mean and variance become the plain mean of
+     * its batch statistics over these batches (as torch.optim.swa_utils.update_bn, or the forward passes in train mode
+     * the Schedule-Free authors recommend before evaluating at x). Dropout is off, no gradient is taken and no random
+     * stream advances. Does nothing for a network without buffers. The train/eval mode is unchanged.
+     */
+    public void recomputeStatistics(List<INDArray> inputs) {
+        if (buffers().isEmpty() || inputs.isEmpty()) return;
+        root.setMode(Layer.Mode.EVAL);  // so that the first STATISTICS pass restarts the mean
+        for (INDArray x : inputs) {
+            root.setMode(Layer.Mode.STATISTICS);
+            try (MemoryWorkspace ws = Workspaces.pass("statistics")) {
+                forward(inputs(new Batch(x, Nd4j.zeros(dataType(), x.size(0), outputShape[outputShape.length - 1]))));
+            }
+        }
+        root.setMode(Layer.Mode.EVAL);
+    }
+
     /** Non-trainable state of every layer (batch-norm running statistics), live, in a fixed order. */
     public List<INDArray> buffers() { return root.buffers(); }
 

@@ -42,6 +42,9 @@ public final class Averaged implements Optimizer {
 
         /** A short label for {@link Optimizer#name()}, e.g. {@code poly(8)}. */
         String label();
+
+        /** What the average is called in evaluation records, e.g. {@code polynomial average}. */
+        default String description() { return "average"; }
     }
 
     /** Polynomial-decay averaging w_t = (γ + 1)/(γ + t), γ ≥ 0 (γ = 0: the uniform average of all iterates). */
@@ -51,6 +54,8 @@ public final class Averaged implements Optimizer {
             @Override public double weight(double t) { return (g + 1) / (g + t); }
 
             @Override public String label() { return "poly(" + BaseOptimizer.fmt(g) + ")"; }
+
+            @Override public String description() { return "polynomial average"; }
         };
     }
 
@@ -105,7 +110,7 @@ public final class Averaged implements Optimizer {
     @Override public <T> Optional<T> capability(Class<T> type, OptimizerState state) {
         if (type == EvaluationPoint.class) {
             if (state.scalar("t") <= 1) return Optional.empty();
-            return Optional.of(type.cast((EvaluationPoint) s -> s.tensor("average")));
+            return Optional.of(type.cast(EvaluationPoint.of(mode.description(), (s, live) -> s.tensor("average"))));
         }
         return base.capability(type, state.child(BASE));
     }

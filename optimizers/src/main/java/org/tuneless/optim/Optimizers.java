@@ -136,6 +136,13 @@ public final class Optimizers {
         return Param.number("growthRate", Double.POSITIVE_INFINITY, Range.GROWTH_RATE, "cap on d's growth per step (∞ = unlimited)").label("growth rate");
     }
 
+    /** warmupSteps, r, weightLrPower of the Schedule-Free optimizers. */
+    private static Param[] scheduleFreeParams() {
+        return new Param[]{Param.integer("warmupSteps", 0, Range.NON_NEGATIVE_INT, "linear warmup of the lr over this many steps").label("warmup steps"),
+                Param.number("r", 0, Range.NON_NEGATIVE, "averaging weight grows as (k+1)^r"),
+                Param.number("weightLrPower", 2, Range.NON_NEGATIVE, "averaging weight ∝ lr_max^power").label("weight lr power")};
+    }
+
     /** DoG or LDoG, wrapped in polynomial-decay averaging when {@code average} (γ) is set. */
     private static Optimizer dog(Args a, boolean perTensor) {
         double initEta = a.has("initEta") ? a.number("initEta") : Double.NaN;
@@ -197,6 +204,21 @@ public final class Optimizers {
                 Param.number("sDecay", 0.01, Range.NON_NEGATIVE, "weight-decay-like term in Mechanic's inner product").label("s_decay"),
                 Param.number("sInit", 1e-8, Range.POSITIVE, "initial wealth of the scale learner").label("s_init"),
                 Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to denominators")));
+        CATALOG.register(Entry.<Optimizer>of("sf-sgd", "Schedule-Free SGD (arXiv 2405.15682, schedulefree 1.4.1): evaluates at the average x",
+                a -> new ScheduleFreeSgd(a.number("lr"), a.number("momentum"), a.number("weightDecay"), a.integer("warmupSteps"),
+                        a.number("r"), a.number("weightLrPower")),
+                Param.number("lr", 1.0, Range.NON_NEGATIVE, "learning rate (the official default; far above the stability limit of stiff problems)"),
+                Param.number("momentum", 0.9, Range.OPEN_UNIT, "interpolation β: y = (1−β)·z + β·x"),
+                weightDecay(0), scheduleFreeParams()[0], scheduleFreeParams()[1], scheduleFreeParams()[2]).dsl("scheduleFreeSgd"));
+        CATALOG.register(Entry.<Optimizer>of("sf-adamw", "Schedule-Free AdamW (arXiv 2405.15682, schedulefree 1.4.1): evaluates at the average x",
+                a -> new ScheduleFreeAdamW(a.number("lr"), a.number("beta1"), a.number("beta2"), a.number("eps"), a.number("weightDecay"),
+                        a.integer("warmupSteps"), a.number("r"), a.number("weightLrPower")),
+                Param.number("lr", 0.0025, Range.NON_NEGATIVE, "learning rate"),
+                Param.number("beta1", 0.9, Range.OPEN_UNIT, "interpolation β: y = (1−β)·z + β·x (there is no first moment)"),
+                Param.number("beta2", 0.999, Range.HALF_OPEN_UNIT, "second-moment decay"),
+                Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to the denominator"),
+                Param.number("weightDecay", 0, Range.NON_NEGATIVE, "weight decay λ·y added to the normalized gradient").label("weight decay"),
+                scheduleFreeParams()[0], scheduleFreeParams()[1], scheduleFreeParams()[2]).dsl("scheduleFreeAdamW"));
     }
 
     private Optimizers() {}

@@ -39,7 +39,12 @@ import org.tuneless.metrics.Metrics;
  *   <li>{@code elr/NAME} = η/‖w‖² and {@code angular_update/NAME} = ‖Δw⊥‖/‖w‖ per parameter group (Kodryan et al., arXiv 2209.03695; docs/algorithms.md §5) — the
  *       ELR is meaningful for scale-invariant groups.</li>
  * </ul>
- * Cost controls: measure every k steps and/or at chosen steps, on the current batch or a fixed batch (the papers use the
+ * <b>Which point.</b> Curvature is measured at the live parameters, where the optimizer takes its gradient — for
+ * Schedule-Free that is y, not the average x its evaluations use, and for an iterate average the live iterate, not the
+ * average ({@link org.tuneless.optim.EvaluationPoint}); that is the point whose stability the step size has to respect.
+ * The run's config says so ({@code curvature_point}) whenever the evaluation point differs.
+ *
+ * <p>Cost controls: measure every k steps and/or at chosen steps, on the current batch or a fixed batch (the papers use the
  * first 4,096 training examples), with a power-iteration budget.
  */
 public final class CurvatureTracker implements TrainerPlugin {

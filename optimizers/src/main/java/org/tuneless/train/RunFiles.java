@@ -46,9 +46,9 @@ final class RunFiles {
             }
         }
         try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("evaluations.csv"));
-             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader("step", "split", "loss", "accuracy").build())) {
+             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader("step", "split", "loss", "accuracy", "point").build())) {
             for (EvaluationRecord e : run.evaluations()) {
-                csv.printRecord(e.step(), e.split(), cell(e.loss(), "loss"), cell(e.accuracy(), "accuracy"));
+                csv.printRecord(e.step(), e.split(), cell(e.loss(), "loss"), cell(e.accuracy(), "accuracy"), e.point());
             }
         }
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -64,7 +64,7 @@ final class RunFiles {
         Map<String, Object> lastEval = new LinkedHashMap<>();
         for (String split : List.of("train", "test")) {
             run.lastEvaluation(split).ifPresent(e -> lastEval.put(split, Map.of("step", e.step(), "loss", jsonNumber(e.loss(), "loss"),
-                    "accuracy", jsonNumber(e.accuracy(), "accuracy"))));
+                    "accuracy", jsonNumber(e.accuracy(), "accuracy"), "point", e.point())));
         }
         meta.put("last_evaluation", lastEval);
         JSON.writeValue(dir.resolve("run.json").toFile(), meta);

@@ -1,6 +1,8 @@
 package org.tuneless.train;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.tuneless.nn.NetworkObjective;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.Workspaces;
 import org.tuneless.objective.Objective;
+import org.tuneless.optim.EvaluationPoint;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.optim.OptimizerState;
 import org.tuneless.optim.StepContext;
@@ -28,6 +31,15 @@ import org.tuneless.tensor.Vectors;
  * The training loop: per step it draws a batch, evaluates loss and gradient, lets plug-ins measure, lets the
  * optimizer update the parameters, and records what happened. Evaluates on named splits on a schedule. A NaN/Inf
  * loss, gradient or parameter stops the run with status DIVERGED and restores the last finite parameters.
+ *
+ * <p><b>Where evaluations happen.</b> When the optimizer offers an {@link EvaluationPoint} (Schedule-Free's x, an
+ * iterate average) and {@link Builder#evaluateAt} is {@link EvaluationMode#AVERAGE} (the default), the train/test loss
+ * and accuracy are computed there, inside {@link Objective#withParameters}, so the live parameters (where gradients
+ * are taken: Schedule-Free's y) are restored bit for bit and the trajectory does not depend on how often one
+ * evaluates. If the network has batch-norm buffers, their running statistics are first re-estimated at that point
+ * from the inputs of the last {@link Builder#statisticsBatches} training batches ({@link Network#recomputeStatistics}),
+ * and restored afterwards. Each {@link EvaluationRecord} and run.json ({@code config.evaluation_point}) name the point.
+ * The training loss of each step, and curvature plug-ins, stay at the live parameters.
  *
  * <pre>{@code
  * TrainingRun run = Trainer.builder()
@@ -54,6 +66,8 @@ public final class Trainer {
     private final INDArray resumeParameters;
     private final OptimizerState resumeState;
     private final long startStep;
+    private final EvaluationMode evaluationMode;
+    private final int statisticsBatches;
 
     private Trainer(Builder b) {
         this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer is not set: call optimizer(...)");
@@ -73,6 +87,9 @@ public final class Trainer {
             throw new IllegalArgumentException("nothing to train: call network(...) (with loss and data) or objective(...)");
         }
         this.data = b.data;
+        this.evaluationMode = Objects.requireNonNull(b.evaluationMode, "evaluation mode");
+        if (b.statisticsBatches < 0) throw new IllegalArgumentException("statisticsBatches = " + b.statisticsBatches + " must be ≥ 0");
+        this.statisticsBatches = b.statisticsBatches;
         this.steps = b.steps;
         this.evaluateEvery = b.evaluateEvery;
         this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
@@ -101,6 +118,7 @@ public final class Trainer {
         config.put("steps", steps);
         config.put("seed", seed);
         config.put("evaluate_every", evaluateEvery);
+        config.put("evaluate_at", evaluationMode.name().toLowerCase(java.util.Locale.ROOT));
         config.putAll(b.config);
     }
 
@@ -136,6 +154,11 @@ public final class Trainer {
         String message = "";
         long stoppedAt = -1;
         Batch lastBatch = null;
+        // inputs of the last training batches, to re-estimate batch-norm statistics at the evaluation point
+        boolean keepInputs = networkObjective != null && statisticsBatches > 0 && !networkObjective.network().buffers().isEmpty()
+                && evaluationMode == EvaluationMode.AVERAGE;
+        Deque<INDArray> recentInputs = new ArrayDeque<>();
+        String lastPoint = EvaluationRecord.LIVE;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
         for (long step = startStep; step < steps; step++) {
@@ -145,6 +168,10 @@ public final class Trainer {
             if (networkObjective != null) {
                 lastBatch = data.next();
                 networkObjective.useBatch(lastBatch);
+                if (keepInputs) {
+                    recentInputs.addLast(lastBatch.inputs());
+                    while (recentInputs.size() > statisticsBatches) recentInputs.removeFirst();
+                }
                 loop.batch = lastBatch;
             }
             double loss = objective.lossAndGradient(gradient);
@@ -185,9 +212,10 @@ public final class Trainer {
             for (TrainerPlugin p : plugins) p.onStep(loop, record);
             boolean last = step == steps - 1;
             if (!evaluationSets.isEmpty() && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
-                for (Map.Entry<String, Batch> e : evaluationSets.entrySet()) {
-                    EvaluationRecord ev = evaluate(step + 1, e.getKey(), e.getValue());
+                List<EvaluationRecord> evs = evaluateAll(step + 1, state, params, recentInputs);
+                for (EvaluationRecord ev : evs) {
                     evaluations.add(ev);
+                    lastPoint = ev.point();
                     for (TrainerPlugin p : plugins) p.onEvaluation(loop, ev);
                 }
             }
@@ -199,8 +227,19 @@ public final class Trainer {
             }
         }
         double finalLoss = steps == 0 && networkObjective != null && lastBatch == null ? Double.NaN : objective.loss();
-        TrainingRun run = new TrainingRun(label, config, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
-                networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy());
+        // the evaluation point at the end (after a divergence the state is ahead of the restored parameters: use them)
+        EvaluationPoint ep = status == TrainingStatus.DIVERGED ? null : evaluationPoint(state);
+        INDArray evaluationParameters;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            evaluationParameters = ep == null ? params.dup() : ep.evaluationPoint(state, params).dup();
+        }
+        Map<String, Object> runConfig = new LinkedHashMap<>(config);
+        runConfig.put("evaluation_point", ep != null ? ep.description() : lastPoint);
+        if (ep != null || !EvaluationRecord.LIVE.equals(lastPoint)) {
+            runConfig.put("curvature_point", "live parameters, where the gradient is taken (Schedule-Free: y), not the evaluation point");
+        }
+        TrainingRun run = new TrainingRun(label, runConfig, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
+                networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy(), evaluationParameters);
         for (TrainerPlugin p : plugins) p.onFinish(loop, run);
         return run;
     }
@@ -215,9 +254,44 @@ public final class Trainer {
         return all;
     }
 
-    private EvaluationRecord evaluate(long step, String split, Batch batch) {
-        Evaluator.Result r = Evaluator.evaluate(networkObjective.network(), networkObjective.lossFunction(), batch);
-        return new EvaluationRecord(step, split, r.loss(), r.accuracy());
+    /** The optimizer's evaluation point if it offers one and evaluations should use it, else null. */
+    private EvaluationPoint evaluationPoint(OptimizerState state) {
+        if (evaluationMode == EvaluationMode.LIVE) return null;
+        return optimizer.capability(EvaluationPoint.class, state).orElse(null);
+    }
+
+    /**
+     * Evaluates every split, at the optimizer's evaluation point when there is one (batch-norm statistics re-estimated
+     * there and restored after), inside {@link Objective#withParameters} so that the live parameters come back exactly.
+     */
+    private List<EvaluationRecord> evaluateAll(long step, OptimizerState state, INDArray params, Deque<INDArray> recentInputs) {
+        EvaluationPoint ep = evaluationPoint(state);
+        if (ep == null) return evaluateSplits(step, EvaluationRecord.LIVE);
+        INDArray point = ep.evaluationPoint(state, params);
+        return objective.withParameters(point, () -> {
+            Network network = networkObjective.network();
+            List<INDArray> buffers = network.buffers();
+            if (buffers.isEmpty() || recentInputs.isEmpty()) return evaluateSplits(step, ep.description());
+            List<INDArray> saved = new ArrayList<>();
+            try (MemoryWorkspace ignored = Workspaces.detached()) {
+                for (INDArray b : buffers) saved.add(b.dup());
+            }
+            try {
+                network.recomputeStatistics(new ArrayList<>(recentInputs));
+                return evaluateSplits(step, ep.description());
+            } finally {
+                for (int i = 0; i < buffers.size(); i++) buffers.get(i).assign(saved.get(i));
+            }
+        });
+    }
+
+    private List<EvaluationRecord> evaluateSplits(long step, String point) {
+        List<EvaluationRecord> out = new ArrayList<>();
+        for (Map.Entry<String, Batch> e : evaluationSets.entrySet()) {
+            Evaluator.Result r = Evaluator.evaluate(networkObjective.network(), networkObjective.lossFunction(), e.getValue());
+            out.add(new EvaluationRecord(step, e.getKey(), r.loss(), r.accuracy(), point));
+        }
+        return out;
     }
 
     /** The live view plug-ins get. */
@@ -275,6 +349,8 @@ public final class Trainer {
         private INDArray resumeParameters;
         private OptimizerState resumeState;
         private long startStep;
+        private EvaluationMode evaluationMode = EvaluationMode.AVERAGE;
+        private int statisticsBatches = 20;
 
         private Builder() {}
 
@@ -303,6 +379,19 @@ public final class Trainer {
         public Builder evaluateOn(String split, Batch batch) { this.evaluationSets.put(split, batch); return this; }
 
         public Builder seed(long seed) { this.seed = seed; return this; }
+
+        /**
+         * Where to evaluate when the optimizer offers an evaluation point (Schedule-Free's x, an iterate average):
+         * {@link EvaluationMode#AVERAGE} (default) there, {@link EvaluationMode#LIVE} at the live parameters.
+         */
+        public Builder evaluateAt(EvaluationMode mode) { this.evaluationMode = Objects.requireNonNull(mode, "evaluation mode"); return this; }
+
+        /**
+         * How many of the latest training batches re-estimate batch-norm running statistics before evaluating at the
+         * optimizer's evaluation point (default 20; 0 = keep the statistics gathered at the live parameters). Only
+         * networks with batch norm are affected.
+         */
+        public Builder statisticsBatches(int batches) { this.statisticsBatches = batches; return this; }
 
         public Builder label(String label) { this.label = label; return this; }
 

@@ -37,10 +37,11 @@ public final class TrainingRun {
     private final Network network;
     private final double seconds;
     private final OptimizerState optimizerState;
+    private final INDArray evaluationParameters;
 
     TrainingRun(String label, Map<String, Object> config, TrainingStatus status, String statusMessage, long stoppedAtStep,
                 List<StepRecord> history, List<EvaluationRecord> evaluations, INDArray finalParameters, double finalLoss,
-                Network network, double seconds, OptimizerState optimizerState) {
+                Network network, double seconds, OptimizerState optimizerState, INDArray evaluationParameters) {
         this.label = label;
         this.config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         this.status = status;
@@ -53,6 +54,7 @@ public final class TrainingRun {
         this.network = network;
         this.seconds = seconds;
         this.optimizerState = optimizerState;
+        this.evaluationParameters = evaluationParameters;
     }
 
     /** A short name for the run, by default the optimizer's label. */
@@ -100,8 +102,19 @@ public final class TrainingRun {
         return history.stream().mapToDouble(StepRecord::loss).filter(Double::isFinite).min().orElse(Double.NaN);
     }
 
-    /** A copy of the final parameters (the last finite ones if the run diverged). */
+    /**
+     * A copy of the final live parameters (the last finite ones if the run diverged): where the last gradient was taken
+     * (Schedule-Free: y). With the optimizer state, what a resume continues from.
+     */
     public INDArray finalParameters() { return finalParameters.dup(); }
+
+    /**
+     * A copy of the parameters the model is evaluated at: the optimizer's evaluation point at the end of the run
+     * (Schedule-Free's x, an iterate average), or the live parameters when it offers none, when evaluations were set to
+     * {@link EvaluationMode#LIVE}, or after a divergence. This is "the model" to keep; {@code config().get("evaluation_point")}
+     * names it. The {@link #network()} holds the live parameters and the batch-norm statistics gathered there.
+     */
+    public INDArray evaluationParameters() { return evaluationParameters.dup(); }
 
     /**
      * A copy of the optimizer's state at the end of the run (after the last step taken; with the final parameters, what

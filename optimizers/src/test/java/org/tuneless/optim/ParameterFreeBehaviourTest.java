@@ -143,7 +143,7 @@ class ParameterFreeBehaviourTest {
         r.until(100);
         double at100 = r.loss();
         r.until(300);
-        double at300 = r.f.lossAt(r.optimizer.capability(EvaluationPoint.class, r.state).map(p -> p.evaluationPoint(r.state)).orElse(r.f.parameters()));
+        double at300 = r.f.lossAt(r.optimizer.capability(EvaluationPoint.class, r.state).map(p -> p.evaluationPoint(r.state, r.f.parameters())).orElse(r.f.parameters()));
         System.out.printf("%-16s quadratic loss %.4g → %.4g (step 100) → %.4g (step 300, at its evaluation point)%n", name, start, at100, at300);
         assertTrue(at100 < start / 10, name + ": " + start + " → " + at100 + " at step 100");
         assertTrue(at300 < start / 100, name + ": " + start + " → " + at300 + " at step 300");

@@ -75,7 +75,7 @@ class ParameterFreeReferenceTest {
         near(new double[]{0.9605533541297312, 0.667475304442466, 0.014459848893210493}, q.x(), REL, "dog step100 x");
         near(0.0013084383124484999, q.state.child("base").scalar("eta"), REL, "dog step100 eta");
         near(new double[]{0.97198774436877, 0.7552943349991582, 0.09893580827046743},
-                q.optimizer.capability(EvaluationPoint.class, q.state).orElseThrow().evaluationPoint(q.state).toDoubleVector(), REL, "dog step100 avg.x");
+                q.optimizer.capability(EvaluationPoint.class, q.state).orElseThrow().evaluationPoint(q.state, q.f.parameters()).toDoubleVector(), REL, "dog step100 avg.x");
         near(2.6994021447684764, q.loss(), REL, "dog step100 loss");
 
         Run r = new Run(Averaged.polynomialDecay(new Dog()), rosenbrock()).until(1000);

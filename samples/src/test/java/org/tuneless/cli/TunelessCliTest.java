@@ -165,6 +165,39 @@ class TunelessCliTest {
         assertError(run("train", "--optimizer", "dog", "--reps-rel", "-1", "--steps", "1"), "reps_rel = -1.0 must be a positive");
     }
 
+    @Test void scheduleFreeTrainsEvaluatesAtXAndEvaluatingDoesNotChangeTheTrajectory(@TempDir Path dir) throws IOException {
+        for (String[] c : new String[][]{{"sf-adamw"}, {"sf-sgd", "--lr", "0.1", "--warmup-steps", "2"}}) {
+            String name = c[0];
+            String[] base = concat(new String[]{"train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:128", "--steps", "5",
+                    "--batch", "32", "--seed", "3", "--quiet", "--optimizer"}, c);
+            Path every = dir.resolve(name + "-every"), never = dir.resolve(name + "-never");
+            Result a = run(concat(base, "--eval-every", "1", "--out", every.toString()));
+            Result b = run(concat(base, "--eval-every", "0", "--out", never.toString()));
+            assertEquals(0, a.code(), name + ": " + a.err());
+            assertEquals(0, b.code(), name + ": " + b.err());
+            List<String> ma = Files.readAllLines(every.resolve("metrics.csv")), mb = Files.readAllLines(never.resolve("metrics.csv"));
+            assertEquals(6, ma.size(), name);
+            for (String diagnostic : new String[]{"sf.c", "sf.weight_sum", "sf.lr_max"}) assertTrue(ma.get(0).contains(diagnostic), ma.get(0));
+            for (int i = 1; i < ma.size(); i++) {
+                assertEquals(mb.get(i).split(",")[2], ma.get(i).split(",")[2], name + ": the loss of step " + (i - 1) + " does not depend on evaluations");
+                assertEquals(mb.get(i).split(",")[3], ma.get(i).split(",")[3], name + ": lr of step " + (i - 1));
+            }
+            List<String> evals = Files.readAllLines(every.resolve("evaluations.csv"));
+            assertTrue(evals.get(0).endsWith(",point"), evals.get(0));
+            assertTrue(evals.size() > 5, name + ": evaluated every step");
+            for (String line : evals.subList(1, evals.size())) assertTrue(line.endsWith("x (schedule-free average)"), line);
+            JsonNode meta = new ObjectMapper().readTree(every.resolve("run.json").toFile());
+            assertEquals("x (schedule-free average)", meta.get("config").get("evaluation_point").asText());
+            assertEquals("x (schedule-free average)", meta.get("last_evaluation").get("test").get("point").asText());
+            assertEquals(Files.readAllLines(never.resolve("evaluations.csv")).get(Files.readAllLines(never.resolve("evaluations.csv")).size() - 1),
+                    evals.get(evals.size() - 1), name + ": the same last evaluation");
+        }
+        // warmup: lr of the first step is lr/2 with 2 warmup steps
+        List<String> sgd = Files.readAllLines(dir.resolve("sf-sgd-every").resolve("metrics.csv"));
+        assertEquals(0.05, Double.parseDouble(sgd.get(1).split(",")[3]), 1e-15);
+        assertEquals(0.1, Double.parseDouble(sgd.get(3).split(",")[3]), 1e-15);
+    }
+
     @Test void zooModelsTrainByNameOnImagesAndText(@TempDir Path dir) throws IOException {
         for (String model : new String[]{"cnn", "resnet18:none", "mixer", "vit", "lstm"}) {
             Result r = run("train", "--model", model, "--data", "fashion-mnist-embedded:32", "--optimizer", "adam", "--steps", "2",
