@@ -84,7 +84,7 @@ public final class Schedules {
             String[] nk = part.trim().split(":", 2);
             String name = nk[0].trim().toLowerCase(Locale.ROOT);
             if (!CATALOG.contains(name)) {
-                throw new IllegalArgumentException("unknown schedule '" + nk[0].trim() + "' in '" + text + "'; valid: " + String.join(", ", CATALOG.names()));
+                throw new IllegalArgumentException("unknown schedule '" + nk[0].trim() + "'" + (part.trim().equals(text.trim()) ? "" : " in '" + text + "'") + "; valid: " + String.join(", ", CATALOG.names()));
             }
             Map<String, String> kv = new LinkedHashMap<>();
             if (nk.length > 1 && !nk[1].isBlank()) {
