@@ -20,7 +20,7 @@ val agd = train {
 println(adam.table())
 val best = adam.best!!
 println("tuned Adam: lr ${best.parameters["lr"]}, final loss ${best.finalLoss}, test accuracy ${best.testAccuracy}")
-println("AGD (no tuning): final loss ${agd.finalLoss()}, test accuracy ${agd.lastEvaluation("test").orElseThrow().accuracy()}")
+println("AGD (no tuning): final loss ${agd.finalLoss}, test accuracy ${agd.testAccuracy}")
 adam.writeCsv(out.resolve("adam.csv"))
 agd.writeTo(out.resolve("agd"))
 val bestAdam = train {

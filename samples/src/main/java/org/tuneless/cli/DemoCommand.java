@@ -33,14 +33,25 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/demo", description = "Where the runs go (default ${DEFAULT-VALUE}).")
     Path out;
 
-    /** Optimizer name → options; learning-rate-free ones are included when this build has them. */
+    /**
+     * Optimizer name → options: Adam at the learning rate a sweep picks on this workload (1e-3), then the
+     * learning-rate-free methods at their defaults (ECCO at η = 10, the paper's middle value).
+     */
     static Map<String, Map<String, String>> lineUp() {
         Map<String, Map<String, String>> m = new LinkedHashMap<>();
         m.put("adam", Map.of("lr", "1e-3"));
-        m.put("momentum", Map.of("lr", "0.05"));
-        if (Optimizers.names().contains("agd")) m.put("agd", Map.of());
-        if (Optimizers.names().contains("ecco")) m.put("ecco", Map.of("eta", "10"));
+        for (String name : List.of("prodigy", "sf-adamw", "dog", "agd")) {
+            if (Optimizers.names().contains(name)) m.put(name, Map.of());
+        }
+        m.put("ecco", Map.of("eta", "10"));
         return m;
+    }
+
+    /** The learning rate applied on the run's last step, e.g. {@code 3.2e-03}. */
+    static String lastLearningRate(TrainingRun run) {
+        if (run.history().isEmpty()) return "-";
+        double lr = run.history().get(run.history().size() - 1).learningRate();
+        return Double.isFinite(lr) ? String.format("%.2e", lr) : "-";
     }
 
     @Override public Integer call() {
@@ -66,11 +77,12 @@ final class DemoCommand implements Callable<Integer> {
                     train == null ? "-" : String.format("%.4f", train.loss()),
                     test == null ? "-" : String.format("%.4f", test.loss()),
                     test == null ? "-" : String.format("%.1f%%", 100 * test.accuracy()),
-                    String.format("%.1f s", run.seconds())});
+                    lastLearningRate(run), String.format("%.1f s", run.seconds())});
         }
         o.println();
-        o.printf("%-40s %-10s %11s %10s %9s %8s%n", "optimizer", "status", "train loss", "test loss", "test acc", "time");
-        for (String[] r : rows) o.printf("%-40s %-10s %11s %10s %9s %8s%n", (Object[]) r);
+        o.printf("%-40s %-10s %11s %10s %9s %10s %8s%n", "optimizer", "status", "train loss", "test loss", "test acc", "final lr", "time");
+        for (String[] r : rows) o.printf("%-40s %-10s %11s %10s %9s %10s %8s%n", (Object[]) r);
+        o.println("final lr: the learning rate the optimizer applied on its last step (for AGD and ECCO their step size η, Δt).");
         o.println();
         o.println("Runs written to " + out.toAbsolutePath() + "/<optimizer>/ (metrics.csv, metrics.jsonl, evaluations.csv, run.json).");
         o.println("Try: ./tuneless train --optimizer adam --lr 3e-3 --steps 500   or   ./tuneless train --help");

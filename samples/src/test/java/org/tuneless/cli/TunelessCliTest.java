@@ -105,6 +105,16 @@ class TunelessCliTest {
         assertError(run("train", "--steps", "1", "--plot", dir.resolve("x.gif").toString(), "--out", dir.resolve("q").toString(), "--quiet"), "use a .svg or .png");
     }
 
+    @Test void demoComparesAdamWithTheLearningRateFreeMethodsAndPrintsTheLearningRateEachChose(@TempDir Path dir) {
+        Result r = run("demo", "--steps", "2", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("final lr"), r.out());
+        for (String name : List.of("adam(lr=0.001)", "prodigy(", "dog(", "agd", "ecco(eta=10)")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name) && l.contains("COMPLETED") && l.matches(".*\\d\\.\\d\\de[-+]\\d\\d.*")),
+                    name + " row with its final learning rate:\n" + r.out());
+        }
+    }
+
     @Test void everyCatalogOptimizerTrainsFromTheCommandLineAtItsDefaults(@TempDir Path dir) throws IOException {
         for (org.tuneless.catalog.Entry<?> e : org.tuneless.optim.Optimizers.CATALOG.entries()) {
             Path out = dir.resolve(e.name());
