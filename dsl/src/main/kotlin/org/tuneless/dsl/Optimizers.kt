@@ -157,3 +157,23 @@ fun scheduleFreeAdamW(lr: Double? = null, beta1: Double? = null, beta2: Double? 
                       warmupSteps: Int? = null, r: Double? = null, weightLrPower: Double? = null): TunedOptimizerSpec =
     tuned("sf-adamw", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "eps" to eps, "weightDecay" to weightDecay,
         "warmupSteps" to warmupSteps, "r" to r, "weightLrPower" to weightLrPower)
+
+/**
+ * Weight averaging around any optimizer (catalog `averaged`; default base adam): `mode` "ema" (x̄ ← βx̄ + (1−β)x,
+ * [beta] 0.999), "swa" (uniform from step [start]) or "poly" (w = (γ+1)/(γ+t), [gamma] 8). Evaluations use the average,
+ * e.g. `averaged(base = adam(), mode = "ema", beta = 0.999)`.
+ */
+fun averaged(base: OptimizerSpec? = null, mode: String? = null, beta: Double? = null, start: Int? = null, gamma: Double? = null): TunedOptimizerSpec =
+    tuned("averaged", "base" to base, "mode" to mode, "beta" to beta, "start" to start, "gamma" to gamma)
+
+/** Lookahead (arXiv 1907.08610; catalog `lookahead`) around any optimizer: every [k] steps (5) the slow weights move [alpha] (0.5) toward the fast ones. */
+fun lookahead(base: OptimizerSpec? = null, k: Int? = null, alpha: Double? = null): TunedOptimizerSpec =
+    tuned("lookahead", "base" to base, "k" to k, "alpha" to alpha)
+
+/**
+ * SAM (arXiv 2010.01412; catalog `sam`): the base steps with the gradient at w + ρ·g/‖g‖ ([rho] 0.05), one extra
+ * gradient per step; [adaptive] = ASAM (arXiv 2102.11600), perturbation scaled by |w| + [adaptiveEta]. E.g.
+ * `sam(base = sgd(lr = 0.1, momentum = 0.9), rho = 0.05)`.
+ */
+fun sam(base: BaseOptimizerSpec? = null, rho: Double? = null, adaptive: Boolean? = null, adaptiveEta: Double? = null): TunedOptimizerSpec =
+    tuned("sam", "base" to base, "rho" to rho, "adaptive" to adaptive, "adaptiveEta" to adaptiveEta)

@@ -73,6 +73,11 @@ class TrainingBuilder {
     var seed: Long = DEFAULTS.seed()
     var precision: Precision = Precision.Float32
     var label: String? = null
+    /**
+     * Learning-rate schedule multiplying the optimizer's learning rate, phases joined with `+`:
+     * `schedule = warmup(100) + cosine()`, `schedule = wsd(warmup = 100, decay = 0.2)`; none (constant) by default.
+     */
+    var schedule: ScheduleSpec? = null
     /** Image augmentation of training batches, e.g. `augment = cropAndFlip(padding = 2)`; none by default. */
     var augment: Augmentation? = null
     /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
@@ -107,7 +112,7 @@ class TrainingBuilder {
         (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
         (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
         trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()), augment?.spec, null,
-        options(observe = false).extras(),
+        options(observe = false).extras(), schedule?.specs ?: emptyList(),
     )
 
     private fun options(observe: Boolean = true): Run.Options {

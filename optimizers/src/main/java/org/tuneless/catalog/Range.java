@@ -16,6 +16,8 @@ public enum Range {
     NON_NEGATIVE("[0, ∞)", "must be ≥ 0 and finite", v -> v >= 0 && Double.isFinite(v)),
     HALF_OPEN_UNIT("[0, 1)", "is outside [0, 1)", v -> v >= 0 && v < 1),
     OPEN_UNIT("(0, 1)", "must be in (0, 1)", v -> v > 0 && v < 1),
+    /** A fraction that may be 1 but not 0 (Lookahead's α). */
+    LEFT_OPEN_UNIT("(0, 1]", "must be in (0, 1]", v -> v > 0 && v <= 1),
     POSITIVE_INT("1, 2, …", "must be a positive integer", v -> v >= 1),
     NON_NEGATIVE_INT("0, 1, …", "must be ≥ 0", v -> v >= 0);
 

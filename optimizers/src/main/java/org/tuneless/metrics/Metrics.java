@@ -95,6 +95,19 @@ public final class Metrics {
     public static final String SF_WEIGHT_SUM = "sf.weight_sum";
     /** Schedule-Free's largest learning rate so far (it grows through the warmup). */
     public static final String SF_LR_MAX = "sf.lr_max";
+    // schedules and wrappers (issue 12)
+    /** The schedule's multiplier of the learning rate at this step. */
+    public static final String SCHEDULE_MULTIPLIER = "schedule.multiplier";
+    /** Lookahead: 1 on the steps where the slow weights were synchronized (every k-th), else 0. */
+    public static final String LOOKAHEAD_SYNC = "lookahead.sync";
+    /** Lookahead: ‖slow − fast‖ before the synchronization of this step (0 on other steps). */
+    public static final String LOOKAHEAD_DISTANCE = "lookahead.distance";
+    /** SAM: the norm of the perturbation ε (ρ for plain SAM). */
+    public static final String SAM_PERTURBATION_NORM = "sam.perturbation_norm";
+    /** SAM: ‖g‖ at the live point (the perturbation's direction). */
+    public static final String SAM_GRAD_NORM = "sam.grad_norm";
+    /** SAM: the loss at the perturbed point w + ε (the sharpness-aware loss). */
+    public static final String SAM_PERTURBED_LOSS = "sam.perturbed_loss";
 
     /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
     public static String perTensor(String prefix, String tensor) { return prefix + tensor; }

@@ -17,12 +17,18 @@ import org.tuneless.tensor.Vectors;
  * The average is for evaluation only and never feeds back into the optimizer: it is offered as the
  * {@link EvaluationPoint} capability, which evaluations should use; every other capability is the base's.
  *
- * <p>The weight w_t comes from a {@link Mode}. Implemented: {@link #polynomial} decay (Shamir & Zhang 2013), the
- * averager the DoG authors call crucial (arXiv 2302.12022, and the dog-optimizer README; their example uses γ = 8):
- * w_t = (γ + 1)/(γ + t), computed as the official {@code PolynomialDecayAverager} does (multiply by 1 − w, then add
- * w·x). Extension point: an EMA(β) is the mode w_t = max(1 − β, 1/t) or 1 − β; SWA from step k is w_t = 1 for t ≤ k
- * and 1/(t − k + 1) after — each a new {@link Mode} implementation, with the wrapper unchanged. (The official averager
- * copies integer buffers such as batch-norm counters instead of averaging them; only parameters are averaged here.)
+ * <p>The weight w_t comes from a {@link Mode}:
+ * <ul>
+ *   <li>{@link #polynomial} decay (Shamir &amp; Zhang 2013), the averager the DoG authors call crucial (arXiv 2302.12022,
+ *       and the dog-optimizer README; their example uses γ = 8): w_t = (γ + 1)/(γ + t), computed as the official
+ *       {@code PolynomialDecayAverager} does (multiply by 1 − w, then add w·x);</li>
+ *   <li>{@link #ema} (β): w_1 = 1, then w_t = 1 − β, i.e. x̄ ← β·x̄ + (1 − β)·x_t starting from x̄ = x_1 (as torch's
+ *       {@code AveragedModel} with {@code get_ema_multi_avg_fn}: the first update copies);</li>
+ *   <li>{@link #swa} from update k (Izmailov et al., arXiv 1803.05407, eq. in Alg. 1 with a constant learning rate):
+ *       w_t = 1 for t ≤ k (x̄ follows the iterate), then 1/(t − k + 1) — the uniform average of x_k, …, x_t.</li>
+ * </ul>
+ * (The official averagers copy integer buffers such as batch-norm counters instead of averaging them; only parameters
+ * are averaged here. SWA's recomputation of batch-norm statistics at x̄ is the evaluator's business.)
  *
  * See docs/algorithms.md §9.2.
  *
@@ -59,6 +65,26 @@ public final class Averaged implements Optimizer {
         };
     }
 
+    /** Exponential moving average x̄ ← β·x̄ + (1 − β)·x (x̄ = x_1 after the first step), β ∈ [0, 1). */
+    public static Mode ema(double beta) {
+        double b = Hyperparameters.unitInterval("EMA averaging", "beta", beta, "0.999");
+        return new Mode() {
+            @Override public double weight(double t) { return t <= 1 ? 1 : 1 - b; }
+
+            @Override public String label() { return "ema(" + BaseOptimizer.fmt(b) + ")"; }
+        };
+    }
+
+    /** Stochastic weight averaging: the uniform average of the iterates from update {@code start} (≥ 1) on. */
+    public static Mode swa(long start) {
+        if (start < 1) throw new IllegalArgumentException("SWA averaging: start = " + start + " must be a positive step number (valid: 1, 2, …)");
+        return new Mode() {
+            @Override public double weight(double t) { return t <= start ? 1 : 1 / (t - start + 1); }
+
+            @Override public String label() { return "swa(from " + start + ")"; }
+        };
+    }
+
     private final Optimizer base;
     private final Mode mode;
 
@@ -87,6 +113,9 @@ public final class Averaged implements Optimizer {
     }
 
     @Override public void prepare(Network network, long seed) { base.prepare(network, seed); }
+
+    /** Schedules pass through to the base (averaging has no learning rate of its own). */
+    @Override public boolean followsSchedule() { return base.followsSchedule(); }
 
     @Override public StepResult step(StepContext ctx, OptimizerState state) {
         StepResult r = base.step(ctx, state.child(BASE));

@@ -34,10 +34,13 @@ public abstract class BaseOptimizer implements Optimizer, UpdateDirection {
         INDArray w = ctx.parameters();
         INDArray update = state.scratch("update");
         direction(ctx, state, update);
-        double lr = learningRate(ctx.step());
+        double lr = learningRate(ctx.step()) * ctx.lrFactor();  // × the schedule's factor (1: unchanged)
         Vectors.axpy(lr, update, w);
         return new StepResult(lr, diagnostics(state));
     }
+
+    /** Base optimizers multiply their learning rate by {@link StepContext#lrFactor()}. */
+    @Override public boolean followsSchedule() { return true; }
 
     @Override public String toString() { return name(); }
 

@@ -81,6 +81,9 @@ public final class DAdaptAdam implements Optimizer {
         return "dadapt-adam(" + String.join(", ", p) + ")";
     }
 
+    /** A schedule multiplies lr, so d·lr (as torch's LR schedulers do with the official code). */
+    @Override public boolean followsSchedule() { return true; }
+
     @Override public String toString() { return name(); }
 
     @Override public OptimizerState init(ParameterLayout layout, DataType type) {
@@ -97,7 +100,7 @@ public final class DAdaptAdam implements Optimizer {
         INDArray x = ctx.parameters(), s = state.tensor("s"), m = state.tensor("exp_avg"), v = state.tensor("exp_avg_sq");
         double k = state.scalar("k"), d = state.scalar("d");
         double bc = useBiasCorrection ? Math.sqrt(1 - Math.pow(beta2, k + 1)) / (1 - Math.pow(beta1, k + 1)) : 1;
-        double dlr = d * lr * bc;
+        double dlr = d * lr * ctx.lrFactor() * bc;  // a schedule multiplies lr, as torch schedulers change group['lr']
         double sb2 = Math.sqrt(beta2);
         double r = LAYER_SCALE;
         INDArray g = BaseOptimizer.decayedGradient(ctx, decouple ? 0 : weightDecay, state.scratch("g"));

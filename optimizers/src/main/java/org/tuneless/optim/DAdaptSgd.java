@@ -63,6 +63,9 @@ public final class DAdaptSgd implements Optimizer {
         return "dadapt-sgd(" + String.join(", ", p) + ")";
     }
 
+    /** A schedule multiplies lr, so d·lr (as torch's LR schedulers do with the official code). */
+    @Override public boolean followsSchedule() { return true; }
+
     @Override public String toString() { return name(); }
 
     @Override public OptimizerState init(ParameterLayout layout, DataType type) {
@@ -92,7 +95,7 @@ public final class DAdaptSgd implements Optimizer {
                     + "undefined (the official code raises ZeroDivisionError here); nothing moved, the next step starts afresh");
         }
         double d = state.scalar("d");
-        double dlr = d * lr / g0Norm;
+        double dlr = d * lr * ctx.lrFactor() / g0Norm;  // a schedule multiplies lr, as torch schedulers change group['lr']
         if (k == 0) x0.assign(x);
         INDArray g = BaseOptimizer.decayedGradient(ctx, weightDecay, state.scratch("g"));
         double nw = state.scalar("numerator_weighted");

@@ -33,6 +33,12 @@ public interface Optimizer {
     default void prepare(Network network, long seed) {}
 
     /**
+     * Whether this optimizer multiplies its learning rate by {@link StepContext#lrFactor()}, so that a {@link Scheduled}
+     * schedule applies to it (base optimizers, Prodigy, D-Adaptation, and wrappers whose base does). False by default.
+     */
+    default boolean followsSchedule() { return false; }
+
+    /**
      * An optional capability of this optimizer in {@code state}, for plug-ins that measure rather than step (e.g.
      * {@link org.tuneless.curvature.Preconditioned}: the diagonal preconditioner of Adam, RMSProp, AdaGrad). Asking
      * instead of downcasting keeps optimizer classes out of the trainer and its plug-ins. Empty by default.

@@ -221,6 +221,43 @@ public final class Optimizers {
                 scheduleFreeParams()[0], scheduleFreeParams()[1], scheduleFreeParams()[2]).dsl("scheduleFreeAdamW"));
     }
 
+    // ---- wrappers around any optimizer (issue 12): averaging, Lookahead, SAM
+
+    /** A base that may be any optimizer of the catalog (wrappers around wrappers included). */
+    private static Param anyBase(String defaultName, String doc) {
+        return Param.spec("base", () -> CATALOG, defaultName, List.of(), MECHANIC_BASE_OPTIONS, doc);
+    }
+
+    private static Averaged.Mode averagingMode(Args a) {
+        return switch (a.text("mode")) {
+            case "ema" -> Averaged.ema(a.number("beta"));
+            case "swa" -> Averaged.swa(a.integer("start"));
+            case "poly" -> Averaged.polynomial(a.number("gamma"));
+            default -> throw new IllegalArgumentException("averaged: mode = '" + a.text("mode") + "'; valid: ema, swa, poly");
+        };
+    }
+
+    static {
+        CATALOG.register(Entry.<Optimizer>of("averaged", "weight averaging around any optimizer (EMA, SWA, polynomial); evaluation uses the average",
+                a -> new Averaged(create(a.spec("base")), averagingMode(a)),
+                anyBase("adam", "the optimizer whose iterates are averaged (any)"),
+                Param.choice("mode", "ema", List.of("ema", "swa", "poly"), "ema: x̄ ← βx̄ + (1−β)x; swa: uniform from step start; poly: w = (γ+1)/(γ+t)"),
+                Param.number("beta", 0.999, Range.HALF_OPEN_UNIT, "EMA decay β (mode ema)"),
+                Param.integer("start", 1, Range.POSITIVE_INT, "first step in the uniform average (mode swa)"),
+                Param.number("gamma", 8, Range.NON_NEGATIVE, "polynomial-decay γ (mode poly; DoG's authors use 8)")));
+        CATALOG.register(Entry.<Optimizer>of("lookahead", "Lookahead (arXiv 1907.08610): every k steps the slow weights move α toward the fast ones",
+                a -> new Lookahead(create(a.spec("base")), a.integer("k"), a.number("alpha")),
+                anyBase("adam", "the fast (inner) optimizer (any)"),
+                Param.integer("k", 5, Range.POSITIVE_INT, "fast steps between synchronizations"),
+                Param.number("alpha", 0.5, Range.LEFT_OPEN_UNIT, "slow-weights step size α")));
+        CATALOG.register(Entry.<Optimizer>of("sam", "SAM (arXiv 2010.01412) / ASAM (arXiv 2102.11600): gradient at w + ρ·g/‖g‖, one extra gradient per step",
+                a -> new Sam(create(a.spec("base")), a.number("rho"), a.bool("adaptive"), a.number("adaptiveEta")),
+                Param.spec("base", () -> CATALOG, "sgd", VALID_BASES, MECHANIC_BASE_OPTIONS, "base optimizer that steps with the sharpness-aware gradient"),
+                Param.number("rho", 0.05, Range.POSITIVE, "radius ρ of the perturbation"),
+                Param.bool("adaptive", false, "ASAM: perturbation scaled element-wise by |w| + η"),
+                Param.number("adaptiveEta", 0.01, Range.NON_NEGATIVE, "η in ASAM's T_w = |w| + η").label("adaptive eta")));
+    }
+
     private Optimizers() {}
 
     /** Registered names (aliases included), in registration order. */

@@ -97,6 +97,9 @@ public final class Prodigy implements Optimizer {
         return "prodigy(" + String.join(", ", p) + ")";
     }
 
+    /** A schedule multiplies lr, so d·lr (as torch's LR schedulers do with the official code). */
+    @Override public boolean followsSchedule() { return true; }
+
     @Override public String toString() { return name(); }
 
     @Override public OptimizerState init(ParameterLayout layout, DataType type) {
@@ -114,7 +117,7 @@ public final class Prodigy implements Optimizer {
         INDArray x = ctx.parameters(), s = state.tensor("s"), p0 = state.tensor("p0"), v = state.tensor("exp_avg_sq");
         double k = state.scalar("k"), d = state.scalar("d"), dMax = state.scalar("d_max");
         double bc = useBiasCorrection ? Math.sqrt(1 - Math.pow(beta2, k + 1)) / (1 - Math.pow(beta1, k + 1)) : 1;
-        double dlr = d * lr * bc;
+        double dlr = d * lr * ctx.lrFactor() * bc;  // a schedule multiplies lr, as torch schedulers change group['lr']
         double numerator = state.scalar("d_numerator") * beta3;
         if (k == 0) p0.assign(x);  // the official per-tensor state is created at the first step (an early return leaves x = p0)
         INDArray g = BaseOptimizer.decayedGradient(ctx, decouple ? 0 : weightDecay, state.scratch("g"));

@@ -48,6 +48,7 @@ public final class Catalogs {
         m.put("data", DATA);
         m.put("losses", LOSSES);
         m.put("trackers", TRACKERS);
+        m.put("schedules", org.tuneless.optim.schedule.Schedules.CATALOG);
         return m;
     }
 

@@ -13,6 +13,7 @@ import org.tuneless.data.MinibatchStream;
 import org.tuneless.data.TrainTestSplit;
 import org.tuneless.nn.Network;
 import org.tuneless.optim.Optimizer;
+import org.tuneless.optim.Scheduled;
 import org.tuneless.train.Trainer;
 import org.tuneless.train.TrainerPlugin;
 import org.tuneless.train.TrainingRun;
@@ -62,6 +63,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         Network net = options.model() != null ? options.model().build(type, spec.seed(), d.split())
                 : Catalogs.MODELS.create(spec.model()).build(train.inputShape(), d.classes(), d.text()).build(type, spec.seed());
         Optimizer opt = Catalogs.optimizer(spec.optimizer());
+        if (!spec.schedule().isEmpty()) opt = new Scheduled(opt, spec.learningRateSchedule(), spec.steps());
         BatchStream stream = spec.batch().isFull() ? BatchStream.fixed(train.fullBatch()) : new MinibatchStream(train, spec.batch().size(), spec.seed());
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)

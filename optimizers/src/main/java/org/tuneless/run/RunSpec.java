@@ -15,6 +15,8 @@ import org.tuneless.catalog.Catalog;
 import org.tuneless.catalog.Component;
 import org.tuneless.catalog.Specification;
 import org.tuneless.optim.Optimizers;
+import org.tuneless.optim.schedule.Schedule;
+import org.tuneless.optim.schedule.Schedules;
 import org.tuneless.train.TrainingRun;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -27,7 +29,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One training run as data: model, data, loss, optimizer (with its nested base), steps, batch, seed, precision, label,
- * curvature tracking, evaluation, augmentation and output. Immutable; JSON round-trip ({@link #toJson}, {@link #fromJson})
+ * curvature tracking, evaluation, augmentation, output and the learning-rate schedule (a list of
+ * {@link Schedules#CATALOG} entries one after the other, e.g. warmup then cosine; empty = constant; it multiplies the
+ * optimizer's learning rate through {@link org.tuneless.optim.Scheduled}). Immutable; JSON round-trip ({@link #toJson}, {@link #fromJson})
  * with deterministic key order; prints as the Kotlin DSL code that builds it ({@link #toDsl}); {@link #build} does all the
  * wiring (data, shapes, classes, casts, batches, evaluation sets, trackers, seeds) for the CLI, the DSL, sweeps and
  * notebooks. {@code extras} names parts that are not data (a custom model, plug-ins): such a spec is written to run.json
@@ -35,7 +39,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record RunSpec(Component model, Component data, Component loss, Component optimizer, long steps, Batch batch, long seed,
                       String dtype, String label, List<Component> tracking, Evaluation evaluation, Augmentation augmentation,
-                      Output output, List<String> extras) implements Specification {
+                      Output output, List<String> extras, List<Component> schedule) implements Specification {
 
     /** Minibatches of {@code size} examples, or the full training set every step ({@code size} null). */
     public record Batch(Integer size) {
@@ -90,7 +94,20 @@ public record RunSpec(Component model, Component data, Component loss, Component
         if (evaluation == null) evaluation = Evaluation.every(0);
         if (output == null) output = new Output(null);
         extras = List.copyOf(extras);
+        schedule = schedule == null ? List.of() : List.copyOf(schedule);
+        for (Component c : schedule) check(c, "schedule", Schedules.CATALOG, false);
+        Schedules.build(schedule);  // the composition is valid (at most one phase takes the rest)
     }
+
+    /** A spec without a schedule. */
+    public RunSpec(Component model, Component data, Component loss, Component optimizer, long steps, Batch batch, long seed,
+                   String dtype, String label, List<Component> tracking, Evaluation evaluation, Augmentation augmentation,
+                   Output output, List<String> extras) {
+        this(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, List.of());
+    }
+
+    /** The schedule as a function of (step, total steps). */
+    public Schedule learningRateSchedule() { return Schedules.build(schedule); }
 
     private static void check(Component c, String field, Catalog<?> catalog, boolean nullable) {
         if (c == null) {
@@ -111,33 +128,35 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     // ---- withers ----------------------------------------------------------------------------------------------------
 
-    public RunSpec withModel(Component m) { return new RunSpec(m, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withModel(Component m) { return new RunSpec(m, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withData(Component d) { return new RunSpec(model, d, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withData(Component d) { return new RunSpec(model, d, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withLoss(Component l) { return new RunSpec(model, data, l, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withLoss(Component l) { return new RunSpec(model, data, l, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withOptimizer(Component o) { return new RunSpec(model, data, loss, o, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withOptimizer(Component o) { return new RunSpec(model, data, loss, o, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withSteps(long s) { return new RunSpec(model, data, loss, optimizer, s, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withSteps(long s) { return new RunSpec(model, data, loss, optimizer, s, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withBatch(Batch b) { return new RunSpec(model, data, loss, optimizer, steps, b, seed, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withBatch(Batch b) { return new RunSpec(model, data, loss, optimizer, steps, b, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withSeed(long s) { return new RunSpec(model, data, loss, optimizer, steps, batch, s, dtype, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withSeed(long s) { return new RunSpec(model, data, loss, optimizer, steps, batch, s, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withDtype(String t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, t, label, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withDtype(String t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, t, label, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withLabel(String l) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, l, tracking, evaluation, augmentation, output, extras); }
+    public RunSpec withLabel(String l) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, l, tracking, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withTracking(List<Component> t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, t, evaluation, augmentation, output, extras); }
+    public RunSpec withTracking(List<Component> t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, t, evaluation, augmentation, output, extras, schedule); }
 
-    public RunSpec withEvaluation(Evaluation e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, e, augmentation, output, extras); }
+    public RunSpec withEvaluation(Evaluation e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, e, augmentation, output, extras, schedule); }
 
-    public RunSpec withAugmentation(Augmentation a) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, a, output, extras); }
+    public RunSpec withAugmentation(Augmentation a) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, a, output, extras, schedule); }
 
-    public RunSpec withOutput(Output o) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, o, extras); }
+    public RunSpec withOutput(Output o) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, o, extras, schedule); }
 
-    public RunSpec withExtras(List<String> e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, e); }
+    public RunSpec withExtras(List<String> e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, e, schedule); }
+
+    public RunSpec withSchedule(List<Component> s) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, s); }
 
     // ---- running ------------------------------------------------------------------------------------------------------
 
@@ -156,7 +175,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final List<String> FIELDS = List.of("model", "data", "loss", "optimizer", "steps", "batch", "seed", "dtype", "label",
-            "tracking", "evaluation", "augmentation", "output", "extras");
+            "tracking", "evaluation", "augmentation", "output", "extras", "schedule");
 
     @Override public JsonNode toJsonTree() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -187,6 +206,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
             ArrayNode x = o.putArray("extras");
             extras.forEach(x::add);
         }
+        if (!schedule.isEmpty()) o.set("schedule", Schedules.toJson(schedule));
         return o;
     }
 
@@ -268,6 +288,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
                     throw new IllegalArgumentException("this spec has parts that are not data and cannot be re-run from JSON: " + v
                             + "; rebuild the run in code (its DSL: spec.toDsl())");
                 }
+                case "schedule" -> s.withSchedule(Schedules.fromJson(v, "schedule"));
                 default -> throw new IllegalArgumentException(k + ": unknown field of a run spec; valid fields: " + String.join(", ", FIELDS));
             };
         }
@@ -340,6 +361,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
         line(sb, "data = " + Catalogs.DATA.toDsl(data));
         if (!loss.name().equals("ce")) line(sb, "loss = " + Catalogs.LOSSES.toDsl(loss));
         line(sb, "optimizer = " + Optimizers.CATALOG.toDsl(optimizer));
+        if (!schedule.isEmpty()) line(sb, "schedule = " + Schedules.toDsl(schedule));
         line(sb, "steps = " + steps);
         line(sb, batch.isFull() ? "batchSize = FullBatch" : "batchSize(" + batch.size() + ")");
         line(sb, "seed = " + seed);

@@ -93,7 +93,7 @@ class RunSpecTest {
 
     @Test void aJsonSpecWithAnUnknownFieldAWrongTypeOrAValueOutOfRangeIsRefusedNamingFieldValueAndRange() {
         assertEquals("stepz: unknown field of a run spec; valid fields: model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, "
-                + "evaluation, augmentation, output, extras", refused("{\"stepz\": 3}"));
+                + "evaluation, augmentation, output, extras, schedule", refused("{\"stepz\": 3}"));
         assertEquals("optimizer.lrr: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay",
                 refused("{\"optimizer\": {\"name\": \"adam\", \"lrr\": 0.1}}"));
         assertEquals("steps = \"ten\" is not an integer (valid: 1, 2, …)", refused("{\"steps\": \"ten\"}"));

@@ -16,6 +16,7 @@ import org.tuneless.catalog.Param;
 import org.tuneless.catalog.ParamType;
 import org.tuneless.optim.Optimizer;
 import org.tuneless.optim.Optimizers;
+import org.tuneless.optim.schedule.Schedules;
 import org.tuneless.run.Catalogs;
 import org.tuneless.run.Run;
 import org.tuneless.run.RunSpec;
@@ -56,6 +57,12 @@ final class TrainCommand implements Callable<Integer> {
             completionCandidates = OptimizerNames.class)
     String optimizer;
 
+    @Option(names = "--schedule", paramLabel = "SPEC",
+            description = "Learning-rate schedule multiplying the optimizer's lr (base optimizers, prodigy, dadapt-*, and wrappers around them): "
+                    + "cosine[:warmup=100,final=0.1], linear[:warmup=…,final=…], wsd:warmup=100,decay=0.2, step:every=100,factor=0.5, warmup:steps=100, "
+                    + "constant; join phases with + (warmup:steps=100+cosine). Default none; ./tuneless list schedules.")
+    String schedule;
+
     @Option(names = "--steps", defaultValue = "500", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
     long steps;
 
@@ -91,7 +98,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> track = new ArrayList<>();
 
     /** Run options that --config replaces. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--track");
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--track");
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -193,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
         List<Component> trackers = new ArrayList<>();
         for (String t : track) trackers.addAll(SpecText.track(t));
         return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery),
-                null, new RunSpec.Output(out == null ? null : out.toString()), List.of());
+                null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule));
     }
 
     /** Builds and trains {@code runSpec}, printing one line about it first. */

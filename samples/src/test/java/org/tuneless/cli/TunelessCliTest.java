@@ -257,7 +257,7 @@ class TunelessCliTest {
         assertTrue(run("list", "models").out().contains("--widths"));
         assertTrue(run("list", "data").out().contains("fashion-mnist — "));
         assertTrue(run("list", "trackers").out().contains("--every"));
-        assertError(run("list", "optimisers"), "unknown catalog 'optimisers'; valid: optimizers, models, data, losses, trackers");
+        assertError(run("list", "optimisers"), "unknown catalog 'optimisers'; valid: optimizers, models, data, losses, trackers, schedules");
     }
 
     @Test void helpListsTheOptions() {
