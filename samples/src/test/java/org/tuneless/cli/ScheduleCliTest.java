@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,14 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /** {@code --schedule} and the wrappers (averaged, lookahead, sam) from the command line. */
 class ScheduleCliTest {
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = TunelessCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
-
     static final String[] SMALL = {"train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:64", "--batch", "full", "--quiet"};
 
     static String[] small(String... more) {
@@ -39,7 +29,7 @@ class ScheduleCliTest {
 
     @Test void theLrColumnFollowsTheScheduleAndRunJsonKeepsIt(@TempDir Path dir) throws IOException {
         Path out = dir.resolve("cos");
-        Result r = run(small("--optimizer", "sgd", "--lr", "0.1", "--steps", "6", "--schedule", "cosine:warmup=2", "--out", out.toString()));
+        TunelessCliTest.Result r = TunelessCliTest.run(small("--optimizer", "sgd", "--lr", "0.1", "--steps", "6", "--schedule", "cosine:warmup=2", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("with warmup for 2 steps, then cosine"), r.out());
         List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
@@ -56,7 +46,7 @@ class ScheduleCliTest {
         assertEquals(2, spec.get("schedule").get(0).get("warmup").asInt());
         // re-running the saved spec gives the same learning rates
         Path again = dir.resolve("again");
-        assertEquals(0, run("train", "--config", out.resolve("run.json").toString(), "--out", again.toString(), "--quiet").code());
+        assertEquals(0, TunelessCliTest.run("train", "--config", out.resolve("run.json").toString(), "--out", again.toString(), "--quiet").code());
         List<String> csv2 = Files.readAllLines(again.resolve("metrics.csv"));
         for (int t = 1; t <= 6; t++) assertEquals(csv.get(t).split(",")[lr], csv2.get(t).split(",")[lr]);
     }
@@ -66,17 +56,17 @@ class ScheduleCliTest {
                 {"--optimizer", "adamw", "--schedule", "linear"}, {"--optimizer", "prodigy", "--schedule", "cosine"},
                 {"--optimizer", "dadapt-adam", "--schedule", "warmup:steps=2+cosine:final=0.1"}};
         for (String[] c : cases) {
-            Result r = run(small(concat(c, "--steps", "4", "--out", dir.resolve(c[1]).toString())));
+            TunelessCliTest.Result r = TunelessCliTest.run(small(concat(c, "--steps", "4", "--out", dir.resolve(c[1]).toString())));
             assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
         }
     }
 
     @Test void badSchedulesGetOneLineErrors() {
-        assertError(run(small("--steps", "1", "--schedule", "cosine:final=2")), "final = 2.0 is outside [0, 1)");
-        assertError(run(small("--steps", "1", "--schedule", "exponential")), "unknown schedule 'exponential'; valid: constant, warmup, cosine");
-        assertError(run(small("--steps", "1", "--schedule", "step:factor=0")), "factor = 0.0 must be in (0, 1)");
-        assertError(run(small("--steps", "1", "--optimizer", "agd", "--schedule", "cosine")), "has no learning rate a schedule could multiply");
-        assertError(run(small("--steps", "1", "--schedule", "cosine:warmpu=3")), "does not take option 'warmpu'");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--schedule", "cosine:final=2")), "final = 2.0 is outside [0, 1)");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--schedule", "exponential")), "unknown schedule 'exponential'; valid: constant, warmup, cosine");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--schedule", "step:factor=0")), "factor = 0.0 must be in (0, 1)");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "agd", "--schedule", "cosine")), "has no learning rate a schedule could multiply");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--schedule", "cosine:warmpu=3")), "does not take option 'warmpu'");
     }
 
     @Test void wrappersTrainFromTheCommandLine(@TempDir Path dir) throws IOException {
@@ -88,16 +78,16 @@ class ScheduleCliTest {
         for (int i = 0; i < cases.length; i++) {
             String[] c = cases[i];
             Path out = dir.resolve("w" + i);
-            Result r = run(small(concat(c, "--steps", "4", "--out", out.toString())));
+            TunelessCliTest.Result r = TunelessCliTest.run(small(concat(c, "--steps", "4", "--out", out.toString())));
             assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
             assertTrue(Files.readAllLines(out.resolve("metrics.csv")).get(0).contains(diagnostics[i]), String.join(" ", c));
         }
-        assertError(run(small("--steps", "1", "--optimizer", "lookahead", "--alpha", "2")), "alpha = 2.0 must be in (0, 1]");
-        assertError(run(small("--steps", "1", "--optimizer", "sam", "--base", "dog")), "unknown base 'dog'");
-        assertError(run(small("--steps", "1", "--optimizer", "averaged", "--mode", "median")), "mode = 'median'");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "lookahead", "--alpha", "2")), "alpha = 2.0 must be in (0, 1]");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "sam", "--base", "dog")), "unknown base 'dog'");
+        assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "averaged", "--mode", "median")), "mode = 'median'");
     }
 
-    private static void assertError(Result r, String expected) {
+    private static void assertError(TunelessCliTest.Result r, String expected) {
         assertTrue(r.code() != 0, "exit code was 0 for: " + r.err());
         assertTrue(r.err().contains(expected), "stderr was: " + r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line expected: " + r.err());
