@@ -4,6 +4,7 @@ import org.tuneless.catalog.Component
 import org.tuneless.run.Catalogs
 import org.tuneless.run.Run
 import org.tuneless.run.RunSpec
+import org.tuneless.train.EvaluationMode
 import org.tuneless.train.Trainer
 import org.tuneless.train.TrainerPlugin
 import org.tuneless.train.TrainingRun
@@ -39,6 +40,13 @@ val FullBatch: BatchSize = BatchSize.Full
 
 /** Floating-point precision of the model. */
 enum class Precision(internal val dtype: String) { Float32("float32"), Float64("float64") }
+
+/**
+ * Where evaluations (train/test loss and accuracy) happen when the optimizer offers an evaluation point of its own
+ * (Schedule-Free's x, an iterate average of `averaged(...)`): [Average] there (the default), [Live] at the parameters
+ * gradients are taken at. Optimizers without such a point evaluate at the live parameters either way.
+ */
+enum class EvaluateAt(internal val mode: EvaluationMode) { Average(EvaluationMode.AVERAGE), Live(EvaluationMode.LIVE) }
 
 /** A loss of the loss catalog. */
 class LossSpec internal constructor(val spec: Component) {
@@ -83,6 +91,8 @@ class TrainingBuilder {
     /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
     var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = DEFAULTS.evaluation().every().toInt()
+    /** Where evaluations happen: `evaluateAt = EvaluateAt.Live` to evaluate Schedule-Free or an averaged run at its live parameters. */
+    var evaluateAt: EvaluateAt = EvaluateAt.Average
     internal val plugins = mutableListOf<TrainerPlugin>()
     internal val trackers = mutableListOf<TrackingBuilder>()
 
@@ -111,7 +121,7 @@ class TrainingBuilder {
     fun spec(): RunSpec = RunSpec(
         (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
         (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
-        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()), augment?.spec, null,
+        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode), augment?.spec, null,
         options(observe = false).extras(), schedule?.specs ?: emptyList(),
     )
 

@@ -69,6 +69,14 @@ class DslTest : FunSpec({
             run.config()["evaluation_point"] shouldBe "x (schedule-free average)"
             (run.evaluationParameters.sub(run.finalParameters).norm2Number().toDouble() > 0.0) shouldBe true
         }
+        val live = train {
+            model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = scheduleFreeAdamW(); steps = 3
+            evaluateAt = EvaluateAt.Live
+        }
+        live.config()["evaluation_point"] shouldBe "live"
+        live.lastEvaluation("test").get().point() shouldBe "live"
+        live.spec!!.evaluation().at() shouldBe org.tuneless.train.EvaluationMode.LIVE
+        live.spec!!.toDsl() shouldContain "evaluateAt = EvaluateAt.Live"
     }
 
     test("invalid values fail where they are written, naming the argument and the valid range") {

@@ -67,7 +67,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         BatchStream stream = spec.batch().isFull() ? BatchStream.fixed(train.fullBatch()) : new MinibatchStream(train, spec.batch().size(), spec.seed());
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
-                .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).seed(spec.seed()).progress(options.progress());
+                .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).evaluateAt(spec.evaluation().at()).seed(spec.seed()).progress(options.progress());
         for (String split : spec.evaluation().splits()) {
             b.evaluateOn(split, split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch());
         }

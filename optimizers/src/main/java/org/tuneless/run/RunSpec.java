@@ -17,6 +17,7 @@ import org.tuneless.catalog.Specification;
 import org.tuneless.optim.Optimizers;
 import org.tuneless.optim.schedule.Schedule;
 import org.tuneless.optim.schedule.Schedules;
+import org.tuneless.train.EvaluationMode;
 import org.tuneless.train.TrainingRun;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -56,17 +57,27 @@ public record RunSpec(Component model, Component data, Component loss, Component
         @Override public String toString() { return size == null ? "full" : size.toString(); }
     }
 
-    /** Evaluate loss and accuracy on {@code splits} every {@code every} steps and after the last (0 = only after the last). */
-    public record Evaluation(long every, List<String> splits) {
+    /**
+     * Evaluate loss and accuracy on {@code splits} every {@code every} steps and after the last (0 = only after the last),
+     * at {@code at}: {@link EvaluationMode#AVERAGE} (the default) evaluates at the optimizer's evaluation point when it
+     * offers one (Schedule-Free's x, an iterate average), {@link EvaluationMode#LIVE} at the live parameters.
+     */
+    public record Evaluation(long every, List<String> splits, EvaluationMode at) {
         public Evaluation {
             if (every < 0) throw new IllegalArgumentException("evaluation.every = " + every + " must be ≥ 0 (0 = at the end only)");
+            if (at == null) at = EvaluationMode.AVERAGE;
             splits = List.copyOf(splits);
             for (String s : splits) {
                 if (!s.equals("train") && !s.equals("test")) throw new IllegalArgumentException("evaluation.splits: '" + s + "' is not a split; valid: train, test");
             }
         }
 
+        public Evaluation(long every, List<String> splits) { this(every, splits, EvaluationMode.AVERAGE); }
+
         public static Evaluation every(long k) { return new Evaluation(k, List.of("train", "test")); }
+
+        /** The same evaluation at {@code point}. */
+        public Evaluation at(EvaluationMode point) { return new Evaluation(every, splits, point); }
     }
 
     /** Random crops of images padded by {@code padding} zeros, and random horizontal flips. */
@@ -197,6 +208,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
         e.put("every", evaluation.every());
         ArrayNode splits = e.putArray("splits");
         evaluation.splits().forEach(splits::add);
+        e.put("at", evaluation.at().name().toLowerCase(java.util.Locale.ROOT));
         if (augmentation == null) o.putNull("augmentation");
         else o.putObject("augmentation").put("padding", augmentation.padding()).put("flip", augmentation.flip());
         ObjectNode out = o.putObject("output");
@@ -320,7 +332,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     private static Evaluation evaluation(JsonNode v) {
         if (!v.isObject()) throw new IllegalArgumentException("evaluation = " + v + " is not an object {\"every\": k, \"splits\": [...]}");
-        onlyFields(v, "evaluation", List.of("every", "splits"));
+        onlyFields(v, "evaluation", List.of("every", "splits", "at"));
         long every = 0;
         JsonNode e = v.get("every");
         if (e != null) {
@@ -338,7 +350,19 @@ public record RunSpec(Component model, Component data, Component loss, Component
             }
             splits = l;
         }
-        return new Evaluation(every, splits);
+        EvaluationMode at = EvaluationMode.AVERAGE;
+        JsonNode a = v.get("at");
+        if (a != null) at = evaluationMode(a.isTextual() ? a.asText() : a.toString(), "evaluation.at");
+        return new Evaluation(every, splits, at);
+    }
+
+    /** Parses "average" or "live" (any case); {@code where} names the field in the error. */
+    public static EvaluationMode evaluationMode(String text, String where) {
+        for (EvaluationMode m : EvaluationMode.values()) {
+            if (m.name().equalsIgnoreCase(text)) return m;
+        }
+        throw new IllegalArgumentException(where + " = " + text + " is not an evaluation point; valid: average (the optimizer's "
+                + "evaluation point when it offers one, e.g. Schedule-Free's x or an iterate average), live (the parameters gradients are taken at)");
     }
 
     private static Augmentation augmentation(JsonNode v) {
@@ -369,6 +393,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
         if (label != null) line(sb, "label = \"" + label.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + "\"");
         if (augmentation != null) line(sb, "augment = cropAndFlip(padding = " + augmentation.padding() + ", flip = " + augmentation.flip() + ")");
         if (evaluation.every() > 0) line(sb, "evaluate(every = " + evaluation.every() + ")");
+        if (evaluation.at() == EvaluationMode.LIVE) line(sb, "evaluateAt = EvaluateAt.Live");
         if (!tracking.isEmpty()) {
             line(sb, "track {");
             for (Component t : tracking) line(sb, "    " + Catalogs.TRACKERS.toDsl(t));

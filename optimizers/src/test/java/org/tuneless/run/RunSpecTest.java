@@ -16,6 +16,7 @@ import org.tuneless.catalog.Component;
 import org.tuneless.catalog.Entry;
 import org.tuneless.catalog.Param;
 import org.tuneless.optim.Optimizers;
+import org.tuneless.train.EvaluationMode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -87,6 +88,17 @@ class RunSpecTest {
         assertTrue(json.contains("\"name\" : \"cdat\",\n    \"base\" : {\n      \"name\" : \"adam\""), json);
     }
 
+    @Test void theEvaluationPointIsPartOfTheSpecInJsonAndDsl() {
+        RunSpec live = RunSpec.defaults().withEvaluation(RunSpec.Evaluation.every(5).at(EvaluationMode.LIVE));
+        String json = live.toJson();
+        assertTrue(json.contains("\"at\" : \"live\""), json);
+        assertEquals(EvaluationMode.LIVE, RunSpec.fromJson(json).evaluation().at());
+        assertEquals(EvaluationMode.AVERAGE, RunSpec.fromJson("{\"evaluation\": {\"every\": 3}}").evaluation().at(), "average by default");
+        assertEquals(EvaluationMode.LIVE, RunSpec.fromJson("{\"evaluation\": {\"at\": \"LIVE\"}}").evaluation().at());
+        assertTrue(live.toDsl().contains("    evaluate(every = 5)\n    evaluateAt = EvaluateAt.Live\n"), live.toDsl());
+        assertTrue(refused("{\"evaluation\": {\"at\": \"middle\"}}").startsWith("evaluation.at = middle is not an evaluation point; valid: average ("));
+    }
+
     static String refused(String json) {
         return assertThrows(IllegalArgumentException.class, () -> RunSpec.fromJson(json)).getMessage();
     }
@@ -94,6 +106,7 @@ class RunSpecTest {
     @Test void aJsonSpecWithAnUnknownFieldAWrongTypeOrAValueOutOfRangeIsRefusedNamingFieldValueAndRange() {
         assertEquals("stepz: unknown field of a run spec; valid fields: model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, "
                 + "evaluation, augmentation, output, extras, schedule", refused("{\"stepz\": 3}"));
+        assertEquals("evaluation.when: unknown field; valid fields: every, splits, at", refused("{\"evaluation\": {\"when\": 3}}"));
         assertEquals("optimizer.lrr: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay",
                 refused("{\"optimizer\": {\"name\": \"adam\", \"lrr\": 0.1}}"));
         assertEquals("steps = \"ten\" is not an integer (valid: 1, 2, …)", refused("{\"steps\": \"ten\"}"));

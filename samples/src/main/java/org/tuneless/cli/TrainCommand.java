@@ -82,6 +82,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "50", paramLabel = "K", description = "Evaluate train/test loss and accuracy every K steps (default ${DEFAULT-VALUE}; 0 = at the end).")
     long evalEvery;
 
+    @Option(names = "--eval-at", defaultValue = "average", paramLabel = "POINT", description = "Where to evaluate when the optimizer "
+            + "offers an evaluation point of its own: average (default: Schedule-Free's x, an iterate average) or live (the parameters "
+            + "gradients are taken at). Other optimizers evaluate at their live parameters either way.")
+    String evalAt;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<optimizer>).")
     Path out;
 
@@ -98,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> track = new ArrayList<>();
 
     /** Run options that --config replaces. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--track");
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--track");
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -199,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
         Component dataSpec = SpecText.data(data);
         List<Component> trackers = new ArrayList<>();
         for (String t : track) trackers.addAll(SpecText.track(t));
-        return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery),
+        return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at")),
                 null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule));
     }
 

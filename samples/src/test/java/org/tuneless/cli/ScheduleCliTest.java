@@ -87,6 +87,24 @@ class ScheduleCliTest {
         assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "averaged", "--mode", "median")), "mode = 'median'");
     }
 
+    @Test void theEvaluationPointIsChosenFromTheCommandLineAndKeptInTheSpec(@TempDir Path dir) throws IOException {
+        String[] points = {"average", "live"};
+        String[] recorded = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve(points[i]);
+            TunelessCliTest.Result r = TunelessCliTest.run(small("--optimizer", "sf-adamw", "--steps", "3", "--eval-at", points[i], "--out", out.toString()));
+            assertEquals(0, r.code(), r.err());
+            List<String> ev = Files.readAllLines(out.resolve("evaluations.csv"));
+            assertEquals("step,split,loss,accuracy,point", ev.get(0));
+            recorded[i] = ev.get(ev.size() - 1).substring(ev.get(ev.size() - 1).lastIndexOf(',') + 1);
+            JsonNode spec = new ObjectMapper().readTree(out.resolve("run.json").toFile()).get("config").get("spec");
+            assertEquals(points[i], spec.get("evaluation").get("at").asText());
+        }
+        assertTrue(recorded[0].contains("schedule-free"), "average evaluates at Schedule-Free's x: " + recorded[0]);
+        assertEquals("live", recorded[1]);
+        assertError(TunelessCliTest.run(small("--steps", "1", "--eval-at", "middle")), "--eval-at = middle is not an evaluation point; valid: average");
+    }
+
     private static void assertError(TunelessCliTest.Result r, String expected) {
         assertTrue(r.code() != 0, "exit code was 0 for: " + r.err());
         assertTrue(r.err().contains(expected), "stderr was: " + r.err());
