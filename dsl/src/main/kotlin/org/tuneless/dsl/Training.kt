@@ -91,6 +91,7 @@ class TrainingBuilder {
     /** Show a terminal progress bar (stderr); on by default in an interactive terminal, never inside a notebook (which gets its live display). */
     var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = DEFAULTS.evaluation().every().toInt()
+    internal var evaluateSubset: Int = DEFAULTS.evaluation().subset().toInt()
     /** Where evaluations happen: `evaluateAt = EvaluateAt.Live` to evaluate Schedule-Free or an averaged run at its live parameters. */
     var evaluateAt: EvaluateAt = EvaluateAt.Average
     internal val plugins = mutableListOf<TrainerPlugin>()
@@ -101,10 +102,16 @@ class TrainingBuilder {
         batchSize = BatchSize.Of(size)
     }
 
-    /** Evaluate train/test loss and accuracy every [every] steps (and after the last). */
-    fun evaluate(every: Int) {
-        require(every > 0) { "evaluate(every = $every): every must be a positive number of steps" }
+    /**
+     * Evaluate train/test loss and accuracy every [every] steps and after the last (0 = only after the last), on the
+     * first [subset] examples of each split when [subset] > 0 (a fixed subset: cheaper evaluations of large test sets;
+     * 0 = the whole split).
+     */
+    fun evaluate(every: Int = 0, subset: Int = 0) {
+        require(every >= 0) { "evaluate(every = $every): every must be a number of steps ≥ 0 (0 = only after the last step)" }
+        require(subset >= 0) { "evaluate(subset = $subset): subset must be a number of examples ≥ 0 (0 = the whole split)" }
         evaluateEvery = every
+        evaluateSubset = subset
     }
 
     /** Curvature tracking during training: `track { sharpness(every = 20); elr(every = 50) }` — each call keeps its own schedule. */
@@ -121,7 +128,7 @@ class TrainingBuilder {
     fun spec(): RunSpec = RunSpec(
         (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
         (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
-        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode), augment?.spec, null,
+        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode).subset(evaluateSubset.toLong()), augment?.spec, null,
         options(observe = false).extras(), schedule?.specs ?: emptyList(),
     )
 

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.tuneless.objective.Batch;
 import org.tuneless.catalog.Component;
 import org.tuneless.data.BatchStream;
 import org.tuneless.data.Dataset;
@@ -68,8 +70,11 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
                 .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).evaluateAt(spec.evaluation().at()).seed(spec.seed()).progress(options.progress());
+        long subset = spec.evaluation().subset();
         for (String split : spec.evaluation().splits()) {
-            b.evaluateOn(split, split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch());
+            Batch all = split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch();
+            b.evaluateOn(split, subset > 0 && subset < all.size() ? firstRows(all, subset) : all);
+            b.config("evaluation_" + split + "_examples", Math.min(all.size(), subset > 0 ? subset : all.size()) + " of " + all.size());
         }
         if (spec.label() != null) b.label(spec.label());
         b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model()))
@@ -91,6 +96,11 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         }
         if (m.get("norm") != null && !m.get("norm").equals("batch")) return m.name() + ":" + m.get("norm");
         return m.name();
+    }
+
+    /** The first {@code n} examples of {@code batch} (a fixed evaluation subset). */
+    static Batch firstRows(Batch batch, long n) {
+        return new Batch(batch.inputs().get(NDArrayIndex.interval(0, n)).dup(), batch.targets().get(NDArrayIndex.interval(0, n)).dup());
     }
 
     private static BatchStream augment(BatchStream s, long[] shape, RunSpec.Augmentation a, long seed) {

@@ -61,10 +61,13 @@ public record RunSpec(Component model, Component data, Component loss, Component
      * Evaluate loss and accuracy on {@code splits} every {@code every} steps and after the last (0 = only after the last),
      * at {@code at}: {@link EvaluationMode#AVERAGE} (the default) evaluates at the optimizer's evaluation point when it
      * offers one (Schedule-Free's x, an iterate average), {@link EvaluationMode#LIVE} at the live parameters.
+     * {@code subset} &gt; 0 evaluates each split on its first {@code subset} examples only (a fixed subset, the same at
+     * every evaluation; 0 = the whole split).
      */
-    public record Evaluation(long every, List<String> splits, EvaluationMode at) {
+    public record Evaluation(long every, List<String> splits, EvaluationMode at, long subset) {
         public Evaluation {
             if (every < 0) throw new IllegalArgumentException("evaluation.every = " + every + " must be ≥ 0 (0 = at the end only)");
+            if (subset < 0) throw new IllegalArgumentException("evaluation.subset = " + subset + " must be ≥ 0 (0 = the whole split)");
             if (at == null) at = EvaluationMode.AVERAGE;
             splits = List.copyOf(splits);
             for (String s : splits) {
@@ -72,12 +75,15 @@ public record RunSpec(Component model, Component data, Component loss, Component
             }
         }
 
-        public Evaluation(long every, List<String> splits) { this(every, splits, EvaluationMode.AVERAGE); }
+        public Evaluation(long every, List<String> splits) { this(every, splits, EvaluationMode.AVERAGE, 0); }
 
         public static Evaluation every(long k) { return new Evaluation(k, List.of("train", "test")); }
 
         /** The same evaluation at {@code point}. */
-        public Evaluation at(EvaluationMode point) { return new Evaluation(every, splits, point); }
+        public Evaluation at(EvaluationMode point) { return new Evaluation(every, splits, point, subset); }
+
+        /** The same evaluation on the first {@code n} examples of each split (0 = all). */
+        public Evaluation subset(long n) { return new Evaluation(every, splits, at, n); }
     }
 
     /** Random crops of images padded by {@code padding} zeros, and random horizontal flips. */
@@ -209,6 +215,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
         ArrayNode splits = e.putArray("splits");
         evaluation.splits().forEach(splits::add);
         e.put("at", evaluation.at().name().toLowerCase(java.util.Locale.ROOT));
+        e.put("subset", evaluation.subset());
         if (augmentation == null) o.putNull("augmentation");
         else o.putObject("augmentation").put("padding", augmentation.padding()).put("flip", augmentation.flip());
         ObjectNode out = o.putObject("output");
@@ -332,7 +339,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     private static Evaluation evaluation(JsonNode v) {
         if (!v.isObject()) throw new IllegalArgumentException("evaluation = " + v + " is not an object {\"every\": k, \"splits\": [...]}");
-        onlyFields(v, "evaluation", List.of("every", "splits", "at"));
+        onlyFields(v, "evaluation", List.of("every", "splits", "at", "subset"));
         long every = 0;
         JsonNode e = v.get("every");
         if (e != null) {
@@ -353,7 +360,13 @@ public record RunSpec(Component model, Component data, Component loss, Component
         EvaluationMode at = EvaluationMode.AVERAGE;
         JsonNode a = v.get("at");
         if (a != null) at = evaluationMode(a.isTextual() ? a.asText() : a.toString(), "evaluation.at");
-        return new Evaluation(every, splits, at);
+        long subset = 0;
+        JsonNode n = v.get("subset");
+        if (n != null) {
+            if (!n.isIntegralNumber() || n.longValue() < 0) throw new IllegalArgumentException("evaluation.subset = " + n + " must be an integer ≥ 0 (0 = the whole split)");
+            subset = n.longValue();
+        }
+        return new Evaluation(every, splits, at, subset);
     }
 
     /** Parses "average" or "live" (any case); {@code where} names the field in the error. */
@@ -392,7 +405,9 @@ public record RunSpec(Component model, Component data, Component loss, Component
         if (dtype.equals("float64")) line(sb, "precision = Precision.Float64");
         if (label != null) line(sb, "label = \"" + label.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + "\"");
         if (augmentation != null) line(sb, "augment = cropAndFlip(padding = " + augmentation.padding() + ", flip = " + augmentation.flip() + ")");
-        if (evaluation.every() > 0) line(sb, "evaluate(every = " + evaluation.every() + ")");
+        if (evaluation.every() > 0 || evaluation.subset() > 0) {
+            line(sb, "evaluate(every = " + evaluation.every() + (evaluation.subset() > 0 ? ", subset = " + evaluation.subset() : "") + ")");
+        }
         if (evaluation.at() == EvaluationMode.LIVE) line(sb, "evaluateAt = EvaluateAt.Live");
         if (!tracking.isEmpty()) {
             line(sb, "track {");

@@ -96,6 +96,10 @@ class RunSpecTest {
         assertEquals(EvaluationMode.AVERAGE, RunSpec.fromJson("{\"evaluation\": {\"every\": 3}}").evaluation().at(), "average by default");
         assertEquals(EvaluationMode.LIVE, RunSpec.fromJson("{\"evaluation\": {\"at\": \"LIVE\"}}").evaluation().at());
         assertTrue(live.toDsl().contains("    evaluate(every = 5)\n    evaluateAt = EvaluateAt.Live\n"), live.toDsl());
+        RunSpec sub = RunSpec.defaults().withEvaluation(RunSpec.Evaluation.every(0).subset(128));
+        assertEquals(128, RunSpec.fromJson(sub.toJson()).evaluation().subset());
+        assertTrue(sub.toDsl().contains("    evaluate(every = 0, subset = 128)\n"), sub.toDsl());
+        assertEquals("evaluation.subset = -1 must be an integer ≥ 0 (0 = the whole split)", refused("{\"evaluation\": {\"subset\": -1}}"));
         assertTrue(refused("{\"evaluation\": {\"at\": \"middle\"}}").startsWith("evaluation.at = middle is not an evaluation point; valid: average ("));
     }
 
@@ -106,7 +110,7 @@ class RunSpecTest {
     @Test void aJsonSpecWithAnUnknownFieldAWrongTypeOrAValueOutOfRangeIsRefusedNamingFieldValueAndRange() {
         assertEquals("stepz: unknown field of a run spec; valid fields: model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, "
                 + "evaluation, augmentation, output, extras, schedule", refused("{\"stepz\": 3}"));
-        assertEquals("evaluation.when: unknown field; valid fields: every, splits, at", refused("{\"evaluation\": {\"when\": 3}}"));
+        assertEquals("evaluation.when: unknown field; valid fields: every, splits, at, subset", refused("{\"evaluation\": {\"when\": 3}}"));
         assertEquals("optimizer.lrr: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay",
                 refused("{\"optimizer\": {\"name\": \"adam\", \"lrr\": 0.1}}"));
         assertEquals("steps = \"ten\" is not an integer (valid: 1, 2, …)", refused("{\"steps\": \"ten\"}"));

@@ -85,7 +85,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-at", defaultValue = "average", paramLabel = "POINT", description = "Where to evaluate when the optimizer "
             + "offers an evaluation point of its own: average (default: Schedule-Free's x, an iterate average) or live (the parameters "
             + "gradients are taken at). Other optimizers evaluate at their live parameters either way.")
-    String evalAt;
+    String evalAt = "average";
+
+    @Option(names = "--eval-subset", defaultValue = "0", paramLabel = "N", description = "Evaluate each split on its first N examples "
+            + "only (a fixed subset: cheaper evaluations of large test sets; default 0 = the whole split).")
+    long evalSubset = 0;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<optimizer>).")
     Path out;
@@ -103,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     List<String> track = new ArrayList<>();
 
     /** Run options that --config replaces. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--track");
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--track");
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -180,6 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     RunSpec spec(String optimizerName, Map<String, String> options) {
         if (steps <= 0) throw new IllegalArgumentException("--steps = " + steps + " must be a positive integer");
         if (evalEvery < 0) throw new IllegalArgumentException("--eval-every = " + evalEvery + " must be ≥ 0");
+        if (evalSubset < 0) throw new IllegalArgumentException("--eval-subset = " + evalSubset + " must be ≥ 0 (0 = the whole split)");
         String type = switch (dtype.toLowerCase(Locale.ROOT)) {
             case "float32", "float", "f32" -> "float32";
             case "float64", "double", "f64" -> "float64";
@@ -204,7 +209,8 @@ final class TrainCommand implements Callable<Integer> {
         Component dataSpec = SpecText.data(data);
         List<Component> trackers = new ArrayList<>();
         for (String t : track) trackers.addAll(SpecText.track(t));
-        return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at")),
+        return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at"))
+                .subset(evalSubset),
                 null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule));
     }
 
@@ -212,7 +218,8 @@ final class TrainCommand implements Callable<Integer> {
     static TrainingRun train(RunSpec runSpec, PrintWriter out, boolean progress) {
         Run run = Run.start(runSpec, Run.Options.DEFAULT.withProgress(progress));
         out.println("model " + run.spec().model().name() + " (" + run.network().parameterCount() + " parameters), data " + run.data().description()
-                + ", optimizer " + run.optimizer().name());
+                + ", optimizer " + run.optimizer().name()
+                + (runSpec.evaluation().subset() > 0 ? ", evaluated on the first " + runSpec.evaluation().subset() + " examples of each split" : ""));
         return run.run();
     }
 

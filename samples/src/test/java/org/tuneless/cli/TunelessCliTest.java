@@ -201,13 +201,17 @@ class TunelessCliTest {
     @Test void zooModelsTrainByNameOnImagesAndText(@TempDir Path dir) throws IOException {
         for (String model : new String[]{"cnn", "resnet18:none", "mixer", "vit", "lstm"}) {
             Result r = run("train", "--model", model, "--data", "fashion-mnist-embedded:32", "--optimizer", "adam", "--steps", "2",
-                    "--batch", "16", "--eval-every", "0", "--out", dir.resolve(model.replace(':', '-')).toString(), "--quiet");
+                    "--batch", "16", "--eval-every", "0", "--eval-subset", "64", "--out", dir.resolve(model.replace(':', '-')).toString(), "--quiet");
             assertEquals(0, r.code(), model + ": " + r.err());
+            assertTrue(r.out().contains("evaluated on the first 64 examples of each split"), model + ": " + r.out());
+            JsonNode config = new ObjectMapper().readTree(dir.resolve(model.replace(':', '-')).resolve("run.json").toFile()).get("config");
+            assertEquals("64 of 1024", config.get("evaluation_test_examples").asText(), model);
+            assertEquals("32 of 32", config.get("evaluation_train_examples").asText(), model);
             assertTrue(r.out().contains("COMPLETED after 2 steps"), model + ": " + r.out());
         }
         for (String model : new String[]{"nanolm", "lstm"}) {
             Result r = run("train", "--model", model, "--data", "text-embedded:16:32", "--optimizer", "adam", "--lr", "3e-3", "--steps", "3",
-                    "--batch", "8", "--eval-every", "0", "--out", dir.resolve("text-" + model).toString(), "--quiet");
+                    "--batch", "8", "--eval-every", "0", "--eval-subset", "64", "--out", dir.resolve("text-" + model).toString(), "--quiet");
             assertEquals(0, r.code(), model + " on text: " + r.err());
             assertTrue(r.out().contains("blocks of 16"), r.out());
             assertTrue(r.out().contains("COMPLETED after 3 steps"), r.out());
