@@ -137,8 +137,10 @@ fun prodigy(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, be
         "growthRate" to growthRate)
 
 /**
- * Mechanic (arXiv 2306.00144, mechanic-pytorch; catalog `mechanic`): learns a scale Σs for the updates of `base`
- * (default sgd; the official recipe is `mechanic(base = sgd(lr = 1.0))`), e.g. `mechanic(base = adam())`.
+ * Mechanic (arXiv 2306.00144, mechanic-pytorch; catalog `mechanic`): learns a scale Σs for the updates of `base`.
+ * `mechanic()` is the authors' recipe, sgd at lr 1; give another base its lr explicitly, as they do:
+ * `mechanic(base = adam(lr = 1.0))` (a base written as `adam()` keeps Adam's own default lr 1e-3, and Mechanic then
+ * starts from steps 1,000× smaller).
  */
 fun mechanic(base: BaseOptimizerSpec? = null, sDecay: Double? = null, sInit: Double? = null, eps: Double? = null): TunedOptimizerSpec =
     tuned("mechanic", "base" to base, "sDecay" to sDecay, "sInit" to sInit, "eps" to eps)

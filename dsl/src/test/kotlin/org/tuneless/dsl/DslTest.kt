@@ -42,7 +42,8 @@ class DslTest : FunSpec({
         dadaptAdam().build().name() shouldBe "dadapt-adam()"
         prodigy(dCoef = 0.5).build().name() shouldBe "prodigy(d_coef=0.5)"
         mechanic(base = adam()).build().name() shouldBe "mechanic(adam(lr=0.001))"
-        mechanic(base = sgd(lr = 1.0)).toString() shouldBe "mechanic(base = sgd(lr = 1.0))"
+        mechanic(base = sgd(lr = 1.0)).toString() shouldBe "mechanic()" // the authors' recipe is the default
+        mechanic().build().name() shouldBe "mechanic(sgd(lr=1))"
         prodigy(beta3 = 0.9).toString() shouldBe "prodigy(beta3 = 0.9)"
         shouldThrow<IllegalArgumentException> { prodigy(dCoef = 0.0) }.message shouldContain "d_coef = 0.0 must be a positive"
         shouldThrow<IllegalArgumentException> { dadaptSgd(growthRate = 0.5) }.message shouldContain "growth rate = 0.5 must be ≥ 1"

@@ -101,7 +101,12 @@ public final class Catalog<T> {
             Map<String, String> fw = forwarded.getOrDefault(p, Map.of());
             if (baseName instanceof String s) {
                 checkChoice(e.name(), p, s);
-                own.put(p.name(), p.nested().get().parse(s, fw));
+                Map<String, String> withDefaults = new LinkedHashMap<>();
+                nestedDefaults(p, s).forEach((k, v) -> {
+                    if (!fw.containsKey(k) && !fw.containsKey(Param.kebab(k))) withDefaults.put(k, String.valueOf(v));
+                });
+                withDefaults.putAll(fw);
+                own.put(p.name(), p.nested().get().parse(s, withDefaults));
             }
         }
         return spec(e.name(), own);
@@ -124,8 +129,20 @@ public final class Catalog<T> {
     }
 
     private Object defaultOf(Param p) {
-        if (p.type() == ParamType.SPEC) return p.nested().get().spec((String) p.defaultValue());
+        if (p.type() == ParamType.SPEC) return p.nested().get().spec((String) p.defaultValue(), nestedDefaults(p, (String) p.defaultValue()));
         return p.defaultValue();
+    }
+
+    /** {@code p}'s nested defaults that the nested entry {@code name} takes. */
+    private static Map<String, Object> nestedDefaults(Param p, String name) {
+        if (p.nestedDefaults().isEmpty()) return Map.of();
+        Catalog<?> nested = p.nested().get();
+        if (!nested.names().contains(name)) return Map.of();
+        Map<String, Object> out = new LinkedHashMap<>();
+        p.nestedDefaults().forEach((k, v) -> {
+            if (nested.entry(name).param(k).isPresent()) out.put(k, v);
+        });
+        return out;
     }
 
     private static void checkChoice(String owner, Param p, String value) {
@@ -235,7 +252,7 @@ public final class Catalog<T> {
                     if (!given.kind().equals(nested.kind())) throw new IllegalArgumentException(owner + ": " + p.name() + " must be a " + nested.kind() + " spec, not a " + given.kind());
                     c = given;
                 } else if (v instanceof String s) {
-                    c = nested.spec(s);
+                    c = nested.names().contains(s) ? nested.spec(s, nestedDefaults(p, s)) : nested.spec(s);
                 } else throw new IllegalArgumentException(field + " is not a " + nested.kind() + " spec");
                 checkChoice(owner, p, c.name());
                 return c;
@@ -351,6 +368,14 @@ public final class Catalog<T> {
                 return out;
             }
             case SPEC -> {
+                if (!p.nestedDefaults().isEmpty() && v.isObject() && v.get("name") != null && v.get("name").isTextual()) {
+                    com.fasterxml.jackson.databind.node.ObjectNode filled = ((com.fasterxml.jackson.databind.node.ObjectNode) v).deepCopy();
+                    nestedDefaults(p, v.get("name").asText()).forEach((k, d) -> {
+                        if (!filled.has(k)) filled.set(k, d instanceof Double x ? filled.numberNode(x) : d instanceof Integer i ? filled.numberNode(i)
+                                : d instanceof Boolean b ? filled.booleanNode(b) : filled.textNode(String.valueOf(d)));
+                    });
+                    return p.nested().get().fromJson(filled, path);
+                }
                 return p.nested().get().fromJson(v, path);
             }
         }

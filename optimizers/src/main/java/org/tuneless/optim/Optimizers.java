@@ -126,7 +126,7 @@ public final class Optimizers {
 
     /** A number without a default (absent = "not set"). */
     private static Param optionalNumber(String name, Range range, String doc) {
-        return new Param(name, ParamType.DOUBLE, null, range, null, null, null, doc, false, null, null);
+        return new Param(name, ParamType.DOUBLE, null, range, null, null, null, doc, false, null, null, null);
     }
 
     /** Mechanic forwards the base's options, its learning rate included (the official recipe: sgd with lr 1). */
@@ -200,7 +200,9 @@ public final class Optimizers {
         CATALOG.register(Entry.<Optimizer>of("mechanic", "Mechanic (arXiv 2306.00144, mechanic-pytorch): learned scale Σs on any base; official recipe sgd lr 1",
                 a -> new Mechanic(create(a.spec("base")), a.number("sDecay"), new double[]{0.9, 0.99, 0.999, 0.9999, 0.99999, 0.999999},
                         a.number("sInit"), a.number("eps")),
-                Param.spec("base", () -> CATALOG, "sgd", VALID_BASES, MECHANIC_BASE_OPTIONS, "base optimizer whose updates Mechanic scales"),
+                Param.spec("base", () -> CATALOG, "sgd", VALID_BASES, MECHANIC_BASE_OPTIONS,
+                        "base optimizer whose updates Mechanic scales; a base named without lr runs at lr 1, the authors' recipe")
+                        .withNestedDefaults(Map.of("lr", 1.0)),
                 Param.number("sDecay", 0.01, Range.NON_NEGATIVE, "weight-decay-like term in Mechanic's inner product").label("s_decay"),
                 Param.number("sInit", 1e-8, Range.POSITIVE, "initial wealth of the scale learner").label("s_init"),
                 Param.number("eps", 1e-8, Range.NON_NEGATIVE, "added to denominators")));

@@ -103,6 +103,21 @@ class RunSpecTest {
         assertTrue(refused("{\"evaluation\": {\"at\": \"middle\"}}").startsWith("evaluation.at = middle is not an evaluation point; valid: average ("));
     }
 
+    @Test void mechanicRunsANamedBaseAtLearningRateOneAsItsAuthorsDoUnlessTheLrIsGiven() {
+        Component byDefault = Optimizers.spec("mechanic", Map.of());
+        assertEquals(1.0, ((Component) byDefault.get("base")).get("lr"), "mechanic() = sgd at lr 1");
+        assertEquals("sgd", ((Component) byDefault.get("base")).name());
+        Component adam = Optimizers.spec("mechanic", Map.of("base", "adam"));
+        assertEquals(1.0, ((Component) adam.get("base")).get("lr"), "--base adam without --lr");
+        assertEquals(0.999, ((Component) adam.get("base")).get("beta2"), "other base defaults stay the base's own");
+        assertEquals(0.01, ((Component) Optimizers.spec("mechanic", Map.of("base", "adam", "lr", "0.01")).get("base")).get("lr"));
+        Component json = RunSpec.fromJson("{\"optimizer\": {\"name\": \"mechanic\", \"base\": {\"name\": \"adam\"}}}").optimizer();
+        assertEquals(1.0, ((Component) json.get("base")).get("lr"), "a JSON base without lr");
+        assertEquals(0.001, ((Component) Optimizers.spec("cdat", Map.of("base", "adam")).get("base")).get("lr"), "other tuners keep the base's lr");
+        assertEquals("mechanic()", Optimizers.CATALOG.toDsl(byDefault));
+        assertEquals("mechanic(base = adam(lr = 1.0))", Optimizers.CATALOG.toDsl(adam));
+    }
+
     static String refused(String json) {
         return assertThrows(IllegalArgumentException.class, () -> RunSpec.fromJson(json)).getMessage();
     }
