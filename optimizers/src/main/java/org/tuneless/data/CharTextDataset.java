@@ -188,6 +188,14 @@ public final class CharTextDataset {
 
     private static String readUtf8(Path file) {
         try {
+            long size = Files.size(file);
+            // a String of n bytes of text takes up to 2n bytes of heap, plus the n bytes read: refuse before reading
+            long limit = Math.min(MAX_DATASET_BYTES, Runtime.getRuntime().maxMemory() / 4);
+            if (size > limit) {
+                throw new DataFormatException(file.toAbsolutePath() + ": the file has " + size + " bytes, more than the " + limit
+                        + " bytes a text corpus may have here (the smaller of " + (MAX_DATASET_BYTES >> 20) + " MiB and a quarter of the "
+                        + "Java heap, -Xmx); take a part of it (e.g. head -c 100M FILE > part.txt) or raise -Xmx");
+            }
             return decodeUtf8(Files.readAllBytes(file), file.toAbsolutePath().toString());
         } catch (NoSuchFileException e) {
             throw new DataFormatException(file.toAbsolutePath() + ": file not found; give the path of a UTF-8 text file", e);

@@ -54,6 +54,9 @@ public final class FashionMnist {
             throw new DataFormatException(dir.toAbsolutePath() + ": not a directory; expected a directory with "
                     + "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]");
         }
+        if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            throw new DataFormatException(dir.toAbsolutePath() + ": permission denied (the directory cannot be read); check its permissions (ls -ld)");
+        }
         Dataset train = fromFiles(require(dir, "train-images-idx3-ubyte"), require(dir, "train-labels-idx1-ubyte"));
         Dataset test = fromFiles(require(dir, "t10k-images-idx3-ubyte"), require(dir, "t10k-labels-idx1-ubyte"));
         return new TrainTestSplit(train, test);

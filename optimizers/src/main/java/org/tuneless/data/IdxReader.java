@@ -45,8 +45,9 @@ public final class IdxReader {
         int magic = in.readInt();
         checkMagic(source, magic, IMAGES_MAGIC, "images");
         int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
-        if (n < 0 || rows <= 0 || cols <= 0) {
-            throw new DataFormatException(source + ": bad image dimensions " + n + " × " + rows + " × " + cols);
+        if (n <= 0 || rows <= 0 || cols <= 0) {
+            throw new DataFormatException(source + ": bad image dimensions " + n + " × " + rows + " × " + cols
+                    + (n == 0 ? " (the file holds no images)" : "") + "; expected count × rows × columns, all positive");
         }
         byte[] pixels = readFully(in, (long) n * rows * cols, source, "pixel data for " + n + " images of " + rows + "×" + cols);
         return new Images(n, rows, cols, pixels);
@@ -56,7 +57,7 @@ public final class IdxReader {
         int magic = in.readInt();
         checkMagic(source, magic, LABELS_MAGIC, "labels");
         int n = in.readInt();
-        if (n < 0) throw new DataFormatException(source + ": negative label count " + n);
+        if (n <= 0) throw new DataFormatException(source + ": label count " + n + (n == 0 ? " (the file holds no labels)" : "") + "; expected a positive count");
         return readFully(in, n, source, n + " labels");
     }
 
@@ -87,7 +88,7 @@ public final class IdxReader {
                 return body.read(in, source);
             }
         } catch (EOFException e) {
-            throw new DataFormatException(source + ": truncated file (it ends inside the header); the download or copy is incomplete", e);
+            throw new DataFormatException(source + ": truncated file (it ends before the header or the data it announces); the download or copy is incomplete", e);
         } catch (IOException e) {
             throw new DataFormatException(source + ": cannot read (" + e.getMessage() + "); a .gz file may be corrupt", e);
         }
@@ -102,12 +103,19 @@ public final class IdxReader {
         }
     }
 
+    /**
+     * Reads the {@code length} bytes the header announced. Memory grows with the bytes actually present
+     * ({@link InputStream#readNBytes(int)} reads in chunks), never with what a header claims: a 100-byte file whose header
+     * announces gigabytes fails as truncated after reading 100 bytes.
+     */
     private static byte[] readFully(DataInputStream in, long length, String source, String what) throws IOException {
-        if (length > Integer.MAX_VALUE - 16) throw new DataFormatException(source + ": " + what + " is too large (" + length + " bytes)");
-        byte[] out = new byte[(int) length];
-        int read = in.readNBytes(out, 0, out.length);
-        if (read < out.length) {
-            throw new DataFormatException(source + ": truncated file: expected " + length + " bytes of " + what + ", found " + read
+        if (length > Integer.MAX_VALUE - 16) {
+            throw new DataFormatException(source + ": " + what + " would be " + length + " bytes, more than one array can hold ("
+                    + (Integer.MAX_VALUE - 16) + "); the header is corrupt or the file is not an MNIST-format IDX file");
+        }
+        byte[] out = in.readNBytes((int) length);
+        if (out.length < length) {
+            throw new DataFormatException(source + ": truncated file: expected " + length + " bytes of " + what + ", found " + out.length
                     + "; the download or copy is incomplete");
         }
         return out;

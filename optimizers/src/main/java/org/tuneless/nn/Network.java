@@ -54,6 +54,7 @@ public final class Network {
             }
         }
         this.layout = new ParameterLayout(tensors);
+        checkFits(offset, type);
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             this.params = Nd4j.zeros(type, Math.max(1, offset)).reshape(Math.max(1, offset));
         }
@@ -61,6 +62,30 @@ public final class Network {
     }
 
     public static Builder builder(long... inputShape) { return new Builder(inputShape); }
+
+    /** Training holds about this many parameter-sized vectors at once: parameters, gradient, two optimizer moments. */
+    static final int TRAINING_COPIES = 4;
+
+    /**
+     * Refuses, before allocating, a network whose training would not fit in memory: {@code TRAINING_COPIES} ×
+     * parameters × bytes per element against the smaller of the machine's physical memory and the off-heap limit
+     * ({@code -Dorg.bytedeco.javacpp.maxBytes}, by default the Java heap size). Allocating first would crash the JVM
+     * in native code instead of failing with a message.
+     */
+    static void checkFits(long parameters, DataType type) {
+        long perElement = type.width();
+        long need = Math.multiplyHigh(parameters, TRAINING_COPIES * perElement) != 0 ? Long.MAX_VALUE : parameters * TRAINING_COPIES * perElement;
+        long physical = org.bytedeco.javacpp.Pointer.totalPhysicalBytes();
+        long offHeap = org.bytedeco.javacpp.Pointer.maxBytes();
+        long limit = Math.min(physical > 0 ? physical : Long.MAX_VALUE, offHeap > 0 ? offHeap : Long.MAX_VALUE);
+        if (need > limit) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "the network has %,d parameters (%s): training needs about %d × %.3g GB = %.3g GB, more than the %.3g GB available "
+                            + "(physical memory %.3g GB, off-heap limit %.3g GB: -Xmx or -Dorg.bytedeco.javacpp.maxBytes); use smaller layers",
+                    parameters, type, TRAINING_COPIES, parameters * (double) perElement / 1e9, parameters * (double) perElement * TRAINING_COPIES / 1e9,
+                    limit / 1e9, physical / 1e9, offHeap / 1e9));
+        }
+    }
 
     /** Initializes every parameter from {@code seed} (same seed ⇒ same weights). */
     public Network initialize(long seed) {

@@ -161,6 +161,10 @@ public final class Catalogs {
             TRACKERS.register(new Entry<java.util.function.Function<Dataset, CurvatureTracker>>(name,
                     q == CurvatureTracker.Quantity.UPDATE_CURVATURE ? List.of("uhu") : List.of(), "tracks " + name, params, Param.camel(name),
                     a -> train -> {
+                        if (a.integer("every") == 0 && a.ints("at").isEmpty()) {
+                            throw new IllegalArgumentException(name + ": every = 0 and no steps in at: it would measure nothing; give every=K "
+                                    + "(K ≥ 1) or the steps to measure at, e.g. " + name + ":every=0,at=10;50");
+                        }
                         CurvatureTracker.Builder b = CurvatureTracker.builder().every(a.integer("every")).maxIterations(a.integer("maxIterations")).tolerance(a.number("tolerance"));
                         if (q == CurvatureTracker.Quantity.ELR) b.elr(a.names("tensors").toArray(String[]::new));
                         else b.measure(q);

@@ -66,6 +66,10 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
                 : Catalogs.MODELS.create(spec.model()).build(train.inputShape(), d.classes(), d.text()).build(type, spec.seed());
         Optimizer opt = Catalogs.optimizer(spec.optimizer());
         if (!spec.schedule().isEmpty()) opt = new Scheduled(opt, spec.learningRateSchedule(), spec.steps());
+        if (!spec.batch().isFull() && spec.batch().size() > train.size()) {
+            throw new IllegalArgumentException("batch = " + spec.batch().size() + " exceeds the " + train.size() + " training examples of "
+                    + d.source() + "; use a batch of at most " + train.size() + " or the full batch (--batch full, DSL batchSize = FullBatch)");
+        }
         BatchStream stream = spec.batch().isFull() ? BatchStream.fixed(train.fullBatch()) : new MinibatchStream(train, spec.batch().size(), spec.seed());
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)

@@ -36,6 +36,7 @@ public final class SpecText {
     }
 
     public static Component model(String text) {
+        emptyOption(text, "--model", "models");
         Component g = general(Catalogs.MODELS, text);
         if (g != null) return g;
         String[] parts = text.trim().split(":");
@@ -60,6 +61,7 @@ public final class SpecText {
     }
 
     public static Component data(String text) {
+        emptyOption(text, "--data", "data");
         Component g = general(Catalogs.DATA, text);
         if (g != null) return g;
         String s = text.trim();
@@ -92,16 +94,34 @@ public final class SpecText {
                 return Catalogs.DATA.parse("text", kv);
             }
             case "textfile" -> {
-                if (parts.length < 2 || parts[1].isBlank()) throw new IllegalArgumentException("--data textfile: needs a path, e.g. textfile:book.txt:64");
-                kv.put("path", parts[1]);
-                if (parts.length > 2) kv.put("context", parts[2]);
-                if (parts.length > 3) kv.put("maxBlocks", parts[3]);
+                // textfile:PATH[:T[:N]]: the trailing numbers are the context and block count; the path may contain ':'
+                String body = s.substring(s.indexOf(':') + 1);
+                List<String> numbers = new ArrayList<>();
+                while (numbers.size() < 2) {
+                    int colon = body.lastIndexOf(':');
+                    if (colon < 0 || !body.substring(colon + 1).matches("\\d+")) break;
+                    numbers.add(0, body.substring(colon + 1));
+                    body = body.substring(0, colon);
+                }
+                if (body.isBlank()) throw new IllegalArgumentException("--data textfile: needs a path, e.g. textfile:book.txt:64");
+                kv.put("path", body);
+                if (numbers.size() > 0) kv.put("context", numbers.get(0));
+                if (numbers.size() > 1) kv.put("maxBlocks", numbers.get(1));
                 return Catalogs.DATA.parse("textfile", kv);
             }
             default -> {
                 if (Catalogs.DATA.contains(kind) && parts.length == 1) return Catalogs.DATA.parse(kind, kv);
                 throw new IllegalArgumentException("unknown data '" + text + "'; valid: " + DATA_FORMS);
             }
+        }
+    }
+
+    /** A trailing ':' with nothing after it was silently ignored: refuse it. */
+    private static void emptyOption(String text, String flag, String catalog) {
+        String t = text.trim();
+        if (t.endsWith(":")) {
+            throw new IllegalArgumentException(flag + " '" + text + "' ends with ':' but gives no option after it; write '"
+                    + t.substring(0, t.length() - 1) + "' or add the option (./tuneless list " + catalog + ")");
         }
     }
 

@@ -71,6 +71,24 @@ class TunelessCliTest {
         assertError(run("train", "--data", "cifar10", "--steps", "1"), "unknown data 'cifar10'; valid: fashion-mnist");
         assertError(run("train", "--loss", "hinge", "--steps", "1"), "unknown loss 'hinge'; valid: ce");
         assertError(run("train", "--optimizer", "adam", "--momentum", "0.9", "--steps", "1"), "does not take option 'momentum'");
+        // findings of the bad-input probe: each was silently accepted or crashed
+        assertError(run("train", "--model", "resnet18:", "--steps", "1"), "--model 'resnet18:' ends with ':' but gives no option after it");
+        assertError(run("train", "--data", "fashion-mnist-embedded:", "--steps", "1"), "ends with ':' but gives no option after it");
+        assertError(run("train", "--model", "mlp:784-9999999-10", "--data", "fashion-mnist-embedded:64", "--batch", "16", "--steps", "1"),
+                "the network has 7,949,999,215 parameters (FLOAT): training needs about 4 ×");
+        assertError(run("train", "--data", "fashion-mnist-embedded:64", "--batch", "100000", "--steps", "1"),
+                "batch = 100000 exceeds the 64 training examples");
+        assertError(run("train", "--data", "fashion-mnist-embedded:64", "--batch", "full", "--track", "sharpness:every=0", "--steps", "1"),
+                "sharpness: every = 0 and no steps in at: it would measure nothing");
+    }
+
+    @Test void aTextFilePathMayContainColons(@TempDir Path dir) throws IOException {
+        Path book = dir.resolve("a:b.txt");
+        Files.writeString(book, "the quick brown fox jumps over the lazy dog. ".repeat(20));
+        Result r = run("train", "--model", "lstm", "--data", "textfile:" + book + ":8:16", "--steps", "1", "--batch", "4", "--eval-every", "0",
+                "--out", dir.resolve("out").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("a:b.txt"), r.out());
     }
 
     @Test void unreadableDataFileIsReportedWithItsPath(@TempDir Path dir) throws IOException {
