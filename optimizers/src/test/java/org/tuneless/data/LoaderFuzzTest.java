@@ -220,6 +220,24 @@ class LoaderFuzzTest {
         }
     }
 
+    @Example
+    void aTextCorpusLargerThanTheLimitIsRefusedBeforeReading() throws IOException {
+        // finding of the probe: a 3 GB text file ended in a raw OutOfMemoryError from Files.readAllBytes
+        Path f = Files.createTempFile("huge", ".txt");
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.setLength(3L << 30);  // sparse: no disk used, nothing to read
+        }
+        try {
+            long bytes = allocated(() -> {
+                DataFormatException e = assertThrows(DataFormatException.class, () -> CharTextDataset.fromFile(f));
+                assertTrue(e.getMessage().contains("the file has 3221225472 bytes, more than the"), e.getMessage());
+            });
+            assertTrue(bytes < 8L << 20, "allocated " + bytes);
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
     // ---- run specifications ---------------------------------------------------------------------------------------------
 
     static final JsonNode[] REPLACEMENTS = {F.nullNode(), F.textNode(""), F.textNode("x"), F.numberNode(-1), F.numberNode(0),
