@@ -113,6 +113,9 @@ class SweepBuilder {
                 pool.submit(Callable { runTrial(index, p, block) })
             }
             return SweepResult(parameters.keys.toList(), futures.map { it.get() })
+        } catch (e: InterruptedException) {
+            pool.shutdownNow()  // the caller was interrupted: stop the trials still running instead of leaving them behind
+            throw e
         } finally {
             pool.shutdown()
         }
@@ -141,8 +144,12 @@ class SweepBuilder {
             val run = builder.wire().run()
             TrialResult(index, p, run.status().name, run.finalLoss(), run.bestLoss(),
                 run.lastEvaluation("test").map { it.accuracy() }.orElse(Double.NaN), (System.nanoTime() - start) / 1e9, run.statusMessage(), spec)
-        } catch (e: Exception) {
-            TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9, e.message ?: e.toString(), spec)
+        } catch (e: Throwable) {
+            // every Throwable, Errors such as Kotlin's TODO() (NotImplementedError) or an OutOfMemoryError of one trial
+            // included: a trial's failure is recorded and never stops the sweep or loses the other trials' results
+            if (e is InterruptedException) Thread.currentThread().interrupt()
+            TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, (System.nanoTime() - start) / 1e9,
+                "${e.javaClass.simpleName}: ${e.message ?: e.toString()}", spec)
         }
     }
 }
