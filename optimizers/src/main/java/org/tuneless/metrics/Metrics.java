@@ -111,4 +111,15 @@ public final class Metrics {
 
     /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
     public static String perTensor(String prefix, String tensor) { return prefix + tensor; }
+
+    /**
+     * Diagnostics in the order given (a {@code Map.of} iterates in an order that changes from one JVM to the next,
+     * which reordered the columns of metrics.csv between identical runs).
+     */
+    public static java.util.Map<String, Double> ordered(String k1, double v1, String k2, double v2) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
+    }
 }

@@ -74,7 +74,7 @@ public class Adam extends BaseOptimizer {
 
     @Override protected Map<String, Double> diagnostics(OptimizerState state) {
         double t = state.scalar("t");
-        return Map.of(Metrics.ADAM_BIAS_CORRECTION1, 1 - Math.pow(beta1, t), Metrics.ADAM_BIAS_CORRECTION2, 1 - Math.pow(beta2, t));
+        return Metrics.ordered(Metrics.ADAM_BIAS_CORRECTION1, 1 - Math.pow(beta1, t), Metrics.ADAM_BIAS_CORRECTION2, 1 - Math.pow(beta2, t));
     }
 
     /** The diagonal P of the last step, a copy (null before the first step). */

@@ -123,7 +123,7 @@ public final class DAdaptAdam implements Optimizer {
         double nw = sb2 * state.scalar("numerator_weighted") + (1 - sb2) * acc;
         if (skL1 == 0) {
             // as the official code: return without storing the numerator or moving; k does not advance
-            return new StepResult(dlr, Map.of(Metrics.DADAPT_D, d, Metrics.DADAPT_DLR, dlr));
+            return new StepResult(dlr, Metrics.ordered(Metrics.DADAPT_D, d, Metrics.DADAPT_DLR, dlr));
         }
         double dHat = nw / ((1 - sb2) * skL1);
         d = Math.max(d, Math.min(dHat, d * growthRate));

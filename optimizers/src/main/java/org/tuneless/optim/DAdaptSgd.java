@@ -109,7 +109,7 @@ public final class DAdaptSgd implements Optimizer {
         }
         if (skSq == 0) {
             // unreachable with lr > 0 and ‖g0‖ > 0 (the official code divides by √sk_sq first); kept for fidelity
-            return new StepResult(dlr, Map.of(Metrics.DADAPT_D, d, Metrics.DADAPT_DLR, dlr));
+            return new StepResult(dlr, Metrics.ordered(Metrics.DADAPT_D, d, Metrics.DADAPT_DLR, dlr));
         }
         double dHat = 2 * nw / Math.sqrt(skSq);
         d = Math.max(d, Math.min(dHat, d * growthRate));

@@ -141,7 +141,7 @@ public final class Prodigy implements Optimizer {
         for (ParameterTensor t : tensors) dDenom += ParameterLayout.view(s, t).norm1Number().doubleValue();
         if (dDenom == 0) {
             // as the official code: return without storing the numerator or moving; k does not advance
-            return new StepResult(dlr, Map.of(Metrics.PRODIGY_D, d, Metrics.PRODIGY_DLR, dlr));
+            return new StepResult(dlr, Metrics.ordered(Metrics.PRODIGY_D, d, Metrics.PRODIGY_DLR, dlr));
         }
         numerator += delta;
         double dHat = dCoef * numerator / dDenom;
