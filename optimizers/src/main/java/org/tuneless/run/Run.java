@@ -53,6 +53,9 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         }
     }
 
+    /** Run-config keys of what the model factory was given (read back by {@link ModelFiles} and checkpoints). */
+    public static final String INPUT_SHAPE = "model_input_shape", CLASSES = "model_classes", TEXT = "model_text";
+
     public static Run start(RunSpec spec, Options options) {
         List<String> extras = options.extras();
         if (!extras.equals(spec.extras())) spec = spec.withExtras(extras);
@@ -73,7 +76,8 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         }
         if (spec.label() != null) b.label(spec.label());
         b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model()))
-                .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec);
+                .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec)
+                .config(INPUT_SHAPE, java.util.Arrays.stream(train.inputShape()).boxed().toList()).config(CLASSES, d.classes()).config(TEXT, d.text());
         for (Component t : spec.tracking()) b.install(Catalogs.TRACKERS.create(t).apply(train));
         options.plugins().forEach(b::install);
         options.observers().forEach(b::install);

@@ -88,6 +88,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Also save the run's charts (loss, lr, sharpness, η·λ, gradient norm) as FILE.svg or FILE.png.")
     Path plot;
 
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Also save the trained model as a safetensors file (tensors by parameter name, model spec in its metadata; reload with ModelFiles.load, read with NumPy/PyTorch).")
+    Path save;
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -164,8 +168,10 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : runSpec.output().dir() != null ? Path.of(runSpec.output().dir()) : Path.of("runs", runSpec.optimizer().name());
         run.writeTo(dir);
         if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
+        if (save != null) org.tuneless.run.ModelFiles.save(save, run);
         o.print(run.summary());
         if (plot != null) o.println("  plot: " + plot.toAbsolutePath());
+        if (save != null) o.println("  model: " + save.toAbsolutePath() + " (safetensors)");
         o.println("  results: " + dir.toAbsolutePath() + " (metrics.csv, metrics.jsonl, evaluations.csv, run.json; re-run: ./tuneless train --config "
                 + dir.resolve("run.json") + ")");
         return run.diverged() ? 1 : 0;
