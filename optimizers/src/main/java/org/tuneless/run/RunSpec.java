@@ -67,6 +67,8 @@ public record RunSpec(Component model, Component data, Component loss, Component
         }
 
         public static Evaluation every(long k) { return new Evaluation(k, List.of("train", "test")); }
+
+        public Evaluation withSplits(List<String> s) { return new Evaluation(every, s); }
     }
 
     /** Random crops of images padded by {@code padding} zeros, and random horizontal flips. */
