@@ -207,7 +207,7 @@ final class TrainCommand implements Callable<Integer> {
         if (keep < 1) throw new IllegalArgumentException("--keep = " + keep + " must be ≥ 1");
         if (plot != null) {
             String f = plot.getFileName() == null ? "" : plot.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (!f.endsWith(".svg") && !f.endsWith(".png")) throw new IllegalArgumentException("--plot " + plot + ": the file must end in .svg or .png");
+            if (!f.endsWith(".svg") && !f.endsWith(".png")) throw new IllegalArgumentException("--plot: cannot save a plot as '" + plot.getFileName() + "': use a .svg or .png file name (checked before training)");
         }
         if (save != null && Files.isDirectory(save)) throw new IllegalArgumentException("--save " + save + " is a directory; give a file name such as model.safetensors");
         org.tuneless.train.Trainer.validateOutput(dir);
