@@ -96,6 +96,31 @@ class TrainingBuilder {
     var evaluateAt: EvaluateAt = EvaluateAt.Average
     internal val plugins = mutableListOf<TrainerPlugin>()
     internal val trackers = mutableListOf<TrackingBuilder>()
+    private var checkpointPolicy: Trainer.CheckpointPolicy? = null
+    private var resumeDir: java.nio.file.Path? = null
+    private var overrides: List<String> = emptyList()
+
+    /**
+     * Writes a checkpoint every [every] steps (0 = only at the end with [onExit]) into `dir/checkpoints`, keeping the
+     * newest [keep]; [dir] defaults to `runs/<optimizer>` as on the command line. Resume with [resumeFrom].
+     */
+    fun checkpoint(every: Int = 0, keep: Int = 3, dir: String? = null, onExit: Boolean = false) {
+        require(every >= 0) { "checkpoint(every = $every): every must be ≥ 0 steps (0 = only at exit)" }
+        require(keep >= 1) { "checkpoint(keep = $keep): keep must be ≥ 1" }
+        require(every > 0 || onExit) { "checkpoint(every = 0, onExit = false) would never write one: set every or onExit = true" }
+        val root = java.nio.file.Path.of(dir ?: "runs/" + optimizer.spec.name())
+        checkpointPolicy = Trainer.CheckpointPolicy(root.resolve("checkpoints"), every.toLong(), keep, onExit)
+    }
+
+    /**
+     * Continues the run checkpointed in [dir] (a directory given to [checkpoint], its `checkpoints/`, or one checkpoint)
+     * from its newest valid checkpoint, bit for bit. This block must describe the same run; fields that differ from the
+     * checkpoint's spec are refused unless named in [override] (e.g. `listOf("steps")` to extend it).
+     */
+    fun resumeFrom(dir: String, override: List<String> = emptyList()) {
+        resumeDir = java.nio.file.Path.of(dir)
+        overrides = override
+    }
 
     /** Minibatches of [size] examples. */
     fun batchSize(size: Int) {
@@ -142,7 +167,14 @@ class TrainingBuilder {
     }
 
     /** Wires the run (data, shapes, classes, precision, batches, evaluation, trackers, seeds) through [Run.start]. */
-    internal fun wire(): Run = Run.start(spec(), options())
+    internal fun wire(): Run {
+        val spec = spec()
+        val checkpoint = resumeDir?.let { org.tuneless.run.Resume.checkpoint(it) }
+        if (checkpoint != null) org.tuneless.run.Resume.check(checkpoint, spec, overrides)
+        val options = if (checkpoint == null && checkpointPolicy == null) options()
+        else options().withPersistence(Run.Persistence(null, checkpointPolicy, checkpoint, null))
+        return Run.start(spec, options)
+    }
 
     internal fun build(): Trainer = wire().trainer()
 }

@@ -1,6 +1,7 @@
 package org.tuneless.data;
 
 import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Snapshot;
 
 /** The batches a run trains on, one per step, in a deterministic order fixed by its seed. */
 public interface BatchStream {
@@ -9,6 +10,19 @@ public interface BatchStream {
 
     /** Epochs completed so far (0 during the first pass over the data). */
     long epoch();
+
+    /**
+     * Writes where the stream stands (position, epoch, random-generator state) so that {@link #restoreState} on a fresh
+     * stream built the same way continues with the same batches. Streams that cannot do this refuse.
+     */
+    default void saveState(Snapshot out) {
+        throw new IllegalStateException("this batch stream (" + getClass().getName() + ") cannot be checkpointed: it does not implement BatchStream.saveState");
+    }
+
+    /** Moves a fresh stream (same data, batch size and seed) to the position {@link #saveState} recorded. */
+    default void restoreState(Snapshot in) {
+        throw new IllegalStateException("this batch stream (" + getClass().getName() + ") cannot be restored from a checkpoint: it does not implement BatchStream.restoreState");
+    }
 
     /** The same batch at every step: full-batch training. */
     static BatchStream fixed(Batch batch) {
@@ -21,6 +35,13 @@ public interface BatchStream {
             }
 
             @Override public long epoch() { return Math.max(0, calls - 1); }
+
+            @Override public void saveState(Snapshot out) { out.put("kind", "fixed").put("calls", calls); }
+
+            @Override public void restoreState(Snapshot in) {
+                if (!in.getString("kind").equals("fixed")) throw in.mismatch("kind", "the checkpoint's stream is '" + in.getString("kind") + "', this run's is full-batch");
+                calls = in.getLong("calls");
+            }
         };
     }
 }

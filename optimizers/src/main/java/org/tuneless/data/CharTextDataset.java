@@ -22,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
 import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Snapshot;
 import org.tuneless.tensor.Workspaces;
 
 /**
@@ -358,18 +359,20 @@ public final class CharTextDataset {
             private int position = total;
             private long epoch = -1;
 
-            @Override public Batch next() {
-                if (position == total) {
-                    for (int i = 0; i < total; i++) order[i] = i;
-                    for (int i = total - 1; i > 0; i--) {
-                        int j = rng.nextInt(i + 1);
-                        int tmp = order[i];
-                        order[i] = order[j];
-                        order[j] = tmp;
-                    }
-                    position = 0;
-                    epoch++;
+            private void shuffle() {
+                for (int i = 0; i < total; i++) order[i] = i;
+                for (int i = total - 1; i > 0; i--) {
+                    int j = rng.nextInt(i + 1);
+                    int tmp = order[i];
+                    order[i] = order[j];
+                    order[j] = tmp;
                 }
+                position = 0;
+                epoch++;
+            }
+
+            @Override public Batch next() {
+                if (position == total) shuffle();
                 int n = Math.min(size, total - position);
                 int[] starts = new int[n];
                 for (int i = 0; i < n; i++) starts[i] = order[position + i] * stride;
@@ -378,6 +381,30 @@ public final class CharTextDataset {
             }
 
             @Override public long epoch() { return epoch; }
+
+            /** Epoch and position; the generator's state is the number of permutations drawn (epoch + 1), redrawn on restore. */
+            @Override public void saveState(Snapshot out) {
+                out.put("kind", "text-blocks").put("epoch", epoch).put("position", position).put("size", total).put("batch", size);
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = org.tuneless.tensor.Workspaces.detached()) {
+                    out.putTensor("order", Nd4j.createFromArray(order.clone()));
+                }
+            }
+
+            @Override public void restoreState(Snapshot in) {
+                if (!in.getString("kind").equals("text-blocks")) throw in.mismatch("kind", "the checkpoint's stream is '" + in.getString("kind") + "', this run's is text blocks");
+                if (in.getLong("size") != total || in.getLong("batch") != size) throw in.mismatch("size", "the checkpoint's blocks or batch size differ from this run's");
+                if (epoch != -1) throw new IllegalStateException("restoreState needs a fresh stream");
+                long target = in.getLong("epoch");
+                for (long e = -1; e < target; e++) {
+                    position = total;
+                    shuffle();
+                }
+                if (target >= 0) {
+                    int[] saved = in.tensor("order", total).toIntVector();
+                    if (!Arrays.equals(saved, order)) throw in.mismatch("order", "the block order drawn from the seed differs from the checkpoint's");
+                }
+                position = (int) in.getLong("position");
+            }
         };
     }
 

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Snapshot;
 
 /**
  * Standard image augmentation for training batches: random crop with zero padding (pad every side by p, crop back to
@@ -31,6 +32,7 @@ public final class ImageAugmentation implements UnaryOperator<Batch> {
     private final int padding;
     private final boolean flip;
     private final SplittableRandom rng;
+    private long augmented;  // examples augmented so far: the generator's position
 
     /**
      * @param padding zero padding p on each side for the random crop (0: no crop)
@@ -62,12 +64,25 @@ public final class ImageAugmentation implements UnaryOperator<Batch> {
         int n = (int) inputs.size(0);
         int[] dy = new int[n], dx = new int[n];
         boolean[] mirror = new boolean[n];
+        draw(n, dy, dx, mirror);
+        return transform(inputs, dy, dx, mirror);
+    }
+
+    /** The random choices for n examples, in order; {@link #augmented} counts them (the generator's position). */
+    private void draw(int n, int[] dy, int[] dx, boolean[] mirror) {
         for (int i = 0; i < n; i++) {
             dy[i] = padding == 0 ? 0 : rng.nextInt(2 * padding + 1) - padding;
             dx[i] = padding == 0 ? 0 : rng.nextInt(2 * padding + 1) - padding;
             mirror[i] = flip && rng.nextBoolean();
         }
-        return transform(inputs, dy, dx, mirror);
+        augmented += n;
+    }
+
+    /** Advances the generator as augmenting {@code examples} examples would (restoring a checkpoint). */
+    private void skip(long examples) {
+        int[] dy = new int[1], dx = new int[1];
+        boolean[] m = new boolean[1];
+        for (long i = 0; i < examples; i++) draw(1, dy, dx, m);
     }
 
     /** Training batches of {@code stream}, augmented; the epoch count is the stream's. */
@@ -76,6 +91,19 @@ public final class ImageAugmentation implements UnaryOperator<Batch> {
             @Override public Batch next() { return apply(stream.next()); }
 
             @Override public long epoch() { return stream.epoch(); }
+
+            @Override public void saveState(Snapshot out) {
+                out.put("kind", "augmented").put("augmented", augmented).put("padding", padding).put("flip", flip);
+                stream.saveState(out.child("inner"));
+            }
+
+            @Override public void restoreState(Snapshot in) {
+                if (!in.getString("kind").equals("augmented")) throw in.mismatch("kind", "the checkpoint's stream is '" + in.getString("kind") + "', this run's is augmented");
+                if (in.getLong("padding") != padding || in.getBoolean("flip") != flip) throw in.mismatch("padding", "the checkpoint's augmentation differs from this run's");
+                if (augmented != 0) throw new IllegalStateException("restoreState needs a fresh stream");
+                stream.restoreState(in.child("inner"));
+                skip(in.getLong("augmented"));
+            }
         };
     }
 

@@ -2,7 +2,11 @@ package org.tuneless.data;
 
 import java.util.SplittableRandom;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
 import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Snapshot;
+import org.tuneless.tensor.Workspaces;
 
 /**
  * Minibatches drawn without replacement: each epoch is a fresh permutation from a seeded generator, so the same seed
@@ -60,4 +64,30 @@ public final class MinibatchStream implements BatchStream {
     }
 
     @Override public long epoch() { return epoch; }
+
+    /**
+     * Epoch, position and this epoch's order. The generator's state is the number of permutations drawn from the seed
+     * (epoch + 1): {@link #restoreState} redraws them, so a resumed stream continues the same sequence, and checks the
+     * result against the saved order.
+     */
+    @Override public void saveState(Snapshot out) {
+        out.put("kind", "minibatch").put("epoch", epoch).put("position", position).put("size", order.length).put("batch", batchSize);
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            out.putTensor("order", Nd4j.createFromArray(order.clone()));
+        }
+    }
+
+    @Override public void restoreState(Snapshot in) {
+        if (!in.getString("kind").equals("minibatch")) throw in.mismatch("kind", "the checkpoint's stream is '" + in.getString("kind") + "', this run's is minibatches");
+        if (in.getLong("size") != order.length) throw in.mismatch("size", "the checkpoint's data has " + in.getLong("size") + " examples, this run's " + order.length);
+        if (in.getLong("batch") != batchSize) throw in.mismatch("batch", "the checkpoint's batch size is " + in.getLong("batch") + ", this run's " + batchSize);
+        long targetEpoch = in.getLong("epoch");
+        long pos = in.getLong("position");
+        if (epoch != 0 || position != 0) throw new IllegalStateException("restoreState needs a fresh stream");
+        if (targetEpoch < 0 || pos < 0 || pos > order.length) throw in.mismatch("position", "epoch " + targetEpoch + ", position " + pos + " is not a valid stream position");
+        while (epoch < targetEpoch) newEpoch();
+        int[] saved = in.tensor("order", order.length).toIntVector();
+        if (!java.util.Arrays.equals(saved, order)) throw in.mismatch("order", "the batch order drawn from the seed differs from the checkpoint's (another seed or data?)");
+        position = (int) pos;
+    }
 }

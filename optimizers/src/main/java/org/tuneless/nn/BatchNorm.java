@@ -60,6 +60,8 @@ public final class BatchNorm extends AffineNormalization {
     /** {runningMean, runningVar} (live arrays, float64), or empty before {@link #bind} or the first forward. */
     @Override public List<INDArray> buffers() { return buffers; }
 
+    @Override public List<String> bufferNames() { return buffers.isEmpty() ? List.of() : List.of("running_mean", "running_var"); }
+
     @Override long features(long[] in) {
         if (in.length != 1 && in.length != 3) {
             throw new IllegalArgumentException("batch norm needs examples of shape (features) or (channels, height, width) but got "

@@ -45,6 +45,14 @@ public final class Dropout extends Layer {
 
     public long seed() { return seed; }
 
+    /** The native generator's state {root, node}: where the mask sequence stands. */
+    long[] generatorState() { return new long[]{rng.rootState(), rng.nodeState()}; }
+
+    void restoreGeneratorState(long[] state) {
+        if (state.length != 2) throw new IllegalArgumentException("a dropout generator state is {root, node}, got " + state.length + " values");
+        rng.setStates(state[0], state[1]);
+    }
+
     @Override public Layer freshCopy() { return new Dropout(rate, seed); }
 
     @Override public String kind() { return "dropout"; }

@@ -42,6 +42,12 @@ public abstract class Layer {
      */
     public List<INDArray> buffers() { return List.of(); }
 
+    /**
+     * Names of {@link #buffers()}, one per buffer in the same order, relative to this layer (a block prefixes its
+     * children's names with theirs, as for parameters: {@code bn1.running_mean}); used as tensor names in saved files.
+     */
+    public List<String> bufferNames() { return List.of(); }
+
     /** Short type name, e.g. {@code dense}, {@code relu}. */
     public abstract String kind();
 

@@ -1,8 +1,13 @@
 package org.tuneless.nn;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.tuneless.objective.Batch;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.ParameterTensor;
+import org.tuneless.tensor.SafeTensors;
 import org.tuneless.tensor.Vectors;
 import org.tuneless.tensor.Workspaces;
 
@@ -139,6 +145,99 @@ public final class Network {
 
     /** Non-trainable state of every layer (batch-norm running statistics), live, in a fixed order. */
     public List<INDArray> buffers() { return root.buffers(); }
+
+    /** Names of {@link #buffers()}, in the same order (e.g. {@code bn1.running_mean}). */
+    public List<String> bufferNames() { return root.bufferNames(); }
+
+    /**
+     * Every tensor of the model by name: the parameters in layout order ({@code dense0.W}, shaped as the layer uses them)
+     * then the buffers ({@code bn1.running_mean}); live views. What {@link #save} writes.
+     */
+    public Map<String, INDArray> namedTensors() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (ParameterTensor t : layout.tensors()) out.put(t.name(), ParameterLayout.view(params, t));
+        List<INDArray> bufs = buffers();
+        List<String> names = bufferNames();
+        if (names.size() != bufs.size()) throw new IllegalStateException("network has " + bufs.size() + " buffers but " + names.size() + " buffer names");
+        for (int i = 0; i < bufs.size(); i++) out.put(names.get(i), bufs.get(i));
+        return out;
+    }
+
+    /**
+     * Saves the parameters and buffers to a safetensors file (tensor names from {@link #namedTensors()}; PyTorch and
+     * NumPy read it), with {@code metadata} plus {@code tuneless.dtype} and {@code tuneless.parameters} in the header.
+     * To reload the architecture too, save through {@code org.tuneless.run.ModelFiles}, which adds the model spec.
+     */
+    public void save(Path file, Map<String, String> metadata) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put("tuneless.dtype", dataType() == DataType.DOUBLE ? "float64" : "float32");
+        meta.put("tuneless.parameters", Long.toString(layout.size()));
+        try {
+            SafeTensors.write(file, namedTensors(), meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void save(Path file) { save(file, Map.of()); }
+
+    /** Loads parameters and buffers saved by {@link #save} into this network (same architecture); see {@link #assignTensors}. */
+    public void load(Path file) {
+        SafeTensors.Contents c;
+        try {
+            c = SafeTensors.read(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        assignTensors(c.tensors(), "model file " + file.toAbsolutePath());
+    }
+
+    /**
+     * Overwrites every parameter and buffer from {@code tensors} (by {@link #namedTensors()} name). Every tensor of the
+     * network must be present with its shape, and no other; values of another floating-point type are cast. A mismatch
+     * is refused, naming {@code source}, the tensor and what differs, before anything is overwritten.
+     */
+    public void assignTensors(Map<String, INDArray> tensors, String source) {
+        Map<String, INDArray> mine = namedTensors();
+        for (Map.Entry<String, INDArray> e : mine.entrySet()) {
+            INDArray t = tensors.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' is missing; the model has " + mine.keySet());
+            if (!Arrays.equals(t.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape())
+                        + " but the model's is " + Arrays.toString(e.getValue().shape()) + " (a different architecture?)");
+            }
+            if (!t.dataType().isFPType()) throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' is " + t.dataType() + ", not floating point");
+        }
+        for (String k : tensors.keySet()) {
+            if (!mine.containsKey(k)) throw new IllegalArgumentException(source + ": tensor '" + k + "' is not part of the model; the model has " + mine.keySet());
+        }
+        for (Map.Entry<String, INDArray> e : mine.entrySet()) {
+            INDArray t = tensors.get(e.getKey());
+            e.getValue().assign(t.dataType() == e.getValue().dataType() ? t : t.castTo(e.getValue().dataType()));
+        }
+    }
+
+    /**
+     * The states of the network's random generators (dropout masks), one {@code {root, node}} pair per dropout layer
+     * in depth-first order; empty without dropout. With {@link #restoreGeneratorStates} a resumed run draws the same masks.
+     */
+    public List<long[]> generatorStates() {
+        List<long[]> out = new ArrayList<>();
+        for (Dropout d : dropouts(root, new ArrayList<>())) out.add(d.generatorState());
+        return out;
+    }
+
+    public void restoreGeneratorStates(List<long[]> states) {
+        List<Dropout> ds = dropouts(root, new ArrayList<>());
+        if (ds.size() != states.size()) throw new IllegalArgumentException("the network has " + ds.size() + " dropout generators, the saved state " + states.size());
+        for (int i = 0; i < ds.size(); i++) ds.get(i).restoreGeneratorState(states.get(i));
+    }
+
+    private static List<Dropout> dropouts(Layer l, List<Dropout> out) {
+        if (l instanceof Dropout d) out.add(d);
+        for (Layer c : l.children()) dropouts(c, out);
+        return out;
+    }
 
     public long[] inputShape() { return inputShape.clone(); }
 

@@ -49,6 +49,13 @@ public final class Residual extends Layer {
     /** The body's buffers, then the shortcut's (empty before {@link #bind}). */
     @Override public List<INDArray> buffers() { return buffers; }
 
+    @Override public List<String> bufferNames() {
+        List<String> names = new ArrayList<>();
+        for (String n : body.bufferNames()) names.add("body." + n);
+        if (shortcut != null) for (String n : shortcut.bufferNames()) names.add("shortcut." + n);
+        return names;
+    }
+
     private void requireMatchingShapes(long[] in) {
         long[] viaBody = body.outputShape(in), viaSkip = shortcut == null ? in : shortcut.outputShape(in);
         if (!Arrays.equals(viaBody, viaSkip)) {

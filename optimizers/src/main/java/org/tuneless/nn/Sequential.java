@@ -51,6 +51,12 @@ public final class Sequential extends Layer {
     /** The children's buffers, in order (empty before {@link #bind}). */
     @Override public List<INDArray> buffers() { return buffers; }
 
+    @Override public List<String> bufferNames() {
+        List<String> names = new ArrayList<>();
+        for (Layer l : children) for (String n : l.bufferNames()) names.add(l.name() + "." + n);
+        return names;
+    }
+
     @Override public List<ParamSpec> parameters(long[] inputShape) {
         List<ParamSpec> specs = new ArrayList<>();
         long[] shape = inputShape;

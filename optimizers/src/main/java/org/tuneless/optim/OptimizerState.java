@@ -106,6 +106,28 @@ public final class OptimizerState {
         return out;
     }
 
+    /**
+     * Sets scalars by their {@link #scalarsByName()} names ({@code t}, {@code base/t}), for restoring a checkpoint into a
+     * state created by {@link Optimizer#init}; a name of a child that does not exist is refused, naming {@code source}.
+     */
+    public void restoreScalars(Map<String, Double> byName, String source) {
+        for (Map.Entry<String, Double> e : byName.entrySet()) {
+            String k = e.getKey();
+            OptimizerState s = this;
+            int slash;
+            while ((slash = k.indexOf('/')) >= 0 && s.children.containsKey(k.substring(0, slash))) {
+                s = s.children.get(k.substring(0, slash));
+                k = k.substring(slash + 1);
+            }
+            if (k.isEmpty()) throw new IllegalArgumentException(source + ": scalar '" + e.getKey() + "' has an empty name");
+            s.scalars.put(k, e.getValue());
+        }
+        Map<String, Double> now = scalarsByName();
+        for (String k : now.keySet()) {
+            if (!byName.containsKey(k)) throw new IllegalArgumentException(source + ": scalar '" + k + "' of the optimizer state is missing");
+        }
+    }
+
     // ---- children
 
     /** Adds a child state (a tuner's base direction: {@code base}) and returns it. */

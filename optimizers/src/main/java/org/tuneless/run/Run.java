@@ -36,7 +36,8 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
      * What a run needs beyond its spec: a custom model and plug-ins (code, not data: listed in the spec's extras), and
      * whether to show a progress bar; {@code observers} only watch (a notebook's live display) and are not extras.
      */
-    public record Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress, List<TrainerPlugin> observers) {
+    public record Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress, List<TrainerPlugin> observers,
+                          Persistence persistence) {
         public static final Options DEFAULT = new Options(null, null, List.of(), false, List.of());
 
         public Options {
@@ -44,7 +45,13 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
             observers = List.copyOf(observers);
         }
 
-        public Options withProgress(boolean show) { return new Options(model, modelDescription, plugins, show, observers); }
+        public Options(CustomModel model, String modelDescription, List<TrainerPlugin> plugins, boolean progress, List<TrainerPlugin> observers) {
+            this(model, modelDescription, plugins, progress, observers, null);
+        }
+
+        public Options withProgress(boolean show) { return new Options(model, modelDescription, plugins, show, observers, persistence); }
+
+        public Options withPersistence(Persistence p) { return new Options(model, modelDescription, plugins, progress, observers, p); }
 
         /** Descriptions of the parts of a run that are code, not data. */
         public List<String> extras() {
@@ -54,6 +61,17 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
             return e;
         }
     }
+
+    /** Run-config keys of what the model factory was given (read back by {@link ModelFiles} and checkpoints). */
+    public static final String INPUT_SHAPE = "model_input_shape", CLASSES = "model_classes", TEXT = "model_text";
+
+    /**
+     * What survives the process: {@code out} streams the run files there while training (null = none); {@code checkpoints}
+     * (null = none); {@code resume} continues a checkpoint (its spec must match, see {@link Resume}); {@code interrupted}
+     * is polled after each step (a signal handler's flag).
+     */
+    public record Persistence(java.nio.file.Path out, Trainer.CheckpointPolicy checkpoints, org.tuneless.train.Checkpoint resume,
+                              java.util.function.BooleanSupplier interrupted) {}
 
     public static Run start(RunSpec spec, Options options) {
         List<String> extras = options.extras();
@@ -82,10 +100,18 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         }
         if (spec.label() != null) b.label(spec.label());
         b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model()))
-                .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec);
+                .config("data", d.source()).config("batch", spec.batch().toString()).config("spec", spec)
+                .config(INPUT_SHAPE, java.util.Arrays.stream(train.inputShape()).boxed().toList()).config(CLASSES, d.classes()).config(TEXT, d.text());
         for (Component t : spec.tracking()) b.install(Catalogs.TRACKERS.create(t).apply(train));
         options.plugins().forEach(b::install);
         options.observers().forEach(b::install);
+        Persistence p = options.persistence();
+        if (p != null) {
+            if (p.out() != null) b.outputTo(p.out());
+            if (p.checkpoints() != null) b.checkpoints(p.checkpoints());
+            if (p.resume() != null) b.resume(p.resume());
+            if (p.interrupted() != null) b.interruptWhen(p.interrupted());
+        }
         return new Run(spec, b.build(), net, d, opt);
     }
 

@@ -84,6 +84,8 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
         /** The same evaluation on the first {@code n} examples of each split (0 = all). */
         public Evaluation subset(long n) { return new Evaluation(every, splits, at, n); }
+
+        public Evaluation withSplits(List<String> s) { return new Evaluation(every, s, at, subset); }
     }
 
     /** Random crops of images padded by {@code padding} zeros, and random horizontal flips. */

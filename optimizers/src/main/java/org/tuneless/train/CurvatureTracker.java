@@ -148,6 +148,21 @@ public final class CurvatureTracker implements TrainerPlugin {
         return names;
     }
 
+    /** The warm-start vectors of the power iterations and the previous update, when present. */
+    @Override public void saveState(org.tuneless.tensor.Snapshot out) {
+        if (eigenvector != null) out.putTensor("eigenvector", eigenvector.dup());
+        if (preconditionedVector != null) out.putTensor("preconditioned_eigenvector", preconditionedVector.dup());
+        if (previousUpdate != null) out.putTensor("previous_update", previousUpdate.dup());
+    }
+
+    @Override public void restoreState(org.tuneless.tensor.Snapshot in) {
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            eigenvector = in.has("eigenvector") ? in.tensor("eigenvector", -1).dup() : null;
+            preconditionedVector = in.has("preconditioned_eigenvector") ? in.tensor("preconditioned_eigenvector", -1).dup() : null;
+            previousUpdate = in.has("previous_update") ? in.tensor("previous_update", -1).dup() : null;
+        }
+    }
+
     private void rememberUpdate(INDArray update) {
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             if (previousUpdate == null || previousUpdate.length() != update.length()) previousUpdate = update.dup();

@@ -68,6 +68,10 @@ public final class Trainer {
     private final long startStep;
     private final EvaluationMode evaluationMode;
     private final int statisticsBatches;
+    private final CheckpointPolicy checkpoints;
+    private final Checkpoint resume;
+    private final java.util.function.BooleanSupplier interrupted;
+    private final RunFileStream files;
 
     private Trainer(Builder b) {
         this.optimizer = Objects.requireNonNull(b.optimizer, "optimizer is not set: call optimizer(...)");
@@ -103,6 +107,11 @@ public final class Trainer {
             throw new IllegalArgumentException("resume parameters have length " + b.resumeParameters.length() + " but the model has "
                     + layout.size() + " parameters");
         }
+        if (b.resume != null && b.resumeParameters != null) throw new IllegalArgumentException("resume either from a checkpoint or from parameters and state, not both");
+        this.checkpoints = b.checkpoints;
+        this.resume = b.resume;
+        this.interrupted = b.interrupted;
+        this.files = b.outputDirectory == null ? null : new RunFileStream(b.outputDirectory);
         this.resumeParameters = b.resumeParameters;
         this.resumeState = b.resumeState;
         this.startStep = b.startStep;
@@ -125,6 +134,12 @@ public final class Trainer {
     public static Builder builder() { return new Builder(); }
 
     /**
+     * Checks that {@code directory} can receive a run's files (created if missing; a directory, writable), with the
+     * operating system's reason when not; call it before loading data or training.
+     */
+    public static void validateOutput(java.nio.file.Path directory) { RunFileStream.validate(directory); }
+
+    /**
      * Runs the loop to completion, divergence or a stop request. Before the first step it calls the optimizer's
      * {@link Optimizer#prepare} on the network (AGD's initialization), then applies the resume parameters if any, and
      * creates the optimizer's state ({@link Optimizer#init}, overwritten by the resume state if any).
@@ -140,6 +155,8 @@ public final class Trainer {
         if (resumeParameters != null) params.assign(resumeParameters);
         OptimizerState state = optimizer.init(layout, params.dataType());
         if (resumeState != null) state.assign(resumeState);
+        long firstStep = startStep;
+        double secondsBefore = 0;
         INDArray gradient, previous, update;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             gradient = Nd4j.zeros(params.dataType(), n);
@@ -147,9 +164,17 @@ public final class Trainer {
             update = Nd4j.zeros(params.dataType(), n);
         }
         Loop loop = new Loop(gradient, previous, update, state);
+        List<INDArray> recentInputsRestored = new ArrayList<>();
         List<StepRecord> history = new ArrayList<>();
         List<EvaluationRecord> evaluations = new ArrayList<>();
-        long start = System.nanoTime();
+        if (resume != null) {
+            restore(resume, params, state, plugins, recentInputsRestored);
+            firstStep = resume.step();
+            secondsBefore = resume.seconds();
+            history.addAll(resume.history());
+            evaluations.addAll(resume.evaluations());
+        }
+        long start = System.nanoTime() - (long) (secondsBefore * 1e9);
         TrainingStatus status = TrainingStatus.COMPLETED;
         String message = "";
         long stoppedAt = -1;
@@ -157,11 +182,13 @@ public final class Trainer {
         // inputs of the last training batches, to re-estimate batch-norm statistics at the evaluation point
         boolean keepInputs = networkObjective != null && statisticsBatches > 0 && !networkObjective.network().buffers().isEmpty()
                 && evaluationMode == EvaluationMode.AVERAGE;
-        Deque<INDArray> recentInputs = new ArrayDeque<>();
-        String lastPoint = EvaluationRecord.LIVE;
+        Deque<INDArray> recentInputs = new ArrayDeque<>(recentInputsRestored);
+        String lastPoint = evaluations.isEmpty() ? EvaluationRecord.LIVE : evaluations.get(evaluations.size() - 1).point();
+        if (files != null) files.open(config, label, history);
+        long lastCheckpoint = resume != null ? resume.step() : -1;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
-        for (long step = startStep; step < steps; step++) {
+        for (long step = firstStep; step < steps; step++) {
             loop.step = step;
             loop.learningRate = Double.NaN;
             update.assign(0);
@@ -181,7 +208,7 @@ public final class Trainer {
                 status = TrainingStatus.DIVERGED;
                 stoppedAt = step;
                 String what = !Double.isFinite(loss) ? "loss became " + loss : "gradient norm became " + gradNorm;
-                if (step > startStep) {
+                if (step > firstStep) {
                     params.assign(previous);
                     message = what + " at step " + step + "; parameters restored to those of step " + (step - 1) + ", the last with a finite loss";
                 } else {
@@ -209,6 +236,7 @@ public final class Trainer {
             StepRecord record = new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start),
                     withDiagnostics(metrics, result));
             history.add(record);
+            if (files != null) files.append(record, history);
             for (TrainerPlugin p : plugins) p.onStep(loop, record);
             boolean last = step == steps - 1;
             if (!evaluationSets.isEmpty() && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
@@ -219,12 +247,30 @@ public final class Trainer {
                     for (TrainerPlugin p : plugins) p.onEvaluation(loop, ev);
                 }
             }
+            if (files != null) files.evaluations(evaluations);
+            long done = step + 1;
+            if (checkpoints != null && checkpoints.every() > 0 && done % checkpoints.every() == 0) {
+                writeCheckpoint(done, elapsed(start), params, state, recentInputs, history, evaluations);
+                lastCheckpoint = done;
+            }
             if (loop.stopReason != null) {
                 status = TrainingStatus.STOPPED;
                 stoppedAt = step;
                 message = "stopped at step " + step + ": " + loop.stopReason;
                 break;
             }
+            if (interrupted != null && interrupted.getAsBoolean() && done < steps) {
+                status = TrainingStatus.INTERRUPTED;
+                stoppedAt = step;
+                message = "interrupted after step " + step + " (" + done + " of " + steps + " steps done)";
+                break;
+            }
+        }
+        long stepsDone = history.isEmpty() ? firstStep : history.get(history.size() - 1).step() + 1;
+        if (checkpoints != null && status != TrainingStatus.DIVERGED && lastCheckpoint != stepsDone
+                && (checkpoints.onExit() || status == TrainingStatus.INTERRUPTED)) {
+            writeCheckpoint(stepsDone, elapsed(start), params, state, recentInputs, history, evaluations);
+            message = message + (message.isEmpty() ? "" : "; ") + "checkpoint at step " + stepsDone + " in " + checkpoints.directory();
         }
         double finalLoss = steps == 0 && networkObjective != null && lastBatch == null ? Double.NaN : objective.loss();
         // the evaluation point at the end (after a divergence the state is ahead of the restored parameters: use them)
@@ -240,8 +286,98 @@ public final class Trainer {
         }
         TrainingRun run = new TrainingRun(label, runConfig, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
                 networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy(), evaluationParameters);
+        if (files != null) files.finish(run);
         for (TrainerPlugin p : plugins) p.onFinish(loop, run);
         return run;
+    }
+
+    /** Where checkpoints go, how often (0 = never on a schedule), how many to keep, and whether to write one at the end. */
+    public record CheckpointPolicy(java.nio.file.Path directory, long every, int keep, boolean onExit) {
+        public CheckpointPolicy {
+            Objects.requireNonNull(directory, "checkpoint directory");
+            if (every < 0) throw new IllegalArgumentException("checkpoint every = " + every + " must be ≥ 0 steps (0 = only at exit)");
+            if (keep < 1) throw new IllegalArgumentException("keep = " + keep + " must be ≥ 1 checkpoint");
+        }
+    }
+
+    private void writeCheckpoint(long done, double seconds, INDArray params, OptimizerState state, Deque<INDArray> recentInputs,
+                                 List<StepRecord> history, List<EvaluationRecord> evaluations) {
+        org.tuneless.tensor.Snapshot snap = org.tuneless.tensor.Snapshot.create();
+        if (data != null) data.saveState(snap.child("data"));
+        org.tuneless.tensor.Snapshot ps = snap.child("plugins");
+        for (int i = 0; i < plugins.size(); i++) {
+            org.tuneless.tensor.Snapshot p = ps.child(Integer.toString(i));
+            p.put("class", plugins.get(i).getClass().getName());
+            plugins.get(i).saveState(p);
+        }
+        org.tuneless.tensor.Snapshot lp = snap.child("loop");
+        lp.put("recent_inputs", recentInputs.size());
+        int i = 0;
+        for (INDArray x : recentInputs) lp.putTensor("recent_inputs/" + i++, x);
+        Map<String, INDArray> model;
+        if (networkObjective != null) {
+            org.tuneless.nn.Network net = networkObjective.network();
+            model = net.namedTensors();
+            List<long[]> gens = net.generatorStates();
+            org.tuneless.tensor.Snapshot g = lp.child("generators");
+            for (int k = 0; k < gens.size(); k++) g.put(Integer.toString(k), gens.get(k));
+        } else {
+            model = Map.of("parameters", params);
+        }
+        Object spec = config.get("spec");
+        com.fasterxml.jackson.databind.JsonNode specJson = spec instanceof org.tuneless.catalog.Specification s ? s.toJsonTree() : null;
+        Checkpoint.write(checkpoints.directory(), done, seconds, specJson, optimizer.name(), model, state.tensorsByParameter(),
+                state.scalarsByName(), snap, history, evaluations, checkpoints.keep());
+    }
+
+    /** Puts the checkpoint's parameters, buffers, optimizer state, data position and plug-in state into this fresh run. */
+    private void restore(Checkpoint c, INDArray params, OptimizerState state, List<TrainerPlugin> plugins, List<INDArray> recentInputs) {
+        String where = c.toString();
+        if (c.step() > steps) throw new IllegalArgumentException(where + " is after step " + c.step() + " but the run has only " + steps + " steps (raise steps, with --override steps)");
+        org.tuneless.tensor.Snapshot snap = c.state();
+        org.tuneless.tensor.Snapshot lp = snap.child("loop");
+        if (networkObjective != null) {
+            org.tuneless.nn.Network net = networkObjective.network();
+            net.assignTensors(c.modelTensors(), where + "/model.safetensors");
+            if (net.dataType() != params.dataType()) throw new IllegalStateException("parameters and network differ in type");
+            org.tuneless.tensor.Snapshot g = lp.child("generators");
+            List<long[]> gens = new ArrayList<>();
+            for (int k = 0; k < net.generatorStates().size(); k++) gens.add(g.getLongs(Integer.toString(k)));
+            net.restoreGeneratorStates(gens);
+        } else {
+            INDArray p = c.modelTensors().get("parameters");
+            if (p == null || p.length() != params.length()) throw new IllegalArgumentException(where + "/model.safetensors: tensor 'parameters' is missing or has the wrong length");
+            params.assign(p);
+        }
+        // optimizer state: every tensor of a fresh state must be in the file with its shape, and nothing else
+        Map<String, INDArray> live = state.tensorsByParameter();
+        Map<String, INDArray> saved = c.optimizerTensors();
+        for (Map.Entry<String, INDArray> e : live.entrySet()) {
+            INDArray t = saved.get(e.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException(where + "/optimizer.safetensors: tensor '" + e.getKey() + "' is missing (the checkpoint's optimizer is "
+                        + c.optimizerName() + ", this run's " + optimizer.name() + ")");
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape()) || t.dataType() != e.getValue().dataType()) {
+                throw new IllegalArgumentException(where + "/optimizer.safetensors: tensor '" + e.getKey() + "' is " + t.dataType() + java.util.Arrays.toString(t.shape())
+                        + ", this run needs " + e.getValue().dataType() + java.util.Arrays.toString(e.getValue().shape()));
+            }
+        }
+        for (String k : saved.keySet()) {
+            if (!live.containsKey(k)) throw new IllegalArgumentException(where + "/optimizer.safetensors: tensor '" + k + "' is not part of " + optimizer.name() + "'s state");
+        }
+        live.forEach((k, v) -> v.assign(saved.get(k)));
+        state.restoreScalars(c.optimizerScalars(), where + "/state.json optimizer.scalars");
+        if (data != null) data.restoreState(snap.child("data"));
+        org.tuneless.tensor.Snapshot ps = snap.child("plugins");
+        for (int i = 0; i < plugins.size(); i++) {
+            String key = Integer.toString(i);
+            if (!ps.values().has(key)) continue;
+            org.tuneless.tensor.Snapshot p = ps.child(key);
+            if (p.getString("class").equals(plugins.get(i).getClass().getName())) plugins.get(i).restoreState(p);
+        }
+        long n = lp.getLong("recent_inputs");
+        for (int i = 0; i < n; i++) recentInputs.add(lp.tensor("recent_inputs/" + i, -1));
     }
 
     private long epoch() { return data == null ? 0 : data.epoch(); }
@@ -351,8 +487,35 @@ public final class Trainer {
         private long startStep;
         private EvaluationMode evaluationMode = EvaluationMode.AVERAGE;
         private int statisticsBatches = 20;
+        private CheckpointPolicy checkpoints;
+        private Checkpoint resume;
+        private java.util.function.BooleanSupplier interrupted;
+        private java.nio.file.Path outputDirectory;
 
         private Builder() {}
+
+        /** Writes checkpoints as {@code policy} says (see {@link Checkpoint} for what one holds). */
+        public Builder checkpoints(CheckpointPolicy policy) { this.checkpoints = policy; return this; }
+
+        /**
+         * Continues from {@code checkpoint}: parameters, buffers, optimizer state, data position, plug-in state, history and
+         * evaluations; the loop takes steps {@code checkpoint.step() … steps − 1}. The run must be built as the checkpointed
+         * one was (same model, optimizer, data, seed); a mismatching part is refused by name.
+         */
+        public Builder resume(Checkpoint checkpoint) { this.resume = checkpoint; return this; }
+
+        /**
+         * Checked after every step: when it returns true the run stops there with status INTERRUPTED (and writes a
+         * checkpoint if {@link #checkpoints} is set). For signal handlers and notebook interrupts.
+         */
+        public Builder interruptWhen(java.util.function.BooleanSupplier signal) { this.interrupted = signal; return this; }
+
+        /**
+         * Streams the run's files into {@code directory} while it runs: run.json (status RUNNING, then the final status),
+         * metrics.jsonl and metrics.csv appended per step (flushed at least every second), evaluations.csv; see
+         * {@link TrainingRun#writeTo}. The directory is checked (created, writable) before the first step.
+         */
+        public Builder outputTo(java.nio.file.Path directory) { this.outputDirectory = directory; return this; }
 
         public Builder network(Network network) { this.network = network; return this; }
 

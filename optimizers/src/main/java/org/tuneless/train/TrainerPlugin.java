@@ -31,4 +31,13 @@ public interface TrainerPlugin {
 
     /** When the run ends, however it ends. */
     default void onFinish(TrainingContext context, TrainingRun run) {}
+
+    /**
+     * Writes what this plug-in carries from step to step (warm-start vectors, previous updates) into a checkpoint, so
+     * that a resumed run measures exactly what the uninterrupted one would. Stateless plug-ins write nothing (default).
+     */
+    default void saveState(org.tuneless.tensor.Snapshot out) {}
+
+    /** Restores what {@link #saveState} wrote, before the first resumed step. */
+    default void restoreState(org.tuneless.tensor.Snapshot in) {}
 }

@@ -9,5 +9,7 @@ public enum TrainingStatus {
     /** A loss, gradient or parameter became NaN/Inf; the run stopped and kept its last finite parameters. */
     DIVERGED,
     /** A plug-in or the caller asked it to stop early. */
-    STOPPED
+    STOPPED,
+    /** Interrupted (Ctrl-C, SIGTERM, a notebook interrupt) after a complete step; a checkpoint lets it resume. */
+    INTERRUPTED
 }

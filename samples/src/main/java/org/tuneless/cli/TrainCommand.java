@@ -1,6 +1,7 @@
 package org.tuneless.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,6 +98,29 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE", description = "Also save the run's charts (loss, lr, sharpness, η·λ, gradient norm) as FILE.svg or FILE.png.")
     Path plot;
 
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Also save the trained model as a safetensors file (tensors by parameter name, model spec in its metadata; reload with ModelFiles.load, read with NumPy/PyTorch).")
+    Path save;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N",
+            description = "Write a checkpoint (parameters, optimizer state, data position, trackers, history) every N steps into OUT/checkpoints (default 0: only on Ctrl-C/SIGTERM or with --checkpoint-on-exit).")
+    long checkpointEvery;
+
+    @Option(names = "--keep", defaultValue = "3", paramLabel = "K", description = "Keep the newest K checkpoints (default ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--checkpoint-on-exit", description = "Also write a checkpoint when the run ends (so it can be extended with --resume DIR --steps M --override steps).")
+    boolean checkpointOnExit;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Continue the run in DIR (a --out directory) from its newest valid checkpoint, bit for bit; writes into DIR unless --out is given. "
+                    + "Run options given with it must match the checkpoint's spec unless --override names them.")
+    Path resume;
+
+    @Option(names = "--override", paramLabel = "FIELD,...", split = ",",
+            description = "With --resume: spec fields allowed to change (steps, evaluation, tracking, …; see run.json config.spec).")
+    List<String> override = new ArrayList<>();
+
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
@@ -108,6 +132,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Run options that --config replaces. */
     private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--track");
+    /** The spec field each run option sets (for --resume). */
+    private static final Map<String, String> OPTION_FIELDS = Map.ofEntries(Map.entry("--model", "model"), Map.entry("--data", "data"),
+            Map.entry("--optimizer", "optimizer"), Map.entry("--schedule", "schedule"), Map.entry("--steps", "steps"), Map.entry("--batch", "batch"),
+            Map.entry("--loss", "loss"), Map.entry("--seed", "seed"), Map.entry("--dtype", "dtype"), Map.entry("--eval-every", "evaluation"),
+            Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--track", "tracking"));
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -156,9 +185,21 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter o = spec.commandLine().getOut();
+        var parsed = spec.commandLine().getParseResult();
         RunSpec runSpec;
-        if (config != null) {
-            var parsed = spec.commandLine().getParseResult();
+        org.tuneless.train.Checkpoint checkpoint = null;
+        if (!override.isEmpty() && resume == null) throw new IllegalArgumentException("--override only applies with --resume DIR");
+        if (resume != null) {
+            if (config != null) throw new IllegalArgumentException("--resume continues the checkpoint's own spec; do not combine it with --config");
+            checkpoint = org.tuneless.run.Resume.checkpoint(resume);
+            RunSpec saved = org.tuneless.run.Resume.savedSpec(checkpoint);
+            java.util.Set<String> given = new java.util.LinkedHashSet<>();
+            for (String opt : RUN_OPTIONS) if (parsed.hasMatchedOption(opt)) given.add(OPTION_FIELDS.get(opt));
+            if (!optimizerOptions().isEmpty()) given.add("optimizer");
+            RunSpec requested = given.isEmpty() ? saved
+                    : org.tuneless.run.Resume.merge(saved, spec(parsed.hasMatchedOption("--optimizer") ? optimizer : saved.optimizer().name(), optimizerOptions()), given);
+            runSpec = org.tuneless.run.Resume.check(checkpoint, requested, override);
+        } else if (config != null) {
             for (String opt : RUN_OPTIONS) {
                 if (parsed.hasMatchedOption(opt)) {
                     throw new IllegalArgumentException("--config runs the saved spec as it is; do not combine it with " + opt + " (edit the JSON instead)");
@@ -169,15 +210,48 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             runSpec = spec(optimizer, optimizerOptions());
         }
-        TrainingRun run = train(runSpec, o, !quiet);
-        Path dir = out != null ? out : runSpec.output().dir() != null ? Path.of(runSpec.output().dir()) : Path.of("runs", runSpec.optimizer().name());
-        run.writeTo(dir);
+        Path dir = out != null ? out : resume != null ? runDirectory(resume)
+                : runSpec.output().dir() != null ? Path.of(runSpec.output().dir()) : Path.of("runs", runSpec.optimizer().name());
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every = " + checkpointEvery + " must be ≥ 0 steps");
+        if (keep < 1) throw new IllegalArgumentException("--keep = " + keep + " must be ≥ 1");
+        if (plot != null) {
+            String f = plot.getFileName() == null ? "" : plot.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (!f.endsWith(".svg") && !f.endsWith(".png")) throw new IllegalArgumentException("--plot: cannot save a plot as '" + plot.getFileName() + "': use a .svg or .png file name (checked before training)");
+        }
+        if (save != null && Files.isDirectory(save)) throw new IllegalArgumentException("--save " + save + " is a directory; give a file name such as model.safetensors");
+        org.tuneless.train.Trainer.validateOutput(dir);
+        Interruption signals = Interruption.install();
+        TrainingRun run;
+        try {
+            Run.Persistence persistence = new Run.Persistence(dir, new org.tuneless.train.Trainer.CheckpointPolicy(dir.resolve("checkpoints"), checkpointEvery, keep,
+                    checkpointOnExit), checkpoint, signals::requested);
+            Run r = Run.start(runSpec, Run.Options.DEFAULT.withProgress(!quiet).withPersistence(persistence));
+            o.println("model " + r.spec().model().name() + " (" + r.network().parameterCount() + " parameters), data " + r.data().description()
+                    + ", optimizer " + r.optimizer().name() + (checkpoint == null ? "" : ", resumed from " + checkpoint.directory() + " at step " + checkpoint.step()));
+            run = r.run();
+        } finally {
+            signals.uninstall();
+        }
         if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
+        if (save != null) org.tuneless.run.ModelFiles.save(save, run);
         o.print(run.summary());
         if (plot != null) o.println("  plot: " + plot.toAbsolutePath());
+        if (save != null) o.println("  model: " + save.toAbsolutePath() + " (safetensors)");
         o.println("  results: " + dir.toAbsolutePath() + " (metrics.csv, metrics.jsonl, evaluations.csv, run.json; re-run: ./tuneless train --config "
                 + dir.resolve("run.json") + ")");
+        if (run.status() == org.tuneless.train.TrainingStatus.INTERRUPTED) {
+            o.println("  resume: ./tuneless train --resume " + dir);
+            return 128 + signals.signal();
+        }
         return run.diverged() ? 1 : 0;
+    }
+
+    /** The run directory of a --resume argument (a run directory, its checkpoints directory, or one checkpoint). */
+    static Path runDirectory(Path resume) {
+        Path abs = resume.toAbsolutePath().normalize();
+        if (Files.exists(abs.resolve("state.json")) && abs.getParent() != null && abs.getParent().getFileName().toString().equals("checkpoints")) return abs.getParent().getParent();
+        if (abs.getFileName() != null && abs.getFileName().toString().equals("checkpoints")) return abs.getParent();
+        return abs;
     }
 
     /** The run spec of these options with optimizer {@code optimizerName} and its text options. */

@@ -1,0 +1,144 @@
+package org.tuneless.train;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The run's files written while it runs, so that a crash or a kill leaves usable files: run.json at the start (status
+ * RUNNING; always replaced atomically, so it is always a complete document), metrics.jsonl and metrics.csv appended one
+ * line per step and flushed at least every {@link #FLUSH_NANOS} (every complete line is valid; a reader ignores a partial
+ * last line), evaluations.csv rewritten atomically when an evaluation is added. At the end {@link RunFiles#write}
+ * replaces them all with the final documents. Column and key order are deterministic: the base columns, then metrics
+ * in first-seen order (metrics.csv is rewritten with the wider header when a new metric appears).
+ */
+final class RunFileStream {
+
+    static final long FLUSH_NANOS = 1_000_000_000L;
+
+    private final Path dir;
+    private BufferedWriter jsonl;
+    private BufferedWriter csv;
+    private List<String> columns;
+    private long lastFlush;
+    private int evaluationsWritten;
+
+    RunFileStream(Path dir) { this.dir = dir; }
+
+    /**
+     * Checks that {@code dir} can hold a run's files before anything runs: it is created if missing, must be a directory
+     * (not a regular file) and writable; the error gives the operating system's reason.
+     */
+    public static void validate(Path dir) {
+        if (dir.toString().isEmpty()) throw new IllegalArgumentException("the output directory is empty: give a directory, e.g. --out runs/x");
+        Path abs = dir.toAbsolutePath();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) throw new IllegalArgumentException("output " + abs + " is a file, not a directory: choose another --out");
+        try {
+            Files.createDirectories(abs);
+            Path probe = Files.createTempFile(abs, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("output directory " + abs + " is not writable: permission denied (" + e.getFile() + ")");
+        } catch (FileSystemException e) {
+            throw new IllegalArgumentException("output directory " + abs + " cannot be used: " + (e.getReason() != null ? e.getReason() : e.getMessage()) + " (" + e.getFile() + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("output directory " + abs + " cannot be used: " + e.getMessage());
+        }
+    }
+
+    /** Validates the directory, writes run.json (RUNNING) and the history so far (a resumed run's), opens the metrics files. */
+    void open(Map<String, Object> config, String label, List<StepRecord> history) {
+        validate(dir);
+        try {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("label", label);
+            meta.put("status", TrainingStatus.RUNNING.name());
+            meta.put("status_message", "");
+            meta.put("stopped_at_step", null);
+            meta.put("steps_recorded", history.size());
+            meta.put("config", config);
+            RunFiles.writeJsonAtomically(dir.resolve("run.json"), meta);
+            jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"));
+            for (StepRecord r : history) writeJsonl(r);
+            rewriteCsv(history);
+            jsonl.flush();
+            lastFlush = System.nanoTime();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run files in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    void append(StepRecord r, List<StepRecord> history) {
+        try {
+            writeJsonl(r);
+            if (!columns.containsAll(r.metrics().keySet())) rewriteCsv(history);
+            else writeCsvRow(r);
+            if (System.nanoTime() - lastFlush >= FLUSH_NANOS) flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to the run files in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rewrites evaluations.csv (atomically) when evaluations were added. */
+    void evaluations(List<EvaluationRecord> evaluations) {
+        if (evaluations.size() == evaluationsWritten) return;
+        try {
+            RunFiles.writeEvaluations(dir, evaluations);
+            evaluationsWritten = evaluations.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write evaluations.csv in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    void flush() throws IOException {
+        jsonl.flush();
+        csv.flush();
+        lastFlush = System.nanoTime();
+    }
+
+    /** Closes the streams and writes the final files. */
+    void finish(TrainingRun run) {
+        try {
+            jsonl.close();
+            csv.close();
+            RunFiles.write(run, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run files in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeJsonl(StepRecord r) throws IOException {
+        List<String> cols = new ArrayList<>(TrainingRun.BASE_COLUMNS);
+        cols.addAll(r.metrics().keySet());
+        jsonl.write(RunFiles.jsonLine(r, cols));
+        jsonl.newLine();
+    }
+
+    private void rewriteCsv(List<StepRecord> history) throws IOException {
+        if (csv != null) csv.close();
+        Set<String> names = new LinkedHashSet<>(TrainingRun.BASE_COLUMNS);
+        for (StepRecord r : history) names.addAll(r.metrics().keySet());
+        columns = new ArrayList<>(names);
+        Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
+        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+            w.write(RunFiles.csvLine(columns));
+            for (StepRecord r : history) w.write(RunFiles.csvRow(r, columns));
+        }
+        RunFiles.move(tmp, dir.resolve("metrics.csv"));
+        csv = Files.newBufferedWriter(dir.resolve("metrics.csv"), java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    private void writeCsvRow(StepRecord r) throws IOException {
+        csv.write(RunFiles.csvRow(r, columns));
+    }
+}
