@@ -40,7 +40,7 @@ fun linRange(from: Double, to: Double, points: Int): Values {
 }
 
 /** The hyperparameter values of one trial, read by name: `p["eta"]`. */
-class TrialParameters internal constructor(val values: Map<String, Double>, val seed: Long) {
+class TrialParameters(val values: Map<String, Double>, val seed: Long) {
     operator fun get(name: String): Double =
         values[name] ?: throw IllegalArgumentException("no swept parameter '$name'; the sweep has ${values.keys}")
 

@@ -3,6 +3,8 @@ package org.tuneless.jupyter
 import java.util.Locale
 import org.jetbrains.kotlinx.jupyter.api.HTML
 import org.jetbrains.kotlinx.jupyter.api.KotlinKernelHost
+import org.jetbrains.kotlinx.jupyter.api.Notebook
+import org.jetbrains.kotlinx.jupyter.api.libraries.RawMessage
 import org.jetbrains.kotlinx.jupyter.api.withId
 import org.tuneless.train.StepRecord
 import org.tuneless.train.TrainerPlugin
@@ -10,18 +12,30 @@ import org.tuneless.train.TrainingContext
 import org.tuneless.train.TrainingRun
 
 /**
- * Live progress in a notebook: one display cell, updated in place every [intervalMillis] with the step, loss, learning
- * rate and a small loss chart (an inline SVG polyline), using the kernel's display-update API.
+ * Live progress in a notebook: one display in the training cell's output, updated in place every [intervalMillis]
+ * with the step, loss, learning rate and a small loss chart (an inline SVG polyline).
+ *
+ * The updates are `update_display_data` messages whose parent is the execute request of the cell that shows the
+ * display ([KernelMessages]): clients (JupyterLab, nbclient/nbconvert) route output by that parent and drop messages
+ * without it — which is what the kernel's own `updateDisplay` (Kotlin kernel 0.11) sends.
  */
-class LiveProgress(private val host: KotlinKernelHost, private val intervalMillis: Long = 2000) : TrainerPlugin {
+class LiveProgress @JvmOverloads constructor(
+    private val host: KotlinKernelHost,
+    private val notebook: Notebook? = null,
+    private val intervalMillis: Long = TunelessNotebook.progressMillis,
+) : TrainerPlugin {
 
     companion object {
         /** Makes every `train { }` of the current cell report to [host] (called from the cell by the integration). */
         @JvmStatic
-        fun attach(host: KotlinKernelHost?) {
-            org.tuneless.dsl.NotebookHooks.current = host?.let { h -> { LiveProgress(h) } }
+        @JvmOverloads
+        fun attach(host: KotlinKernelHost?, notebook: Notebook? = null) {
+            org.tuneless.dsl.NotebookHooks.current = host?.let { h -> { LiveProgress(h, notebook) } }
         }
     }
+
+    /** The execute request of the cell showing the display, captured when it is shown; null outside a live kernel. */
+    private var parent: RawMessage? = null
 
     private val id = "tuneless-progress-" + System.nanoTime()
     private val losses = ArrayList<Double>()
@@ -30,6 +44,7 @@ class LiveProgress(private val host: KotlinKernelHost, private val intervalMilli
 
     override fun onStart(context: TrainingContext) {
         host.display(HTML(render("starting ${context.optimizer().name()} for ${context.totalSteps()} steps", context.totalSteps(), 0)).withId(id), id)
+        parent = notebook?.let { KernelMessages.contextMessage(it) }
         shown = true
         last = System.currentTimeMillis()
     }
@@ -50,7 +65,11 @@ class LiveProgress(private val host: KotlinKernelHost, private val intervalMilli
     }
 
     private fun update(text: String, total: Long, done: Long) {
-        if (shown) host.updateDisplay(HTML(render(text, total, done)).withId(id), id)
+        if (!shown) return
+        val html = render(text, total, done)
+        val p = parent
+        if (p != null && notebook != null) KernelMessages.updateDisplay(notebook, p, id, html)
+        else host.updateDisplay(HTML(html).withId(id), id)
     }
 
     private fun render(text: String, total: Long, done: Long): String {

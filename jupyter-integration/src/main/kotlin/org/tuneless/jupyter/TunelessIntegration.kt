@@ -14,6 +14,7 @@ import org.tuneless.dsl.NotebookHooks
 import org.tuneless.dsl.SweepResult
 import org.tuneless.plot.RunFigure
 import org.tuneless.plot.RunPlots
+import org.tuneless.plot.RunTable
 import org.tuneless.plot.SweepPlots
 import org.tuneless.train.TrainingRun
 
@@ -22,6 +23,10 @@ object TunelessNotebook {
     /** "svg" or "html" — set by `%use tuneless(plots = html)`. */
     @JvmStatic
     var plots: String = "svg"
+
+    /** How often the live progress display of `train { }` is updated, in milliseconds (at most; the last step always shows). */
+    @JvmStatic
+    var progressMillis: Long = 2000
 }
 
 /** `listOf(run1, run2)` renders as the overlaid comparison; any other list renders as usual. */
@@ -31,7 +36,7 @@ object RunListRenderer : RendererHandler {
     override val execution: ResultHandlerExecution = object : ResultHandlerExecution {
         override fun execute(host: ExecutionHost, result: FieldValue): FieldValue {
             val runs = (result.value as List<*>).filterIsInstance<TrainingRun>()
-            return FieldValue(TunelessIntegration.figure(RunPlots.compare(runs), runs.joinToString("") { it.summary() }), result.name)
+            return FieldValue(TunelessIntegration.runs(runs), result.name)
         }
 
         override fun replaceVariables(mapping: Map<String, String>): ResultHandlerExecution = this
@@ -77,11 +82,11 @@ class TunelessIntegration : JupyterIntegration() {
             override fun accepts(code: String) = callsTraining(code)
 
             override fun process(code: String, host: KotlinKernelHost) =
-                CodePreprocessor.Result("org.tuneless.jupyter.LiveProgress.attach(userHandlesProvider.host); $code")
+                CodePreprocessor.Result("org.tuneless.jupyter.LiveProgress.attach(userHandlesProvider.host, userHandlesProvider.notebook); $code")
         })
         afterCellExecution { _, _ -> NotebookHooks.current = null }
-        render<TrainingRun> { run -> figure(RunPlots.of(run), run.summary()) }
-        render<RunComparison> { c -> figure(RunPlots.compare(c.runs), c.runs.joinToString("") { it.summary() }) }
+        render<TrainingRun> { run -> runs(listOf(run)) }
+        render<RunComparison> { c -> runs(c.runs) }
         render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
         render<SweepResult> { s -> sweep(s) }
         addRenderer(RunListRenderer)
@@ -90,14 +95,31 @@ class TunelessIntegration : JupyterIntegration() {
     }
 
     companion object {
-        fun figure(f: RunFigure, text: String): MimeTypedResult =
-            if (TunelessNotebook.plots == "html") {
-                HTML(org.jetbrains.letsPlot.core.util.PlotHtmlExport.buildHtmlFromRawSpecs(
-                    f.spec(), "https://cdn.jsdelivr.net/gh/JetBrains/lets-plot@v4.1.0/js-package/distr/lets-plot.min.js", true, null,
-                ) + "<pre>" + escape(text) + "</pre>")
+        /**
+         * Runs as their chart with the summary table beside it (text/html, what Jupyter front ends and nbconvert show),
+         * the chart alone as image/svg+xml (for clients without HTML) and the text summary (text/plain).
+         */
+        fun runs(runs: List<TrainingRun>): MimeTypedResult {
+            val f = RunPlots.compare(runs)
+            return figure(f, runs.joinToString("") { it.summary() }, RunTable.html(runs, f.colours))
+        }
+
+        fun figure(f: RunFigure, text: String, beside: String? = null): MimeTypedResult {
+            val side = beside?.let { "<div style='flex:0 1 auto'>$it</div>" } ?: "<pre>" + escape(text) + "</pre>"
+            return if (TunelessNotebook.plots == "html") {
+                HTML("<div class='tuneless-run' style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'><div>" +
+                    org.jetbrains.letsPlot.core.util.PlotHtmlExport.buildHtmlFromRawSpecs(
+                        f.spec(), "https://cdn.jsdelivr.net/gh/JetBrains/lets-plot@v4.1.0/js-package/distr/lets-plot.min.js", true, null,
+                    ) + "</div>" + side + "</div>")
             } else {
-                MIME("image/svg+xml" to f.toSvg(), "text/plain" to text)
+                val svg = f.toSvg()
+                if (beside == null) MIME("image/svg+xml" to svg, "text/plain" to text)
+                else MIME(
+                    "text/html" to "<div class='tuneless-run' style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'><div>$svg</div>$side</div>",
+                    "image/svg+xml" to svg, "text/plain" to text,
+                )
             }
+        }
 
         fun sweep(s: SweepResult): MimeTypedResult {
             val table = "<pre>" + escape(s.table()) + "</pre>"

@@ -1,5 +1,6 @@
 package org.tuneless.jupyter
 
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -23,15 +24,19 @@ class NotebookCellTest : FunSpec({
         eval("run.history().size").rawValue shouldBe 4
     }
 
-    test("a TrainingRun renders as SVG with its panels and a text summary") {
+    test("a TrainingRun renders as its chart with the summary table beside it, the SVG alone and a text summary") {
         val rendered = eval("run").renderedValue as MimeTypedResult
-        rendered.keys shouldBe setOf("image/svg+xml", "text/plain")
-        svgTexts(rendered.getValue("image/svg+xml")).containsAll(listOf("training loss", "sharpness λmax", "η·λmax (edge of stability at 2)")) shouldBe true
+        rendered.keys shouldBe setOf("text/html", "image/svg+xml", "text/plain")
+        val texts = svgTexts(rendered.getValue("image/svg+xml"))
+        withClue(texts.toString()) { listOf("loss (train solid, test dashed)", "sharpness λmax (2/η dashed)", "η·λmax (edge of stability at 2)").all { t -> texts.any { it.startsWith(t) } } shouldBe true }
+        rendered.getValue("text/html") shouldContain "tuneless-summary"
         rendered.getValue("text/plain") shouldContain "COMPLETED after 4 steps"
     }
 
-    test("a list of runs renders as one overlaid chart") {
+    test("a list of runs renders as one overlaid chart, the repeated label told apart") {
         val rendered = eval("listOf(run, run)").renderedValue as MimeTypedResult
-        rendered.keys shouldBe setOf("image/svg+xml", "text/plain")
+        rendered.keys shouldBe setOf("text/html", "image/svg+xml", "text/plain")
+        val texts = svgTexts(rendered.getValue("image/svg+xml"))
+        withClue(texts.toString()) { texts.containsAll(listOf("sgd(lr=0.1)", "sgd(lr=0.1) (2)")) shouldBe true }
     }
 })

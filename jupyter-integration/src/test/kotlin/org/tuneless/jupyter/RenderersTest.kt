@@ -1,5 +1,6 @@
 package org.tuneless.jupyter
 
+import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
@@ -21,20 +22,26 @@ class RenderersTest : FunSpec({
         track { sharpness(every = 5); maxIterations = 20 }
     }
 
-    test("a run renders as image/svg+xml with its panels plus a text summary") {
+    test("a run renders as its chart with the summary table beside it (HTML), the SVG alone and a text summary") {
         TunelessNotebook.plots = "svg"
-        val bundle = TunelessIntegration.figure(RunPlots.of(run), run.summary())
-        bundle.keys shouldBe setOf("image/svg+xml", "text/plain")
-        svgTexts(bundle.getValue("image/svg+xml")).containsAll(listOf("training loss", "learning rate", "sharpness λmax", "η·λmax (edge of stability at 2)")) shouldBe true
+        val bundle = TunelessIntegration.runs(listOf(run))
+        bundle.keys shouldBe setOf("text/html", "image/svg+xml", "text/plain")
+        val texts = svgTexts(bundle.getValue("image/svg+xml"))
+        withClue(texts.toString()) { texts.containsAll(listOf("loss (train solid, test dashed)", "learning rate", "η·λmax", "λmax")) shouldBe true }
+        val html = bundle.getValue("text/html")
+        html shouldContain "<svg"
+        html shouldContain "<table class='tuneless-summary'"
+        for (cell in listOf(">COMPLETED<", ">10<", ">0.1<", "test acc", "learning rate")) withClue(html.substringAfter("<table")) { html shouldContain cell }
         bundle.getValue("text/plain") shouldContain "COMPLETED after 10 steps"
     }
 
     test("plots = html gives interactive Lets-Plot HTML") {
         TunelessNotebook.plots = "html"
         try {
-            val bundle = TunelessIntegration.figure(RunPlots.of(run), run.summary())
+            val bundle = TunelessIntegration.runs(listOf(run))
             bundle.keys shouldBe setOf("text/html")
             bundle.getValue("text/html") shouldContain "lets-plot"
+            bundle.getValue("text/html") shouldContain "tuneless-summary"
         } finally {
             TunelessNotebook.plots = "svg"
         }
@@ -68,7 +75,7 @@ class RenderersTest : FunSpec({
                 javaClass.classLoader, arrayOf(org.jetbrains.kotlinx.jupyter.api.libraries.ExecutionHost::class.java)) { _, _, _ -> null }),
             org.jetbrains.kotlinx.jupyter.api.FieldValue(listOf(run, run), "runs"))
         @Suppress("UNCHECKED_CAST")
-        (out.value as Map<String, String>).keys shouldBe setOf("image/svg+xml", "text/plain")
+        (out.value as Map<String, String>).keys shouldBe setOf("text/html", "image/svg+xml", "text/plain")
     }
 
     test("the integration is discoverable by the kernel") {

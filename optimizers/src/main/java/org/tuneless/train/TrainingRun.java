@@ -57,6 +57,21 @@ public final class TrainingRun {
         this.evaluationParameters = evaluationParameters;
     }
 
+    /**
+     * A run assembled from recorded steps and evaluations alone, without parameters, network or optimizer state: for
+     * charts and tables of runs whose history comes from elsewhere (files, tests). Its final loss is the last finite
+     * recorded loss; {@link #finalParameters()}, {@link #evaluationParameters()} and {@link #optimizerState()} refuse.
+     */
+    public static TrainingRun fromRecords(String label, TrainingStatus status, List<StepRecord> history,
+                                          List<EvaluationRecord> evaluations, double seconds) {
+        if (label == null || label.isBlank()) throw new IllegalArgumentException("a run needs a label (e.g. the optimizer's name)");
+        double finalLoss = Double.NaN;
+        for (int i = history.size() - 1; i >= 0 && Double.isNaN(finalLoss); i--) {
+            if (Double.isFinite(history.get(i).loss())) finalLoss = history.get(i).loss();
+        }
+        return new TrainingRun(label, Map.of(), status, "", -1, history, evaluations, null, finalLoss, null, seconds, null, null);
+    }
+
     /** A short name for the run, by default the optimizer's label. */
     public String label() { return label; }
 
@@ -106,7 +121,7 @@ public final class TrainingRun {
      * A copy of the final live parameters (the last finite ones if the run diverged): where the last gradient was taken
      * (Schedule-Free: y). With the optimizer state, what a resume continues from.
      */
-    public INDArray finalParameters() { return finalParameters.dup(); }
+    public INDArray finalParameters() { return recorded(finalParameters, "parameters").dup(); }
 
     /**
      * A copy of the parameters the model is evaluated at: the optimizer's evaluation point at the end of the run
@@ -114,13 +129,21 @@ public final class TrainingRun {
      * {@link EvaluationMode#LIVE}, or after a divergence. This is "the model" to keep; {@code config().get("evaluation_point")}
      * names it. The {@link #network()} holds the live parameters and the batch-norm statistics gathered there.
      */
-    public INDArray evaluationParameters() { return evaluationParameters.dup(); }
+    public INDArray evaluationParameters() { return recorded(evaluationParameters, "parameters").dup(); }
 
     /**
      * A copy of the optimizer's state at the end of the run (after the last step taken; with the final parameters, what
      * {@link Trainer.Builder#resumeFrom} continues from). After a divergence it may hold non-finite values.
      */
-    public OptimizerState optimizerState() { return optimizerState.copy(); }
+    public OptimizerState optimizerState() { return recorded(optimizerState, "optimizer state").copy(); }
+
+    private <T> T recorded(T value, String what) {
+        if (value == null) {
+            throw new IllegalStateException("run '" + label + "' was assembled from records (TrainingRun.fromRecords) and has no "
+                    + what + ": train it with Trainer or the DSL to get them");
+        }
+        return value;
+    }
 
     /** The trained network (absent when the run optimized a synthetic objective). */
     public Optional<Network> network() { return Optional.ofNullable(network); }

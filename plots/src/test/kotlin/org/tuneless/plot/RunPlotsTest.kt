@@ -31,14 +31,19 @@ class RunPlotsTest : FunSpec({
         val f = RunPlots.of(tracked)
         f.panelTitles shouldContainExactly listOf("training loss", "learning rate", "sharpness λmax", "η·λmax", "gradient norm")
         val texts = svgTexts(f.toSvg())
-        texts.containsAll(listOf("training loss", "learning rate", "sharpness λmax", "η·λmax (edge of stability at 2)", "gradient norm", "gd (test)")) shouldBe true
+        for (title in listOf("loss (train solid, test dashed)", "learning rate η", "sharpness λmax (2/η dashed)", "η·λmax (edge of stability at 2)", "gradient norm")) {
+            texts.any { it.startsWith(title) } shouldBe true
+        }
+        texts.containsAll(listOf("η·λmax", "λmax", "gd", "train", "test")) shouldBe true
+        texts.any { it.endsWith("(test)") } shouldBe false
         RunPlots.of(plain).panelTitles shouldContainExactly listOf("training loss", "learning rate", "gradient norm")
         svgTexts(RunPlots.of(plain).toSvg()).any { "sharpness" in it } shouldBe false
     }
 
-    test("several runs are overlaid with a legend entry per run") {
-        val texts = svgTexts(RunPlots.compare(listOf(tracked, plain)).toSvg())
-        texts.containsAll(listOf("gd", "adam")) shouldBe true
+    test("several runs are overlaid with one legend entry per run, once per figure") {
+        val svg = RunPlots.compare(listOf(tracked, plain)).toSvg()
+        svgTexts(svg).containsAll(listOf("gd", "adam")) shouldBe true
+        Regex(">\\s*adam\\s*<").findAll(svg).count() shouldBe 1
     }
 
     test("a sweep's sensitivity plot shows the loss against the parameter and the tolerance band") {
@@ -50,7 +55,7 @@ class RunPlotsTest : FunSpec({
         val f = SweepPlots.sensitivity(result, "lr", withinPercent = 50.0)
         val texts = svgTexts(f.toSvg())
         texts.any { it.startsWith("final loss vs lr") } shouldBe true
-        texts.contains("final training loss") shouldBe true
+        texts.contains("final train loss") shouldBe true
         (f.toPng().size > 1000) shouldBe true
     }
 
