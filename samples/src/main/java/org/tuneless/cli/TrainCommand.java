@@ -227,7 +227,8 @@ final class TrainCommand implements Callable<Integer> {
                     checkpointOnExit), checkpoint, signals::requested);
             Run r = Run.start(runSpec, Run.Options.DEFAULT.withProgress(!quiet).withPersistence(persistence));
             o.println("model " + r.spec().model().name() + " (" + r.network().parameterCount() + " parameters), data " + r.data().description()
-                    + ", optimizer " + r.optimizer().name() + (checkpoint == null ? "" : ", resumed from " + checkpoint.directory() + " at step " + checkpoint.step()));
+                    + ", optimizer " + r.optimizer().name() + evaluationNote(runSpec)
+                    + (checkpoint == null ? "" : ", resumed from " + checkpoint.directory() + " at step " + checkpoint.step()));
             run = r.run();
         } finally {
             signals.uninstall();
@@ -292,9 +293,13 @@ final class TrainCommand implements Callable<Integer> {
     static TrainingRun train(RunSpec runSpec, PrintWriter out, boolean progress) {
         Run run = Run.start(runSpec, Run.Options.DEFAULT.withProgress(progress));
         out.println("model " + run.spec().model().name() + " (" + run.network().parameterCount() + " parameters), data " + run.data().description()
-                + ", optimizer " + run.optimizer().name()
-                + (runSpec.evaluation().subset() > 0 ? ", evaluated on the first " + runSpec.evaluation().subset() + " examples of each split" : ""));
+                + ", optimizer " + run.optimizer().name() + evaluationNote(runSpec));
         return run.run();
+    }
+
+    /** States a fixed evaluation subset, so that nobody reads a subset's accuracy as the whole test set's. */
+    static String evaluationNote(RunSpec runSpec) {
+        return runSpec.evaluation().subset() > 0 ? ", evaluated on the first " + runSpec.evaluation().subset() + " examples of each split" : "";
     }
 
     TrainingRun trainOne(String optimizerName, Map<String, String> options, PrintWriter out, boolean progress) {
