@@ -49,7 +49,10 @@ public final class IdxReader {
             throw new DataFormatException(source + ": bad image dimensions " + n + " × " + rows + " × " + cols
                     + (n == 0 ? " (the file holds no images)" : "") + "; expected count × rows × columns, all positive");
         }
-        byte[] pixels = readFully(in, (long) n * rows * cols, source, "pixel data for " + n + " images of " + rows + "×" + cols);
+        // count × rows × columns can exceed even a long (three ints): compare before multiplying
+        long perImage = (long) rows * cols;
+        long length = n > Long.MAX_VALUE / perImage ? Long.MAX_VALUE : n * perImage;
+        byte[] pixels = readFully(in, length, source, "pixel data for " + n + " images of " + rows + "×" + cols);
         return new Images(n, rows, cols, pixels);
     }
 
@@ -109,7 +112,7 @@ public final class IdxReader {
      * announces gigabytes fails as truncated after reading 100 bytes.
      */
     private static byte[] readFully(DataInputStream in, long length, String source, String what) throws IOException {
-        if (length > Integer.MAX_VALUE - 16) {
+        if (length < 0 || length > Integer.MAX_VALUE - 16) {
             throw new DataFormatException(source + ": " + what + " would be " + length + " bytes, more than one array can hold ("
                     + (Integer.MAX_VALUE - 16) + "); the header is corrupt or the file is not an MNIST-format IDX file");
         }
