@@ -24,6 +24,21 @@ public interface BatchStream {
         throw new IllegalStateException("this batch stream (" + getClass().getName() + ") cannot be restored from a checkpoint: it does not implement BatchStream.restoreState");
     }
 
+    /**
+     * Fills {@code order} with a uniformly random permutation of 0…n−1 (Fisher–Yates, drawing {@code rng.nextInt(i + 1)}
+     * for i = n−1 down to 1). Every shuffling stream uses this one routine, so a checkpoint that replays the draws from
+     * the seed reproduces the same orders.
+     */
+    static void shuffle(int[] order, java.util.SplittableRandom rng) {
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+    }
+
     /** The same batch at every step: full-batch training. */
     static BatchStream fixed(Batch batch) {
         return new BatchStream() {

@@ -360,13 +360,7 @@ public final class CharTextDataset {
             private long epoch = -1;
 
             private void shuffle() {
-                for (int i = 0; i < total; i++) order[i] = i;
-                for (int i = total - 1; i > 0; i--) {
-                    int j = rng.nextInt(i + 1);
-                    int tmp = order[i];
-                    order[i] = order[j];
-                    order[j] = tmp;
-                }
+                BatchStream.shuffle(order, rng);
                 position = 0;
                 epoch++;
             }

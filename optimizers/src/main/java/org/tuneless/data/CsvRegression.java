@@ -213,14 +213,7 @@ public final class CsvRegression {
                     + " (need at least one training and one test row)");
         }
         int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        BatchStream.shuffle(order, new SplittableRandom(seed));
         int[] testRows = Arrays.copyOfRange(order, 0, nTest), trainRows = Arrays.copyOfRange(order, nTest, n);
         Arrays.sort(testRows);
         Arrays.sort(trainRows);

@@ -39,13 +39,7 @@ public final class MinibatchStream implements BatchStream {
     private void newEpoch() {
         int n = (int) data.size();
         if (order == null) order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        BatchStream.shuffle(order, rng);
         position = 0;
         epoch++;
     }
