@@ -51,6 +51,11 @@ import org.tuneless.tensor.Vectors;
  */
 public final class Trainer {
 
+    /** A loss above this multiple of the first step's loss … */
+    public static final double DEFAULT_DIVERGENCE_FACTOR = 10;
+    /** … for this many consecutive steps marks a run DIVERGED. */
+    public static final int DEFAULT_DIVERGENCE_PATIENCE = 20;
+
     private final Objective objective;
     private final NetworkObjective networkObjective;
     private final ParameterLayout layout;
@@ -58,6 +63,8 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final long steps;
     private final long evaluateEvery;
+    private final double divergenceFactor;
+    private final int divergencePatience;
     private final Map<String, Batch> evaluationSets;
     private final List<TrainerPlugin> plugins;
     private final long seed;
@@ -96,6 +103,8 @@ public final class Trainer {
         this.statisticsBatches = b.statisticsBatches;
         this.steps = b.steps;
         this.evaluateEvery = b.evaluateEvery;
+        this.divergenceFactor = b.divergenceFactor;
+        this.divergencePatience = b.divergencePatience;
         this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
         this.plugins = new ArrayList<>(b.plugins);
         if (b.progress) this.plugins.add(new ConsoleProgress());
@@ -188,6 +197,8 @@ public final class Trainer {
         long lastCheckpoint = resume != null ? resume.step() : -1;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
+        int above = 0;  // consecutive steps whose loss exceeded divergenceFactor × the first loss (recomputed on resume)
+        for (int i = history.size() - 1; i >= 0 && history.get(i).loss() > divergenceFactor * history.get(0).loss(); i--) above++;
         for (long step = firstStep; step < steps; step++) {
             loop.step = step;
             loop.learningRate = Double.NaN;
@@ -232,12 +243,33 @@ public final class Trainer {
                 history.add(new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start), withDiagnostics(metrics, result)));
                 break;
             }
+            double lr = result.learningRate();
+            if (lr < 0 || Double.isInfinite(lr)) {
+                params.assign(previous);
+                status = TrainingStatus.DIVERGED;
+                stoppedAt = step;
+                message = "the learning rate at step " + step + " was " + lr + (lr < 0 ? " (negative: the step would go uphill)" : "")
+                        + "; parameters restored to those before it";
+                history.add(new StepRecord(step, epoch(), loss, lr, gradNorm, updateNorm, elapsed(start), withDiagnostics(metrics, result)));
+                break;
+            }
             for (TrainerPlugin p : plugins) p.afterUpdate(loop, metrics);
             StepRecord record = new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start),
                     withDiagnostics(metrics, result));
             history.add(record);
             if (files != null) files.append(record, history);
             for (TrainerPlugin p : plugins) p.onStep(loop, record);
+            double first = history.get(0).loss();
+            above = loss > divergenceFactor * first ? above + 1 : 0;
+            if (above >= divergencePatience) {
+                status = TrainingStatus.DIVERGED;
+                stoppedAt = step;
+                String factor = divergenceFactor == Math.rint(divergenceFactor) ? Long.toString((long) divergenceFactor) : Double.toString(divergenceFactor);
+                message = String.format(java.util.Locale.ROOT, "the loss stayed above %s× its first value (%.4g) for %d steps, up to %.4g at step %d: "
+                        + "the run is diverging; lower the learning rate (or raise the limit: Trainer.Builder.divergence)",
+                        factor, first, above, loss, step);
+                break;
+            }
             boolean last = step == steps - 1;
             if (!evaluationSets.isEmpty() && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
                 List<EvaluationRecord> evs = evaluateAll(step + 1, state, params, recentInputs);
@@ -476,6 +508,8 @@ public final class Trainer {
         private Optimizer optimizer;
         private long steps = 100;
         private long evaluateEvery = 0;
+        private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
+        private int divergencePatience = DEFAULT_DIVERGENCE_PATIENCE;
         private final Map<String, Batch> evaluationSets = new LinkedHashMap<>();
         private final List<TrainerPlugin> plugins = new ArrayList<>();
         private long seed;
@@ -537,6 +571,20 @@ public final class Trainer {
 
         /** Evaluate every k steps (and after the last); 0 = only after the last step. */
         public Builder evaluateEvery(long k) { this.evaluateEvery = k; return this; }
+
+        /**
+         * When a finite run counts as diverged: its loss stays above {@code factor} × the loss of its first step for
+         * {@code patience} consecutive steps (defaults {@value #DEFAULT_DIVERGENCE_FACTOR}× for
+         * {@value #DEFAULT_DIVERGENCE_PATIENCE} steps; {@code factor} = ∞ turns the rule off). Non-finite values and a
+         * negative or infinite learning rate always stop the run.
+         */
+        public Builder divergence(double factor, int patience) {
+            if (!(factor > 1)) throw new IllegalArgumentException("divergence factor = " + factor + " must be > 1 (∞ = off)");
+            if (patience < 1) throw new IllegalArgumentException("divergence patience = " + patience + " must be ≥ 1 step");
+            this.divergenceFactor = factor;
+            this.divergencePatience = patience;
+            return this;
+        }
 
         /** Adds a named split to evaluate (loss and accuracy), e.g. {@code "test"}. */
         public Builder evaluateOn(String split, Batch batch) { this.evaluationSets.put(split, batch); return this; }

@@ -106,7 +106,8 @@ class TrainerTest {
     @Test void divergenceStopsWithStatusAndKeepsLastFiniteParametersAndHistory() {
         // GD with lr = 0.5 on f = ½(w₁² + 10 w₂²): the w₂ factor is (1 − 5) = −4 per step, so the loss overflows.
         Quadratic q = Quadratic.diagonal(new double[]{1, 10}, 1, 1).as(DataType.FLOAT);
-        TrainingRun run = Trainer.builder().objective(q).optimizer(gd(0.5)).steps(1000).build().run();
+        // the loss-growth rule is off here: this test is about the non-finite path
+        TrainingRun run = Trainer.builder().objective(q).optimizer(gd(0.5)).steps(1000).divergence(Double.POSITIVE_INFINITY, 1).build().run();
         assertEquals(TrainingStatus.DIVERGED, run.status());
         assertTrue(run.stoppedAtStep() > 10 && run.stoppedAtStep() < 1000);
         assertEquals(run.stoppedAtStep(), run.history().size());
@@ -167,5 +168,40 @@ class TrainerTest {
         assertEquals("mlp:4-8-3", meta.get("config").get("model").asText());
         assertEquals(5, meta.get("config").get("steps").asLong());
         assertTrue(meta.get("last_evaluation").has("test"));
+    }
+
+    @Test void aLossThatStaysFarAboveItsStartIsDivergedEvenWhileFinite() {
+        // GD at η·λ = 2.1 on the stiff direction: the loss grows 1.21× a step and never becomes NaN within the budget
+        Quadratic q = Quadratic.diagonal(new double[]{1, 10}, 1, 1);
+        TrainingRun run = Trainer.builder().objective(q).optimizer(gd(0.21)).steps(60).build().run();
+        assertEquals(TrainingStatus.DIVERGED, run.status(), run.statusMessage());
+        assertTrue(run.statusMessage().startsWith("the loss stayed above 10× its first value (5.500) for 20 steps"), run.statusMessage());
+        double first = run.history().get(0).loss();
+        long above = run.history().stream().filter(r -> r.loss() > 10 * first).count();
+        assertEquals(20, above, "stopped at the 20th step above 10× the first loss");
+        assertTrue(run.history().stream().allMatch(r -> Double.isFinite(r.loss())));
+        TrainingRun off = Trainer.builder().objective(q).optimizer(gd(0.21)).steps(60).divergence(Double.POSITIVE_INFINITY, 1).build().run();
+        assertEquals(TrainingStatus.COMPLETED, off.status(), "the rule can be turned off");
+        assertEquals(60, off.history().size());
+    }
+
+    @Test void aNegativeLearningRateIsDivergedAndItsStepUndone() {
+        Optimizer uphill = new Optimizer() {
+            @Override public String name() { return "uphill"; }
+
+            @Override public OptimizerState init(ParameterLayout layout, DataType type) { return new OptimizerState(layout, type); }
+
+            @Override public StepResult step(StepContext ctx, OptimizerState state) {
+                double lr = ctx.step() < 3 ? 0.05 : -0.05;
+                Vectors.axpy(-lr, ctx.gradient(), ctx.parameters());
+                return new StepResult(lr, Map.of());
+            }
+        };
+        TrainingRun run = Trainer.builder().objective(Quadratic.diagonal(new double[]{1, 10}, 1, 1)).optimizer(uphill).steps(10).build().run();
+        assertEquals(TrainingStatus.DIVERGED, run.status());
+        assertEquals("the learning rate at step 3 was -0.05 (negative: the step would go uphill); parameters restored to those before it",
+                run.statusMessage());
+        TrainingRun three = Trainer.builder().objective(Quadratic.diagonal(new double[]{1, 10}, 1, 1)).optimizer(gd(0.05)).steps(3).build().run();
+        assertEquals(0, three.finalParameters().sub(run.finalParameters()).norm2Number().doubleValue(), "the uphill step was undone");
     }
 }
