@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tuneless.metrics.Metrics;
 import org.tuneless.optim.ParameterFreeTesting.Run;
@@ -24,30 +22,7 @@ import static org.tuneless.optim.ParameterFreeTesting.split3;
  * Quadratic h = (1, 10, 100) from (1, 1, 1); Rosenbrock from (−1.5, 2); the MLP 8-16-3 of {@link ParameterFreeTesting#mlp}.
  * "loss at step t" is f(x_t), after t steps.
  */
-class ParameterFreeReferenceTest {
-
-    static final double REL = 1e-9;
-
-    private final List<String> failures = new ArrayList<>();
-
-    /** Soft check: |actual − expected| ≤ rel·|expected| (exact for expected 0), collected and reported together. */
-    void near(double expected, double actual, double rel, String what) {
-        boolean ok = expected == 0 ? actual == 0 : Math.abs(actual - expected) <= rel * Math.abs(expected);
-        if (!ok) {
-            failures.add(String.format("%s: expected %s, got %s (rel %.2e, tol %.0e)", what, expected, actual,
-                    Math.abs(actual - expected) / Math.abs(expected), rel));
-        }
-        System.out.printf("%-40s expected %-24s got %-24s %s%n", what, expected, actual, ok ? "ok" : "FAIL");
-    }
-
-    void near(double[] expected, double[] actual, double rel, String what) {
-        assertEquals(expected.length, actual.length, what + " length");
-        for (int i = 0; i < expected.length; i++) near(expected[i], actual[i], rel, what + "[" + i + "]");
-    }
-
-    @AfterEach void report() {
-        if (!failures.isEmpty()) fail(failures.size() + " mismatches:\n" + String.join("\n", failures));
-    }
+class ParameterFreeReferenceTest extends ReferenceChecks {
 
     @Test void theTestProblemsAndTheSanityRowsMatch() {
         near(1.0983473316388341, mlp().loss(), 1e-12, "mlp initial loss");

@@ -10,12 +10,10 @@ import static org.tuneless.optim.ParameterFreeTesting.mlp;
 import static org.tuneless.optim.ParameterFreeTesting.quadratic;
 import static org.tuneless.optim.ParameterFreeTesting.rosenbrock;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.metrics.Metrics;
@@ -29,29 +27,7 @@ import org.tuneless.optim.ParameterFreeTesting.Run;
  * x is read through the {@link EvaluationPoint} capability, y is the live parameters, z the state.
  * "loss_x at step t" is f(x_t), after t steps.
  */
-class ScheduleFreeTest {
-
-    static final double REL = 1e-9;
-
-    private final List<String> failures = new ArrayList<>();
-
-    void near(double expected, double actual, double rel, String what) {
-        boolean ok = expected == 0 ? actual == 0 : Math.abs(actual - expected) <= rel * Math.abs(expected);
-        if (!ok) {
-            failures.add(String.format("%s: expected %s, got %s (rel %.2e, tol %.0e)", what, expected, actual,
-                    Math.abs(actual - expected) / Math.abs(expected), rel));
-        }
-        System.out.printf("%-40s expected %-24s got %-24s %s%n", what, expected, actual, ok ? "ok" : "FAIL");
-    }
-
-    void near(double[] expected, double[] actual, double rel, String what) {
-        assertEquals(expected.length, actual.length, what + " length");
-        for (int i = 0; i < expected.length; i++) near(expected[i], actual[i], rel, what + "[" + i + "]");
-    }
-
-    @AfterEach void report() {
-        if (!failures.isEmpty()) fail(failures.size() + " mismatches:\n" + String.join("\n", failures));
-    }
+class ScheduleFreeTest extends ReferenceChecks {
 
     static INDArray x(Run r) {
         return r.optimizer.capability(EvaluationPoint.class, r.state).orElseThrow().evaluationPoint(r.state, r.f.parameters());
