@@ -6,6 +6,10 @@ import org.tuneless.tensor.Snapshot;
 /** The batches a run trains on, one per step, in a deterministic order fixed by its seed. */
 public interface BatchStream {
 
+    /**
+     * The next batch. Its arrays may be reused by the stream: they are valid until the call after the next one (so the
+     * previous batch can still be read during a step); {@code dup()} what must live longer.
+     */
     Batch next();
 
     /** Epochs completed so far (0 during the first pass over the data). */

@@ -123,6 +123,31 @@ public final class Dataset {
     /** All examples as one batch (full-batch training, evaluation). */
     public Batch fullBatch() { return new Batch(inputs, targets); }
 
+    /**
+     * The examples at {@code indices} gathered into {@code into}'s arrays (a batch of exactly {@code indices.length}
+     * rows made by {@link #batchBuffer}), without allocating: training streams reuse their buffers so that the
+     * off-heap memory of a run stays flat (a fresh 128 × 784 batch every step kept ~30 MB/s of native memory waiting for
+     * the garbage collector; see benchmarks/README.md, "Soak").
+     */
+    public Batch batchInto(int[] indices, Batch into) {
+        if (into.inputs().size(0) != indices.length) throw new IllegalArgumentException("batch buffer has " + into.inputs().size(0) + " rows, " + indices.length + " indices");
+        long per = inputs.length() / size();
+        Nd4j.pullRows(inputs.reshape('c', size(), per), into.inputs().reshape('c', indices.length, per), 1, indices);
+        Nd4j.pullRows(targets.reshape('c', size(), targets.length() / size()), into.targets().reshape('c', indices.length, targets.length() / size()), 1, indices);
+        return into;
+    }
+
+    /** Arrays shaped like a batch of {@code rows} examples (outside any workspace), to be filled by {@link #batchInto}. */
+    public Batch batchBuffer(int rows) {
+        long[] xs = inputs.shape().clone();
+        xs[0] = rows;
+        long[] ts = targets.shape().clone();
+        ts[0] = rows;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            return new Batch(Nd4j.create(inputs.dataType(), xs, 'c'), Nd4j.create(targets.dataType(), ts, 'c'));
+        }
+    }
+
     /** The examples at {@code indices}, gathered by one native call per array. */
     public Batch batch(int[] indices) {
         long per = inputs.length() / size();

@@ -21,6 +21,8 @@ public final class MinibatchStream implements BatchStream {
     private int[] order;
     private int position;
     private long epoch = -1;
+    private final Batch[] buffers = new Batch[2];
+    private int turn;
 
     public MinibatchStream(Dataset data, int batchSize, long seed) { this(data, batchSize, seed, false); }
 
@@ -54,7 +56,11 @@ public final class MinibatchStream implements BatchStream {
         int[] idx = new int[size];
         System.arraycopy(order, position, idx, 0, size);
         position += size;
-        return data.batch(idx);
+        if (size != batchSize) return data.batch(idx);   // an epoch's smaller last batch: rare, allocated
+        // two buffers used in turn: a batch stays valid through the next call (see BatchStream#next)
+        turn ^= 1;
+        if (buffers[turn] == null) buffers[turn] = data.batchBuffer(batchSize);
+        return data.batchInto(idx, buffers[turn]);
     }
 
     @Override public long epoch() { return epoch; }

@@ -207,7 +207,9 @@ public final class Trainer {
                 lastBatch = data.next();
                 networkObjective.useBatch(lastBatch);
                 if (keepInputs) {
-                    recentInputs.addLast(lastBatch.inputs());
+                    try (MemoryWorkspace ignored = Workspaces.detached()) {
+                        recentInputs.addLast(lastBatch.inputs().dup());   // the stream reuses its batch arrays
+                    }
                     while (recentInputs.size() > statisticsBatches) recentInputs.removeFirst();
                 }
                 loop.batch = lastBatch;

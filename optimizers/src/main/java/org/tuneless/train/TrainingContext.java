@@ -32,7 +32,7 @@ public interface TrainingContext {
 
     ParameterLayout layout();
 
-    /** The current batch (absent for synthetic objectives). */
+    /** The current batch (absent for synthetic objectives); valid during this step only ({@code dup()} to keep it). */
     Optional<Batch> batch();
 
     /** Loss at the parameters before this step's update. */

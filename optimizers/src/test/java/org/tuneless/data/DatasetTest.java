@@ -74,6 +74,35 @@ class DatasetTest {
         assertEquals(1, drop.epoch());
     }
 
+    @Test void reusedBatchBuffersHoldTheSameRowsAsFreshBatches() {
+        // images as (N, 1, 28, 28) and sequence targets (N, T): the gather goes through 2-D views of the buffers
+        Dataset flat = EMBEDDED.test().subset(64);
+        Dataset images = Dataset.classification(flat.inputs().reshape('c', 64, 1, 28, 28), labels(flat), 10);
+        Dataset seq = Dataset.sequences(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 64, 6), Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 64, 6, 5));
+        int[] idx = {63, 0, 17, 17, 5};
+        for (Dataset d : new Dataset[]{flat, images, seq}) {
+            Batch fresh = d.batch(idx), reused = d.batchInto(idx, d.batchBuffer(idx.length));
+            assertArrayEquals(fresh.inputs().shape(), reused.inputs().shape());
+            assertEquals(fresh.inputs(), reused.inputs());
+            assertEquals(fresh.targets(), reused.targets());
+        }
+        // a stream's batch stays valid through the next call, and the stream yields what fresh gathers would
+        MinibatchStream s = new MinibatchStream(images, 16, 3), ref = new MinibatchStream(images, 16, 3);
+        Batch previous = null;
+        INDArray previousCopy = null;
+        for (int i = 0; i < 9; i++) {
+            Batch b = s.next();
+            assertEquals(ref.next().inputs().dup(), b.inputs());
+            if (previous != null) assertEquals(previousCopy, previous.inputs(), "the previous batch is intact after next()");
+            previous = b;
+            previousCopy = b.inputs().dup();
+        }
+    }
+
+    private static int[] labels(Dataset d) {
+        return Nd4j.argMax(d.targets(), 1).toIntVector();
+    }
+
     @Test void subsetAndBatchSizeErrorsExplainThemselves() {
         Dataset d = EMBEDDED.test();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> d.subset(5000)).getMessage().contains("1..1024"));
