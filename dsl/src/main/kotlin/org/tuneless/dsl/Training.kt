@@ -48,6 +48,9 @@ enum class Precision(internal val dtype: String) { Float32("float32"), Float64("
  */
 enum class EvaluateAt(internal val mode: EvaluationMode) { Average(EvaluationMode.AVERAGE), Live(EvaluationMode.LIVE) }
 
+/** The loss a divergence factor multiplies: the run's first loss, or its best loss so far. */
+enum class DivergenceReference(internal val text: String) { First("first"), Best("best") }
+
 /** A loss of the loss catalog. */
 class LossSpec internal constructor(val spec: Component) {
     override fun toString(): String = Catalogs.LOSSES.toDsl(spec)
@@ -92,6 +95,7 @@ class TrainingBuilder {
     var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = DEFAULTS.evaluation().every().toInt()
     internal var evaluateSubset: Int = DEFAULTS.evaluation().subset().toInt()
+    internal var divergenceTest: RunSpec.Divergence = RunSpec.Divergence.DEFAULT
     /** Where evaluations happen: `evaluateAt = EvaluateAt.Live` to evaluate Schedule-Free or an averaged run at its live parameters. */
     var evaluateAt: EvaluateAt = EvaluateAt.Average
     internal val plugins = mutableListOf<TrainerPlugin>()
@@ -139,6 +143,17 @@ class TrainingBuilder {
         evaluateSubset = subset
     }
 
+    /**
+     * When the run counts as diverging (status DIVERGED, history and last finite parameters kept): its loss above
+     * [factor] × its first loss ([DivergenceReference.First], the default) or its best so far ([DivergenceReference.Best])
+     * for [patience] consecutive steps; `factor = Double.POSITIVE_INFINITY` turns this test off. NaN/Inf values and a
+     * negative or infinite learning rate always count. Defaults: factor 10, patience 20.
+     */
+    fun divergence(factor: Double = RunSpec.Divergence.DEFAULT.factor(), patience: Int = RunSpec.Divergence.DEFAULT.patience(),
+                   relativeTo: DivergenceReference = DivergenceReference.First) {
+        divergenceTest = RunSpec.Divergence(factor, patience, relativeTo.text)
+    }
+
     /** Curvature tracking during training: `track { sharpness(every = 20); elr(every = 50) }` — each call keeps its own schedule. */
     fun track(block: TrackingBuilder.() -> Unit) {
         trackers += TrackingBuilder().apply(block)
@@ -154,7 +169,7 @@ class TrainingBuilder {
         (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
         (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
         trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode).subset(evaluateSubset.toLong()), augment?.spec, null,
-        options(observe = false).extras(), schedule?.specs ?: emptyList(),
+        options(observe = false).extras(), schedule?.specs ?: emptyList(), divergenceTest,
     )
 
     private fun options(observe: Boolean = true): Run.Options {

@@ -80,6 +80,26 @@ class DslTest : FunSpec({
         live.spec!!.toDsl() shouldContain "evaluateAt = EvaluateAt.Live"
     }
 
+    test("divergence(...) sets the loss test of the run, prints as DSL and refuses bad values") {
+        val hot = TrainingBuilder().apply {
+            model = mlp(784, 16, 10); data = fashionMnist(subset = 256); optimizer = sgd(lr = 20.0); steps = 60; batchSize(64)
+            divergence(factor = 2.0, patience = 3)
+        }
+        hot.spec().divergence().factor() shouldBe 2.0
+        hot.spec().toDsl() shouldContain "divergence(factor = 2.0, patience = 3)"
+        val run = train {
+            model = mlp(784, 16, 10); data = fashionMnist(subset = 256); optimizer = sgd(lr = 20.0); steps = 60; batchSize(64)
+            divergence(factor = 2.0, patience = 3)
+        }
+        run.status().name shouldBe "DIVERGED"
+        run.statusMessage() shouldContain "the loss stayed above 2× its first value"
+        val best = TrainingBuilder().apply { divergence(relativeTo = DivergenceReference.Best) }.spec()
+        best.divergence().relativeTo() shouldBe "best"
+        best.toDsl() shouldContain "relativeTo = DivergenceReference.Best"
+        shouldThrow<IllegalArgumentException> { TrainingBuilder().divergence(factor = 1.0) }.message shouldContain "divergence.factor = 1.0 must be > 1"
+        shouldThrow<IllegalArgumentException> { TrainingBuilder().divergence(patience = 0) }.message shouldContain "divergence.patience = 0 must be ≥ 1"
+    }
+
     test("invalid values fail where they are written, naming the argument and the valid range") {
         shouldThrow<IllegalArgumentException> { ecco(eta = -1.0) }.message shouldContain "eta (LTE tolerance) = -1.0 must be a positive"
         shouldThrow<IllegalArgumentException> { cdat(scale = 0.0) }.message shouldContain "scale σ = 0.0 must be a positive"

@@ -92,6 +92,7 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         if (spec.augmentation() != null) stream = augment(stream, train.inputShape(), spec.augmentation(), spec.seed());
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
                 .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).evaluateAt(spec.evaluation().at()).seed(spec.seed()).progress(options.progress());
+        b.divergence(spec.divergence().factor(), spec.divergence().patience(), spec.divergence().relativeTo().equals("best"));
         long subset = spec.evaluation().subset();
         for (String split : spec.evaluation().splits()) {
             Batch all = split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch();

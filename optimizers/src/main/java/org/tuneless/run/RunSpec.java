@@ -40,7 +40,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record RunSpec(Component model, Component data, Component loss, Component optimizer, long steps, Batch batch, long seed,
                       String dtype, String label, List<Component> tracking, Evaluation evaluation, Augmentation augmentation,
-                      Output output, List<String> extras, List<Component> schedule) implements Specification {
+                      Output output, List<String> extras, List<Component> schedule, Divergence divergence) implements Specification {
 
     /** Minibatches of {@code size} examples, or the full training set every step ({@code size} null). */
     public record Batch(Integer size) {
@@ -98,6 +98,26 @@ public record RunSpec(Component model, Component data, Component loss, Component
     /** Where the CLI writes the run (null = runs/&lt;optimizer&gt;). */
     public record Output(String dir) {}
 
+    /**
+     * When a run counts as diverging, beyond non-finite values and a negative or infinite learning rate (always): its
+     * loss above {@code factor} × its first loss ({@code relativeTo} "first") or × the best loss so far ("best") for
+     * {@code patience} consecutive steps. {@code factor} = ∞ turns the loss test off.
+     */
+    public record Divergence(double factor, int patience, String relativeTo) {
+        public static final List<String> REFERENCES = List.of("first", "best");
+        public static final Divergence DEFAULT = new Divergence(org.tuneless.train.Trainer.DEFAULT_DIVERGENCE_FACTOR,
+                org.tuneless.train.Trainer.DEFAULT_DIVERGENCE_PATIENCE, "first");
+
+        public Divergence {
+            if (!(factor > 1)) throw new IllegalArgumentException("divergence.factor = " + factor + " must be > 1 (the loss multiple that counts as diverging; Infinity turns the loss test off)");
+            if (patience < 1) throw new IllegalArgumentException("divergence.patience = " + patience + " must be ≥ 1 consecutive step");
+            if (relativeTo == null) relativeTo = "first";
+            if (!REFERENCES.contains(relativeTo)) throw new IllegalArgumentException("divergence.relative_to = '" + relativeTo + "'; valid: first (the first loss), best (the best loss so far)");
+        }
+
+        public boolean isDefault() { return equals(DEFAULT); }
+    }
+
     public static final List<String> DTYPES = List.of("float32", "float64");
 
     public RunSpec {
@@ -116,6 +136,14 @@ public record RunSpec(Component model, Component data, Component loss, Component
         schedule = schedule == null ? List.of() : List.copyOf(schedule);
         for (Component c : schedule) check(c, "schedule", Schedules.CATALOG, false);
         Schedules.build(schedule);  // the composition is valid (at most one phase takes the rest)
+        if (divergence == null) divergence = Divergence.DEFAULT;
+    }
+
+    /** A spec with the default divergence test. */
+    public RunSpec(Component model, Component data, Component loss, Component optimizer, long steps, Batch batch, long seed,
+                   String dtype, String label, List<Component> tracking, Evaluation evaluation, Augmentation augmentation,
+                   Output output, List<String> extras, List<Component> schedule) {
+        this(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, Divergence.DEFAULT);
     }
 
     /** A spec without a schedule. */
@@ -147,35 +175,37 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     // ---- withers ----------------------------------------------------------------------------------------------------
 
-    public RunSpec withModel(Component m) { return new RunSpec(m, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withModel(Component m) { return new RunSpec(m, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withData(Component d) { return new RunSpec(model, d, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withData(Component d) { return new RunSpec(model, d, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withLoss(Component l) { return new RunSpec(model, data, l, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withLoss(Component l) { return new RunSpec(model, data, l, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withOptimizer(Component o) { return new RunSpec(model, data, loss, o, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withOptimizer(Component o) { return new RunSpec(model, data, loss, o, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withSteps(long s) { return new RunSpec(model, data, loss, optimizer, s, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withSteps(long s) { return new RunSpec(model, data, loss, optimizer, s, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withBatch(Batch b) { return new RunSpec(model, data, loss, optimizer, steps, b, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withBatch(Batch b) { return new RunSpec(model, data, loss, optimizer, steps, b, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withSeed(long s) { return new RunSpec(model, data, loss, optimizer, steps, batch, s, dtype, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withSeed(long s) { return new RunSpec(model, data, loss, optimizer, steps, batch, s, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withDtype(String t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, t, label, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withDtype(String t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, t, label, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withLabel(String l) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, l, tracking, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withLabel(String l) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, l, tracking, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withTracking(List<Component> t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, t, evaluation, augmentation, output, extras, schedule); }
+    public RunSpec withTracking(List<Component> t) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, t, evaluation, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withEvaluation(Evaluation e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, e, augmentation, output, extras, schedule); }
+    public RunSpec withEvaluation(Evaluation e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, e, augmentation, output, extras, schedule, divergence); }
 
-    public RunSpec withAugmentation(Augmentation a) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, a, output, extras, schedule); }
+    public RunSpec withAugmentation(Augmentation a) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, a, output, extras, schedule, divergence); }
 
-    public RunSpec withOutput(Output o) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, o, extras, schedule); }
+    public RunSpec withOutput(Output o) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, o, extras, schedule, divergence); }
 
-    public RunSpec withExtras(List<String> e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, e, schedule); }
+    public RunSpec withExtras(List<String> e) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, e, schedule, divergence); }
 
-    public RunSpec withSchedule(List<Component> s) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, s); }
+    public RunSpec withDivergence(Divergence d) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, schedule, d); }
+
+    public RunSpec withSchedule(List<Component> s) { return new RunSpec(model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, evaluation, augmentation, output, extras, s, divergence); }
 
     // ---- running ------------------------------------------------------------------------------------------------------
 
@@ -194,7 +224,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final List<String> FIELDS = List.of("model", "data", "loss", "optimizer", "steps", "batch", "seed", "dtype", "label",
-            "tracking", "evaluation", "augmentation", "output", "extras", "schedule");
+            "tracking", "evaluation", "augmentation", "output", "extras", "schedule", "divergence");
 
     @Override public JsonNode toJsonTree() {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -228,6 +258,12 @@ public record RunSpec(Component model, Component data, Component loss, Component
             extras.forEach(x::add);
         }
         if (!schedule.isEmpty()) o.set("schedule", Schedules.toJson(schedule));
+        if (!divergence.isDefault()) {
+            ObjectNode d = o.putObject("divergence");
+            if (Double.isInfinite(divergence.factor())) d.put("factor", "off");
+            else d.put("factor", divergence.factor());
+            d.put("patience", divergence.patience()).put("relative_to", divergence.relativeTo());
+        }
         return o;
     }
 
@@ -310,6 +346,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
                             + "; rebuild the run in code (its DSL: spec.toDsl())");
                 }
                 case "schedule" -> s.withSchedule(Schedules.fromJson(v, "schedule"));
+                case "divergence" -> s.withDivergence(divergence(v));
                 default -> throw new IllegalArgumentException(k + ": unknown field of a run spec; valid fields: " + String.join(", ", FIELDS));
             };
         }
@@ -380,6 +417,25 @@ public record RunSpec(Component model, Component data, Component loss, Component
                 + "evaluation point when it offers one, e.g. Schedule-Free's x or an iterate average), live (the parameters gradients are taken at)");
     }
 
+    private static Divergence divergence(JsonNode v) {
+        if (v.isNull()) return Divergence.DEFAULT;
+        if (!v.isObject()) throw new IllegalArgumentException("divergence = " + v + " is not an object {\"factor\": 10, \"patience\": 20, \"relative_to\": \"first\"|\"best\"}");
+        onlyFields(v, "divergence", List.of("factor", "patience", "relative_to"));
+        Divergence d = Divergence.DEFAULT;
+        double factor = d.factor();
+        JsonNode f = v.get("factor");
+        if (f != null) {
+            if (f.isTextual() && f.asText().equals("off")) factor = Double.POSITIVE_INFINITY;
+            else if (f.isNumber()) factor = f.doubleValue();
+            else throw new IllegalArgumentException("divergence.factor = " + f + " must be a number > 1 or \"off\"");
+        }
+        JsonNode p = v.get("patience");
+        if (p != null && !(p.isIntegralNumber() && p.canConvertToInt())) throw new IllegalArgumentException("divergence.patience = " + p + " must be an integer ≥ 1");
+        JsonNode r = v.get("relative_to");
+        if (r != null && !r.isTextual()) throw new IllegalArgumentException("divergence.relative_to = " + r + " must be \"first\" or \"best\"");
+        return new Divergence(factor, p == null ? d.patience() : p.intValue(), r == null ? d.relativeTo() : r.asText());
+    }
+
     private static Augmentation augmentation(JsonNode v) {
         if (!v.isObject()) throw new IllegalArgumentException("augmentation = " + v + " is not an object {\"padding\": p, \"flip\": true}");
         onlyFields(v, "augmentation", List.of("padding", "flip"));
@@ -411,6 +467,10 @@ public record RunSpec(Component model, Component data, Component loss, Component
             line(sb, "evaluate(every = " + evaluation.every() + (evaluation.subset() > 0 ? ", subset = " + evaluation.subset() : "") + ")");
         }
         if (evaluation.at() == EvaluationMode.LIVE) line(sb, "evaluateAt = EvaluateAt.Live");
+        if (!divergence.isDefault()) {
+            line(sb, "divergence(factor = " + (Double.isInfinite(divergence.factor()) ? "Double.POSITIVE_INFINITY" : Double.toString(divergence.factor()))
+                    + ", patience = " + divergence.patience() + (divergence.relativeTo().equals("best") ? ", relativeTo = DivergenceReference.Best" : "") + ")");
+        }
         if (!tracking.isEmpty()) {
             line(sb, "track {");
             for (Component t : tracking) line(sb, "    " + Catalogs.TRACKERS.toDsl(t));

@@ -65,6 +65,7 @@ public final class Trainer {
     private final long evaluateEvery;
     private final double divergenceFactor;
     private final int divergencePatience;
+    private final boolean divergenceRelativeToBest;
     private final Map<String, Batch> evaluationSets;
     private final List<TrainerPlugin> plugins;
     private final long seed;
@@ -105,6 +106,7 @@ public final class Trainer {
         this.evaluateEvery = b.evaluateEvery;
         this.divergenceFactor = b.divergenceFactor;
         this.divergencePatience = b.divergencePatience;
+        this.divergenceRelativeToBest = b.divergenceRelativeToBest;
         this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
         this.plugins = new ArrayList<>(b.plugins);
         if (b.progress) this.plugins.add(new ConsoleProgress());
@@ -197,8 +199,18 @@ public final class Trainer {
         long lastCheckpoint = resume != null ? resume.step() : -1;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
-        int above = 0;  // consecutive steps whose loss exceeded divergenceFactor × the first loss (recomputed on resume)
-        for (int i = history.size() - 1; i >= 0 && history.get(i).loss() > divergenceFactor * history.get(0).loss(); i--) above++;
+        // consecutive steps whose loss exceeded divergenceFactor × the reference (the first loss, or the best so far);
+        // recomputed from the history on resume
+        int above = 0;
+        double bestSoFar = Double.POSITIVE_INFINITY;
+        for (StepRecord r : history) {
+            double ref = divergenceRelativeToBest ? bestSoFar : history.get(0).loss();
+            above = r.loss() > divergenceFactor * ref ? above + 1 : 0;
+            if (r.loss() < bestSoFar) bestSoFar = r.loss();
+        }
+        Throwable failure = null;
+        boolean inUpdate = false;
+        try {
         for (long step = firstStep; step < steps; step++) {
             loop.step = step;
             loop.learningRate = Double.NaN;
@@ -232,7 +244,9 @@ public final class Trainer {
             Map<String, Double> metrics = new LinkedHashMap<>();
             for (TrainerPlugin p : plugins) p.beforeUpdate(loop, metrics);
             previous.assign(params);
+            inUpdate = true;
             StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout), state);
+            inUpdate = false;
             loop.learningRate = result.learningRate();
             update.assign(params).subi(previous);
             double updateNorm = Vectors.norm(update);
@@ -261,15 +275,16 @@ public final class Trainer {
             history.add(record);
             if (files != null) files.append(record, history);
             for (TrainerPlugin p : plugins) p.onStep(loop, record);
-            double first = history.get(0).loss();
+            double first = divergenceRelativeToBest ? bestSoFar : history.get(0).loss();
             above = loss > divergenceFactor * first ? above + 1 : 0;
+            if (loss < bestSoFar) bestSoFar = loss;
             if (above >= divergencePatience) {
                 status = TrainingStatus.DIVERGED;
                 stoppedAt = step;
                 String factor = divergenceFactor == Math.rint(divergenceFactor) ? Long.toString((long) divergenceFactor) : Double.toString(divergenceFactor);
-                message = String.format(java.util.Locale.ROOT, "the loss stayed above %s× its first value (%.4g) for %d steps, up to %.4g at step %d: "
-                        + "the run is diverging; lower the learning rate (or raise the limit: Trainer.Builder.divergence)",
-                        factor, first, above, loss, step);
+                message = String.format(java.util.Locale.ROOT, "the loss stayed above %s× its %s (%.4g) for %d steps, up to %.4g at step %d: "
+                        + "the run is diverging; lower the learning rate (or raise the limit: --divergence-factor, DSL divergence(...), "
+                        + "Trainer.Builder.divergence)", factor, divergenceRelativeToBest ? "best value so far" : "first value", first, above, loss, step);
                 break;
             }
             boolean last = step == steps - 1;
@@ -300,15 +315,26 @@ public final class Trainer {
                 break;
             }
         }
+        } catch (RuntimeException | Error e) {
+            // a failure inside a step (an optimizer, a plug-in, an evaluation, the disk): nothing is lost — the history so
+            // far, the run files (status FAILED) and the parameters of the last complete step are kept, then it is rethrown
+            failure = e;
+            status = TrainingStatus.FAILED;
+            stoppedAt = loop.step;
+            if (inUpdate) params.assign(previous);
+            message = "step " + loop.step + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + (inUpdate ? "; parameters restored to those before the step" : "");
+        }
         long stepsDone = history.isEmpty() ? firstStep : history.get(history.size() - 1).step() + 1;
-        if (checkpoints != null && status != TrainingStatus.DIVERGED && lastCheckpoint != stepsDone
+        if (checkpoints != null && status != TrainingStatus.DIVERGED && status != TrainingStatus.FAILED && lastCheckpoint != stepsDone
                 && (checkpoints.onExit() || status == TrainingStatus.INTERRUPTED)) {
             writeCheckpoint(stepsDone, elapsed(start), params, state, recentInputs, history, evaluations);
             message = message + (message.isEmpty() ? "" : "; ") + "checkpoint at step " + stepsDone + " in " + checkpoints.directory();
         }
-        double finalLoss = steps == 0 && networkObjective != null && lastBatch == null ? Double.NaN : objective.loss();
+        boolean failed = status == TrainingStatus.FAILED;
+        double finalLoss = failed || (steps == 0 && networkObjective != null && lastBatch == null) ? lastLoss(history) : objective.loss();
         // the evaluation point at the end (after a divergence the state is ahead of the restored parameters: use them)
-        EvaluationPoint ep = status == TrainingStatus.DIVERGED ? null : evaluationPoint(state);
+        EvaluationPoint ep = status == TrainingStatus.DIVERGED || failed ? null : evaluationPoint(state);
         INDArray evaluationParameters;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             evaluationParameters = ep == null ? params.dup() : ep.evaluationPoint(state, params).dup();
@@ -320,9 +346,25 @@ public final class Trainer {
         }
         TrainingRun run = new TrainingRun(label, runConfig, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
                 networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy(), evaluationParameters);
+        if (failed) {
+            if (files != null) {
+                try {
+                    files.finish(run);
+                } catch (RuntimeException e) {
+                    failure.addSuppressed(e);
+                }
+            }
+            throw new TrainingFailedException(run, failure);
+        }
         if (files != null) files.finish(run);
         for (TrainerPlugin p : plugins) p.onFinish(loop, run);
         return run;
+    }
+
+    /** The last finite loss of a history (NaN if none). */
+    private static double lastLoss(List<StepRecord> history) {
+        for (int i = history.size() - 1; i >= 0; i--) if (Double.isFinite(history.get(i).loss())) return history.get(i).loss();
+        return Double.NaN;
     }
 
     /** Where checkpoints go, how often (0 = never on a schedule), how many to keep, and whether to write one at the end. */
@@ -512,6 +554,7 @@ public final class Trainer {
         private long evaluateEvery = 0;
         private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
         private int divergencePatience = DEFAULT_DIVERGENCE_PATIENCE;
+        private boolean divergenceRelativeToBest;
         private final Map<String, Batch> evaluationSets = new LinkedHashMap<>();
         private final List<TrainerPlugin> plugins = new ArrayList<>();
         private long seed;
@@ -580,7 +623,14 @@ public final class Trainer {
          * {@value #DEFAULT_DIVERGENCE_PATIENCE} steps; {@code factor} = ∞ turns the rule off). Non-finite values and a
          * negative or infinite learning rate always stop the run.
          */
-        public Builder divergence(double factor, int patience) {
+        public Builder divergence(double factor, int patience) { return divergence(factor, patience, false); }
+
+        /**
+         * A run whose loss stays above {@code factor} × its first loss (or, with {@code relativeToBest}, × the best loss so
+         * far) for {@code patience} consecutive steps is DIVERGED; {@code factor} = ∞ turns this test off.
+         */
+        public Builder divergence(double factor, int patience, boolean relativeToBest) {
+            this.divergenceRelativeToBest = relativeToBest;
             if (!(factor > 1)) throw new IllegalArgumentException("divergence factor = " + factor + " must be > 1 (∞ = off)");
             if (patience < 1) throw new IllegalArgumentException("divergence patience = " + patience + " must be ≥ 1 step");
             this.divergenceFactor = factor;

@@ -11,5 +11,10 @@ public enum TrainingStatus {
     /** A plug-in or the caller asked it to stop early. */
     STOPPED,
     /** Interrupted (Ctrl-C, SIGTERM, a notebook interrupt) after a complete step; a checkpoint lets it resume. */
-    INTERRUPTED
+    INTERRUPTED,
+    /**
+     * A step threw (a bug in an optimizer or plug-in, a full disk, out of memory): the run files, the history and the
+     * parameters of the last complete step are kept, and {@link TrainingFailedException} carries the partial run.
+     */
+    FAILED
 }

@@ -1,6 +1,7 @@
 package org.tuneless.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,33 @@ class RunSpecTest {
         assertTrue(refused("{\"evaluation\": {\"at\": \"middle\"}}").startsWith("evaluation.at = middle is not an evaluation point; valid: average ("));
     }
 
+    @Test void theDivergenceTestIsPartOfTheSpecInJsonDslAndTheRun() {
+        assertFalse(RunSpec.defaults().toJson().contains("divergence"), "the default is not written (run.json files stay as they were)");
+        RunSpec best = RunSpec.defaults().withDivergence(new RunSpec.Divergence(100, 50, "best"));
+        String json = best.toJson();
+        assertTrue(json.contains("\"divergence\" : {\n    \"factor\" : 100.0,\n    \"patience\" : 50,\n    \"relative_to\" : \"best\""), json);
+        assertEquals(best.divergence(), RunSpec.fromJson(json).divergence());
+        assertTrue(best.toDsl().contains("    divergence(factor = 100.0, patience = 50, relativeTo = DivergenceReference.Best)\n"), best.toDsl());
+        RunSpec off = RunSpec.fromJson("{\"divergence\": {\"factor\": \"off\"}}");
+        assertEquals(Double.POSITIVE_INFINITY, off.divergence().factor());
+        assertEquals(20, off.divergence().patience(), "unnamed fields keep their defaults");
+        assertTrue(off.toJson().contains("\"factor\" : \"off\""), off.toJson());
+        assertEquals(off.divergence(), RunSpec.fromJson(off.toJson()).divergence());
+        assertTrue(off.toDsl().contains("divergence(factor = Double.POSITIVE_INFINITY, patience = 20)"), off.toDsl());
+        assertTrue(refused("{\"divergence\": {\"factor\": 0.5}}").startsWith("divergence.factor = 0.5 must be > 1"));
+        assertTrue(refused("{\"divergence\": {\"patience\": 0}}").startsWith("divergence.patience = 0 must be ≥ 1"));
+        assertTrue(refused("{\"divergence\": {\"relative_to\": \"last\"}}").startsWith("divergence.relative_to = 'last'; valid: first"));
+        assertTrue(refused("{\"divergence\": {\"speed\": 1}}").contains("speed"));
+        // the spec reaches the trainer: sgd at lr 3 on the embedded subset explodes (finite) and the test decides
+        RunSpec hot = RunSpec.fromJson("{\"model\": {\"name\": \"mlp\", \"widths\": [784, 16, 10]}, \"data\": {\"name\": \"fashion-mnist\", \"source\": \"embedded\", \"subset\": 256},"
+                + " \"optimizer\": {\"name\": \"sgd\", \"lr\": 3}, \"steps\": 40, \"batch\": 64, \"loss\": {\"name\": \"mse\"}}");
+        org.tuneless.train.TrainingRun strict = hot.withDivergence(new RunSpec.Divergence(1.5, 3, "first")).run();
+        org.tuneless.train.TrainingRun lax = hot.withDivergence(new RunSpec.Divergence(Double.POSITIVE_INFINITY, 1, "first")).run();
+        assertEquals(org.tuneless.train.TrainingStatus.DIVERGED, strict.status(), strict.statusMessage());
+        assertTrue(strict.statusMessage().startsWith("the loss stayed above 1.5× its first value"), strict.statusMessage());
+        assertTrue(lax.status() != org.tuneless.train.TrainingStatus.DIVERGED || !lax.statusMessage().startsWith("the loss stayed"), lax.statusMessage());
+    }
+
     @Test void mechanicRunsANamedBaseAtLearningRateOneAsItsAuthorsDoUnlessTheLrIsGiven() {
         Component byDefault = Optimizers.spec("mechanic", Map.of());
         assertEquals(1.0, ((Component) byDefault.get("base")).get("lr"), "mechanic() = sgd at lr 1");
@@ -124,7 +152,7 @@ class RunSpecTest {
 
     @Test void aJsonSpecWithAnUnknownFieldAWrongTypeOrAValueOutOfRangeIsRefusedNamingFieldValueAndRange() {
         assertEquals("stepz: unknown field of a run spec; valid fields: model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, "
-                + "evaluation, augmentation, output, extras, schedule", refused("{\"stepz\": 3}"));
+                + "evaluation, augmentation, output, extras, schedule, divergence", refused("{\"stepz\": 3}"));
         assertEquals("evaluation.when: unknown field; valid fields: every, splits, at, subset", refused("{\"evaluation\": {\"when\": 3}}"));
         assertEquals("optimizer.lrr: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay",
                 refused("{\"optimizer\": {\"name\": \"adam\", \"lrr\": 0.1}}"));

@@ -185,6 +185,61 @@ class TrainerTest {
         assertEquals(60, off.history().size());
     }
 
+    @Test void divergenceRelativeToTheBestLossCatchesARunThatClimbsBackFromALowPoint() {
+        // 30 GD steps bring the loss of f = ½(w₁² + 10 w₂²) down by orders of magnitude; then every step scales w by 1.3
+        // (loss × 1.69): far above 10× its best after a few steps, but still below 10× its first loss for many more
+        Optimizer climbsBack = new Optimizer() {
+            @Override public String name() { return "climbs-back"; }
+
+            @Override public OptimizerState init(ParameterLayout layout, DataType type) { return new OptimizerState(layout, type); }
+
+            @Override public StepResult step(StepContext ctx, OptimizerState state) {
+                if (ctx.step() < 30) Vectors.axpy(-0.09, ctx.gradient(), ctx.parameters());
+                else ctx.parameters().muli(1.3);
+                return new StepResult(0.09, Map.of());
+            }
+        };
+        Quadratic q = Quadratic.diagonal(new double[]{1, 10}, 1, 1);
+        TrainingRun first = Trainer.builder().objective(q).optimizer(climbsBack).steps(45).divergence(10, 5).build().run();
+        assertEquals(TrainingStatus.COMPLETED, first.status(), first.statusMessage());
+        TrainingRun best = Trainer.builder().objective(q).optimizer(climbsBack).steps(45).divergence(10, 5, true).build().run();
+        assertEquals(TrainingStatus.DIVERGED, best.status());
+        assertTrue(best.statusMessage().startsWith("the loss stayed above 10× its best value so far"), best.statusMessage());
+        double bestLoss = best.history().stream().mapToDouble(StepRecord::loss).min().orElseThrow();
+        StepRecord last = best.history().get(best.history().size() - 1);
+        assertTrue(last.loss() > 10 * bestLoss && last.loss() < 10 * best.history().get(0).loss(), "diverged relative to the best, not the first");
+        // the five steps above the limit: steps 30 + k with 1.69^k > 10 first holds at k = 5 (1.69^5 ≈ 13.8)
+        assertEquals(39, best.stoppedAtStep());
+    }
+
+    @Test void aStepThatThrowsKeepsTheHistoryFilesAndLastCompleteParameters(@TempDir Path dir) throws IOException {
+        Optimizer breaks = new Optimizer() {
+            @Override public String name() { return "breaks-at-5"; }
+
+            @Override public OptimizerState init(ParameterLayout layout, DataType type) { return new OptimizerState(layout, type); }
+
+            @Override public StepResult step(StepContext ctx, OptimizerState state) {
+                Vectors.axpy(-0.05, ctx.gradient(), ctx.parameters());
+                if (ctx.step() == 5) throw new IllegalArgumentException("a bug in the optimizer");  // after moving the parameters
+                return new StepResult(0.05, Map.of());
+            }
+        };
+        Quadratic q = Quadratic.diagonal(new double[]{1, 10}, 1, 1);
+        TrainingFailedException e = org.junit.jupiter.api.Assertions.assertThrows(TrainingFailedException.class,
+                () -> Trainer.builder().objective(q).optimizer(breaks).steps(20).outputTo(dir).build().run());
+        assertEquals("a bug in the optimizer", e.getCause().getMessage());
+        assertEquals(5, e.step());
+        TrainingRun partial = e.run();
+        assertEquals(TrainingStatus.FAILED, partial.status());
+        assertEquals(5, partial.history().size(), "steps 0-4 completed");
+        assertTrue(partial.statusMessage().startsWith("step 5 failed: a bug in the optimizer; parameters restored"), partial.statusMessage());
+        TrainingRun fiveSteps = Trainer.builder().objective(Quadratic.diagonal(new double[]{1, 10}, 1, 1)).optimizer(gd(0.05)).steps(5).build().run();
+        assertEquals(fiveSteps.finalParameters(), partial.finalParameters(), "the half-done step 5 was undone");
+        JsonNode runJson = new ObjectMapper().readTree(dir.resolve("run.json").toFile());
+        assertEquals("FAILED", runJson.get("status").asText());
+        assertEquals(6, Files.readAllLines(dir.resolve("metrics.csv")).size(), "header + 5 steps on disk");
+    }
+
     @Test void aNegativeLearningRateIsDivergedAndItsStepUndone() {
         Optimizer uphill = new Optimizer() {
             @Override public String name() { return "uphill"; }

@@ -92,6 +92,17 @@ final class TrainCommand implements Callable<Integer> {
             + "only (a fixed subset: cheaper evaluations of large test sets; default 0 = the whole split).")
     long evalSubset = 0;
 
+    @Option(names = "--divergence-factor", paramLabel = "F", description = "The run is DIVERGED (exit 1) when its loss stays above F × its "
+            + "first loss (or best, see --divergence-relative-to) for --divergence-patience steps (default 10; 'off' disables this test; "
+            + "NaN/Inf values and a negative or infinite learning rate always count).")
+    String divergenceFactor;
+
+    @Option(names = "--divergence-patience", paramLabel = "N", description = "Consecutive steps above the limit before a run counts as diverged (default 20).")
+    Integer divergencePatience;
+
+    @Option(names = "--divergence-relative-to", paramLabel = "first|best", description = "The loss the factor multiplies: first (default) or best so far.")
+    String divergenceRelativeTo;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default runs/<optimizer>).")
     Path out;
 
@@ -131,12 +142,14 @@ final class TrainCommand implements Callable<Integer> {
     List<String> track = new ArrayList<>();
 
     /** Run options that --config replaces. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--track");
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--track",
+            "--divergence-factor", "--divergence-patience", "--divergence-relative-to");
     /** The spec field each run option sets (for --resume). */
     private static final Map<String, String> OPTION_FIELDS = Map.ofEntries(Map.entry("--model", "model"), Map.entry("--data", "data"),
             Map.entry("--optimizer", "optimizer"), Map.entry("--schedule", "schedule"), Map.entry("--steps", "steps"), Map.entry("--batch", "batch"),
             Map.entry("--loss", "loss"), Map.entry("--seed", "seed"), Map.entry("--dtype", "dtype"), Map.entry("--eval-every", "evaluation"),
-            Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--track", "tracking"));
+            Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--track", "tracking"),
+            Map.entry("--divergence-factor", "divergence"), Map.entry("--divergence-patience", "divergence"), Map.entry("--divergence-relative-to", "divergence"));
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -219,6 +232,16 @@ final class TrainCommand implements Callable<Integer> {
             if (!f.endsWith(".svg") && !f.endsWith(".png")) throw new IllegalArgumentException("--plot: cannot save a plot as '" + plot.getFileName() + "': use a .svg or .png file name (checked before training)");
         }
         if (save != null && Files.isDirectory(save)) throw new IllegalArgumentException("--save " + save + " is a directory; give a file name such as model.safetensors");
+        for (Path file : new Path[]{save, plot}) {
+            Path parent = file == null ? null : file.toAbsolutePath().getParent();
+            if (parent == null) continue;
+            try {
+                Files.createDirectories(parent);
+            } catch (java.io.IOException | SecurityException e) {
+                throw new IllegalArgumentException("cannot create the directory " + parent + " for " + file.getFileName() + " (checked before training): " + e);
+            }
+            if (!Files.isWritable(parent)) throw new IllegalArgumentException("the directory " + parent + " for " + file.getFileName() + " is not writable (checked before training)");
+        }
         org.tuneless.train.Trainer.validateOutput(dir);
         Interruption signals = Interruption.install();
         TrainingRun run;
@@ -229,12 +252,31 @@ final class TrainCommand implements Callable<Integer> {
             o.println("model " + r.spec().model().name() + " (" + r.network().parameterCount() + " parameters), data " + r.data().description()
                     + ", optimizer " + r.optimizer().name() + evaluationNote(runSpec)
                     + (checkpoint == null ? "" : ", resumed from " + checkpoint.directory() + " at step " + checkpoint.step()));
-            run = r.run();
+            try {
+                run = r.run();
+            } catch (org.tuneless.train.TrainingFailedException e) {
+                // a failure during training is not bad input: exit 1, with what was kept
+                Throwable cause = e.getCause();
+                if (System.getenv("TUNELESS_DEBUG") != null) cause.printStackTrace(spec.commandLine().getErr());
+                spec.commandLine().getErr().println("tuneless train: training failed: " + e.getMessage() + " (" + cause.getClass().getSimpleName()
+                        + "; set TUNELESS_DEBUG=1 for the stack trace)");
+                o.print(e.run().summary());
+                o.println("  results so far: " + dir.toAbsolutePath() + " (run.json status FAILED; metrics up to step " + e.step() + ")");
+                return 1;
+            }
         } finally {
             signals.uninstall();
         }
-        if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
-        if (save != null) org.tuneless.run.ModelFiles.save(save, run);
+        try {
+            if (plot != null) org.tuneless.plot.RunPlots.of(run).save(plot);
+            if (save != null) org.tuneless.run.ModelFiles.save(save, run);
+        } catch (RuntimeException e) {
+            // the run itself is complete and its files are written: a failure here is not bad input (exit 1, not 2)
+            spec.commandLine().getErr().println("tuneless train: error after training: " + e.getMessage() + " (the run's files are in "
+                    + dir.toAbsolutePath() + ")");
+            o.print(run.summary());
+            return 1;
+        }
         o.print(run.summary());
         if (plot != null) o.println("  plot: " + plot.toAbsolutePath());
         if (save != null) o.println("  model: " + save.toAbsolutePath() + " (safetensors)");
@@ -286,7 +328,31 @@ final class TrainCommand implements Callable<Integer> {
         for (String t : track) trackers.addAll(SpecText.track(t));
         return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at"))
                 .subset(evalSubset),
-                null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule));
+                null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule), divergence());
+    }
+
+    /** The divergence test of --divergence-factor/-patience/-relative-to (defaults for what is not given). */
+    RunSpec.Divergence divergence() {
+        RunSpec.Divergence d = RunSpec.Divergence.DEFAULT;
+        double factor = d.factor();
+        if (divergenceFactor != null) {
+            String f = divergenceFactor.trim().toLowerCase(Locale.ROOT);
+            if (f.equals("off") || f.equals("inf") || f.equals("infinity")) factor = Double.POSITIVE_INFINITY;
+            else {
+                try {
+                    factor = Double.parseDouble(f);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--divergence-factor '" + divergenceFactor + "' is not a number > 1 or 'off'");
+                }
+            }
+        }
+        try {
+            return new RunSpec.Divergence(factor, divergencePatience == null ? d.patience() : divergencePatience,
+                    divergenceRelativeTo == null ? d.relativeTo() : divergenceRelativeTo);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("divergence.factor", "--divergence-factor").replace("divergence.patience", "--divergence-patience")
+                    .replace("divergence.relative_to", "--divergence-relative-to"));
+        }
     }
 
     /** Builds and trains {@code runSpec}, printing one line about it first. */

@@ -22,7 +22,10 @@ public final class TunelessCli implements Callable<Integer> {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the tool with the given streams and returns the exit code (0 ok, 1 failed run, 2 bad usage). */
+    /**
+     * Runs the tool with the given streams and returns the exit code: 0 ok; 1 the run diverged or failed during training
+     * (its history and files are kept); 2 bad input, refused before the first step; 130/143 interrupted (SIGINT/SIGTERM).
+     */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new TunelessCli());
         TrainCommand.addOptimizerOptions(cli.getSubcommands().get("train").getCommandSpec());
