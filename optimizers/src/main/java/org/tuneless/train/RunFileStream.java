@@ -56,21 +56,42 @@ final class RunFileStream {
         }
     }
 
-    /** Validates the directory, writes run.json (RUNNING) and the history so far (a resumed run's), opens the metrics files. */
-    void open(Map<String, Object> config, String label, List<StepRecord> history) {
+    /** Validates the directory, writes run.json (RUNNING), opens the metrics files (a new run). */
+    void open(Map<String, Object> config, String label) { open(config, label, List.of(), true, 0); }
+
+    /**
+     * Validates the directory, writes run.json (RUNNING) and the history so far (a resumed run's), opens the metrics
+     * files. A resumed run whose in-memory history was thinned ({@code complete} false) takes its earlier rows from the
+     * existing metrics.jsonl (every step, {@code rows} of them before the checkpoint) when it has them all.
+     */
+    void open(Map<String, Object> config, String label, List<StepRecord> history, boolean complete, long rows) {
         validate(dir);
+        if (!complete && !history.isEmpty()) {
+            long resumeStep = history.get(history.size() - 1).step() + 1;
+            try {
+                List<StepRecord> disk = new ArrayList<>(RunFiles.readJsonl(dir.resolve("metrics.jsonl")));
+                disk.removeIf(r -> r.step() >= resumeStep);
+                if (disk.size() == rows) history = disk;
+            } catch (IOException e) {
+                // an unreadable metrics.jsonl: the checkpoint's (thinned) history is what is left
+            }
+        }
         try {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("label", label);
             meta.put("status", TrainingStatus.RUNNING.name());
             meta.put("status_message", "");
             meta.put("stopped_at_step", null);
-            meta.put("steps_recorded", history.size());
+            meta.put("steps_recorded", complete ? history.size() : rows);
             meta.put("config", config);
             RunFiles.writeJsonAtomically(dir.resolve("run.json"), meta);
-            jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"));
+            Path tmp = Files.createTempFile(dir, ".metrics.jsonl", ".tmp");
+            jsonl = Files.newBufferedWriter(tmp);
             for (StepRecord r : history) writeJsonl(r);
-            rewriteCsv(history);
+            jsonl.close();
+            RunFiles.move(tmp, dir.resolve("metrics.jsonl"));
+            jsonl = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), java.nio.file.StandardOpenOption.APPEND);
+            rewriteCsv();
             jsonl.flush();
             lastFlush = System.nanoTime();
         } catch (IOException e) {
@@ -78,10 +99,10 @@ final class RunFileStream {
         }
     }
 
-    void append(StepRecord r, List<StepRecord> history) {
+    void append(StepRecord r) {
         try {
             writeJsonl(r);
-            if (!columns.containsAll(r.metrics().keySet())) rewriteCsv(history);
+            if (!columns.containsAll(r.metrics().keySet())) rewriteCsv();
             else writeCsvRow(r);
             if (System.nanoTime() - lastFlush >= FLUSH_NANOS) flush();
         } catch (IOException e) {
@@ -111,7 +132,13 @@ final class RunFileStream {
         try {
             jsonl.close();
             csv.close();
-            RunFiles.write(run, dir);
+            if (run.historyStride() == 1) {
+                RunFiles.write(run, dir);
+            } else {
+                // the history in memory is thinned: the streamed metrics files are the full record and stay
+                RunFiles.writeEvaluations(dir, run.evaluations());
+                RunFiles.writeMeta(run, dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run files in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
         }
@@ -124,8 +151,11 @@ final class RunFileStream {
         jsonl.newLine();
     }
 
-    private void rewriteCsv(List<StepRecord> history) throws IOException {
+    /** Rewrites metrics.csv from metrics.jsonl (the full record on disk) with the columns seen so far. */
+    private void rewriteCsv() throws IOException {
         if (csv != null) csv.close();
+        jsonl.flush();
+        List<StepRecord> history = RunFiles.readJsonl(dir.resolve("metrics.jsonl"));
         Set<String> names = new LinkedHashSet<>(TrainingRun.BASE_COLUMNS);
         for (StepRecord r : history) names.addAll(r.metrics().keySet());
         columns = new ArrayList<>(names);

@@ -31,6 +31,14 @@ final class RunFiles {
 
     static Path write(TrainingRun run, Path dir) throws IOException {
         Files.createDirectories(dir);
+        writeMetrics(run, dir);
+        writeEvaluations(dir, run.evaluations());
+        writeMeta(run, dir);
+        return dir;
+    }
+
+    /** metrics.csv and metrics.jsonl from the run's history (which must be complete: stride 1). */
+    private static void writeMetrics(TrainingRun run, Path dir) throws IOException {
         List<String> columns = run.columns();
         Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
@@ -46,13 +54,17 @@ final class RunFiles {
             }
         }
         move(tmp, dir.resolve("metrics.jsonl"));
-        writeEvaluations(dir, run.evaluations());
+    }
+
+    /** run.json: status, message, counts, losses, config and the last evaluations (atomically). */
+    static void writeMeta(TrainingRun run, Path dir) throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("label", run.label());
         meta.put("status", run.status().name());
         meta.put("status_message", run.statusMessage());
         meta.put("stopped_at_step", run.stoppedAtStep() >= 0 ? run.stoppedAtStep() : null);
-        meta.put("steps_recorded", run.history().size());
+        meta.put("steps_recorded", run.stepsRecorded());
+        if (run.historyStride() > 1) meta.put("history_in_memory", "every " + run.historyStride() + "th step (" + run.history().size() + " records); metrics files have every step");
         meta.put("final_loss", jsonNumber(run.finalLoss(), "final_loss"));
         meta.put("best_loss", jsonNumber(run.bestLoss(), "best_loss"));
         meta.put("seconds", run.seconds());
@@ -70,7 +82,6 @@ final class RunFiles {
         }
         meta.put("last_evaluation", lastEval);
         writeJsonAtomically(dir.resolve("run.json"), meta);
-        return dir;
     }
 
     static void writeEvaluations(Path dir, List<EvaluationRecord> evaluations) throws IOException {
@@ -122,6 +133,40 @@ final class RunFiles {
             if (!Double.isNaN(v) || TrainingRun.BASE_COLUMNS.contains(c)) obj.put(c, jsonNumber(v, c));
         }
         return JSONL.writeValueAsString(obj);
+    }
+
+    /** A metrics.jsonl line read back ({@link #jsonLine}'s inverse): base columns, then every other key as a metric. */
+    static StepRecord parseJsonLine(String line) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode o = JSONL.readTree(line);
+        if (o == null || !o.isObject() || !o.has("step")) throw new IOException("not a metrics.jsonl record: " + line);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (java.util.Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!TrainingRun.BASE_COLUMNS.contains(k)) metrics.put(k, number(o.get(k)));
+        }
+        return new StepRecord(o.get("step").asLong(), o.path("epoch").asLong(), number(o.get("loss")), number(o.get("lr")), number(o.get("grad_norm")),
+                number(o.get("update_norm")), number(o.get("time_s")), metrics);
+    }
+
+    private static double number(com.fasterxml.jackson.databind.JsonNode v) {
+        if (v == null || v.isNull()) return Double.NaN;
+        return v.isTextual() ? Double.parseDouble(v.asText()) : v.asDouble();
+    }
+
+    /** The complete records of a metrics.jsonl file (a partial or unreadable last line, as a kill leaves it, is ignored). */
+    static List<StepRecord> readJsonl(Path file) throws IOException {
+        List<StepRecord> out = new ArrayList<>();
+        if (!Files.exists(file)) return out;
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            try {
+                out.add(parseJsonLine(lines.get(i)));
+            } catch (IOException | RuntimeException e) {
+                if (i == lines.size() - 1) break;   // the partial last line of a killed run
+                throw new IOException(file + " line " + (i + 1) + " is not a valid record: " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     /** Integral columns print as integers; NaN (not measured) prints as an empty cell. */

@@ -55,6 +55,8 @@ public final class Trainer {
     public static final double DEFAULT_DIVERGENCE_FACTOR = 10;
     /** … for this many consecutive steps marks a run DIVERGED. */
     public static final int DEFAULT_DIVERGENCE_PATIENCE = 20;
+    /** Step records a run keeps in memory before thinning them (see {@link TrainingRun#history()}). */
+    public static final int DEFAULT_HISTORY_LIMIT = 10_000;
 
     private final Objective objective;
     private final NetworkObjective networkObjective;
@@ -66,6 +68,7 @@ public final class Trainer {
     private final double divergenceFactor;
     private final int divergencePatience;
     private final boolean divergenceRelativeToBest;
+    private final int historyLimit;
     private final Map<String, Batch> evaluationSets;
     private final List<TrainerPlugin> plugins;
     private final long seed;
@@ -107,6 +110,7 @@ public final class Trainer {
         this.divergenceFactor = b.divergenceFactor;
         this.divergencePatience = b.divergencePatience;
         this.divergenceRelativeToBest = b.divergenceRelativeToBest;
+        this.historyLimit = b.historyLimit;
         this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
         this.plugins = new ArrayList<>(b.plugins);
         if (b.progress) this.plugins.add(new ConsoleProgress());
@@ -176,13 +180,18 @@ public final class Trainer {
         }
         Loop loop = new Loop(gradient, previous, update, state);
         List<INDArray> recentInputsRestored = new ArrayList<>();
-        List<StepRecord> history = new ArrayList<>();
+        BoundedHistory history = new BoundedHistory(historyLimit);
         List<EvaluationRecord> evaluations = new ArrayList<>();
         if (resume != null) {
             restore(resume, params, state, plugins, recentInputsRestored);
             firstStep = resume.step();
             secondsBefore = resume.seconds();
-            history.addAll(resume.history());
+            org.tuneless.tensor.Snapshot lp = resume.state().child("loop");
+            if (lp.has("history_stride")) {
+                history.restore(resume.history(), lp.getLong("history_stride"), lp.getLong("history_added"), lp.getDouble("history_best"));
+            } else {
+                for (StepRecord r : resume.history()) history.add(r);   // a checkpoint of a run whose history was complete
+            }
             evaluations.addAll(resume.evaluations());
         }
         long start = System.nanoTime() - (long) (secondsBefore * 1e9);
@@ -195,7 +204,7 @@ public final class Trainer {
                 && evaluationMode == EvaluationMode.AVERAGE;
         Deque<INDArray> recentInputs = new ArrayDeque<>(recentInputsRestored);
         String lastPoint = evaluations.isEmpty() ? EvaluationRecord.LIVE : evaluations.get(evaluations.size() - 1).point();
-        if (files != null) files.open(config, label, history);
+        if (files != null) files.open(config, label, history.view(), history.stride() == 1, history.added());
         long lastCheckpoint = resume != null ? resume.step() : -1;
 
         for (TrainerPlugin p : plugins) p.onStart(loop);
@@ -203,10 +212,17 @@ public final class Trainer {
         // recomputed from the history on resume
         int above = 0;
         double bestSoFar = Double.POSITIVE_INFINITY;
-        for (StepRecord r : history) {
-            double ref = divergenceRelativeToBest ? bestSoFar : history.get(0).loss();
-            above = r.loss() > divergenceFactor * ref ? above + 1 : 0;
-            if (r.loss() < bestSoFar) bestSoFar = r.loss();
+        org.tuneless.tensor.Snapshot resumedLoop = resume == null ? null : resume.state().child("loop");
+        if (resumedLoop != null && resumedLoop.has("divergence_above")) {
+            above = (int) resumedLoop.getLong("divergence_above");
+            bestSoFar = resumedLoop.getDouble("history_best");
+        } else {
+            List<StepRecord> h = history.view();
+            for (StepRecord r : h) {
+                double ref = divergenceRelativeToBest ? bestSoFar : h.get(0).loss();
+                above = r.loss() > divergenceFactor * ref ? above + 1 : 0;
+                if (r.loss() < bestSoFar) bestSoFar = r.loss();
+            }
         }
         Throwable failure = null;
         boolean inUpdate = false;
@@ -273,9 +289,9 @@ public final class Trainer {
             StepRecord record = new StepRecord(step, epoch(), loss, result.learningRate(), gradNorm, updateNorm, elapsed(start),
                     withDiagnostics(metrics, result));
             history.add(record);
-            if (files != null) files.append(record, history);
+            if (files != null) files.append(record);
             for (TrainerPlugin p : plugins) p.onStep(loop, record);
-            double first = divergenceRelativeToBest ? bestSoFar : history.get(0).loss();
+            double first = divergenceRelativeToBest ? bestSoFar : history.first().loss();
             above = loss > divergenceFactor * first ? above + 1 : 0;
             if (loss < bestSoFar) bestSoFar = loss;
             if (above >= divergencePatience) {
@@ -299,7 +315,7 @@ public final class Trainer {
             if (files != null) files.evaluations(evaluations);
             long done = step + 1;
             if (checkpoints != null && checkpoints.every() > 0 && done % checkpoints.every() == 0) {
-                writeCheckpoint(done, elapsed(start), params, state, recentInputs, history, evaluations);
+                writeCheckpoint(done, elapsed(start), params, state, recentInputs, history, above, evaluations);
                 lastCheckpoint = done;
             }
             if (loop.stopReason != null) {
@@ -325,14 +341,14 @@ public final class Trainer {
             message = "step " + loop.step + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                     + (inUpdate ? "; parameters restored to those before the step" : "");
         }
-        long stepsDone = history.isEmpty() ? firstStep : history.get(history.size() - 1).step() + 1;
+        long stepsDone = history.isEmpty() ? firstStep : history.last().step() + 1;
         if (checkpoints != null && status != TrainingStatus.DIVERGED && status != TrainingStatus.FAILED && lastCheckpoint != stepsDone
                 && (checkpoints.onExit() || status == TrainingStatus.INTERRUPTED)) {
-            writeCheckpoint(stepsDone, elapsed(start), params, state, recentInputs, history, evaluations);
+            writeCheckpoint(stepsDone, elapsed(start), params, state, recentInputs, history, above, evaluations);
             message = message + (message.isEmpty() ? "" : "; ") + "checkpoint at step " + stepsDone + " in " + checkpoints.directory();
         }
         boolean failed = status == TrainingStatus.FAILED;
-        double finalLoss = failed || (steps == 0 && networkObjective != null && lastBatch == null) ? lastLoss(history) : objective.loss();
+        double finalLoss = failed || (steps == 0 && networkObjective != null && lastBatch == null) ? lastLoss(history.view()) : objective.loss();
         // the evaluation point at the end (after a divergence the state is ahead of the restored parameters: use them)
         EvaluationPoint ep = status == TrainingStatus.DIVERGED || failed ? null : evaluationPoint(state);
         INDArray evaluationParameters;
@@ -344,8 +360,9 @@ public final class Trainer {
         if (ep != null || !EvaluationRecord.LIVE.equals(lastPoint)) {
             runConfig.put("curvature_point", "live parameters, where the gradient is taken (Schedule-Free: y), not the evaluation point");
         }
-        TrainingRun run = new TrainingRun(label, runConfig, status, message, stoppedAt, history, evaluations, params.dup(), finalLoss,
-                networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy(), evaluationParameters);
+        TrainingRun run = new TrainingRun(label, runConfig, status, message, stoppedAt, history.view(), evaluations, params.dup(), finalLoss,
+                networkObjective == null ? null : networkObjective.network(), elapsed(start), state.copy(), evaluationParameters,
+                history.added(), history.stride(), history.best());
         if (failed) {
             if (files != null) {
                 try {
@@ -377,7 +394,7 @@ public final class Trainer {
     }
 
     private void writeCheckpoint(long done, double seconds, INDArray params, OptimizerState state, Deque<INDArray> recentInputs,
-                                 List<StepRecord> history, List<EvaluationRecord> evaluations) {
+                                 BoundedHistory history, int divergenceAbove, List<EvaluationRecord> evaluations) {
         org.tuneless.tensor.Snapshot snap = org.tuneless.tensor.Snapshot.create();
         if (data != null) data.saveState(snap.child("data"));
         org.tuneless.tensor.Snapshot ps = snap.child("plugins");
@@ -388,6 +405,8 @@ public final class Trainer {
         }
         org.tuneless.tensor.Snapshot lp = snap.child("loop");
         lp.put("recent_inputs", recentInputs.size());
+        lp.put("history_stride", history.stride()).put("history_added", history.added()).put("history_best", history.best())
+                .put("divergence_above", divergenceAbove);
         int i = 0;
         for (INDArray x : recentInputs) lp.putTensor("recent_inputs/" + i++, x);
         Map<String, INDArray> model;
@@ -403,7 +422,7 @@ public final class Trainer {
         Object spec = config.get("spec");
         com.fasterxml.jackson.databind.JsonNode specJson = spec instanceof org.tuneless.catalog.Specification s ? s.toJsonTree() : null;
         Checkpoint.write(checkpoints.directory(), done, seconds, specJson, optimizer.name(), model, state.tensorsByParameter(),
-                state.scalarsByName(), snap, history, evaluations, checkpoints.keep());
+                state.scalarsByName(), snap, history.view(), evaluations, checkpoints.keep());
     }
 
     /** Puts the checkpoint's parameters, buffers, optimizer state, data position and plug-in state into this fresh run. */
@@ -555,6 +574,7 @@ public final class Trainer {
         private double divergenceFactor = DEFAULT_DIVERGENCE_FACTOR;
         private int divergencePatience = DEFAULT_DIVERGENCE_PATIENCE;
         private boolean divergenceRelativeToBest;
+        private int historyLimit = DEFAULT_HISTORY_LIMIT;
         private final Map<String, Batch> evaluationSets = new LinkedHashMap<>();
         private final List<TrainerPlugin> plugins = new ArrayList<>();
         private long seed;
@@ -624,6 +644,17 @@ public final class Trainer {
          * negative or infinite learning rate always stop the run.
          */
         public Builder divergence(double factor, int patience) { return divergence(factor, patience, false); }
+
+        /**
+         * At most {@code records} step records in memory (default {@value Trainer#DEFAULT_HISTORY_LIMIT}): beyond it the history
+         * keeps every 2nd, 4th, … step plus the latest, so a run of 10⁶ steps does not grow its heap; the run files
+         * ({@link #outputTo}) keep every step. {@code Integer.MAX_VALUE} keeps everything.
+         */
+        public Builder historyLimit(int records) {
+            if (records < 2) throw new IllegalArgumentException("history limit = " + records + " must be ≥ 2 records");
+            this.historyLimit = records;
+            return this;
+        }
 
         /**
          * A run whose loss stays above {@code factor} × its first loss (or, with {@code relativeToBest}, × the best loss so

@@ -38,10 +38,24 @@ public final class TrainingRun {
     private final double seconds;
     private final OptimizerState optimizerState;
     private final INDArray evaluationParameters;
+    private final long stepsRecorded;
+    private final long historyStride;
+    private final double exactBestLoss;
 
     TrainingRun(String label, Map<String, Object> config, TrainingStatus status, String statusMessage, long stoppedAtStep,
                 List<StepRecord> history, List<EvaluationRecord> evaluations, INDArray finalParameters, double finalLoss,
                 Network network, double seconds, OptimizerState optimizerState, INDArray evaluationParameters) {
+        this(label, config, status, statusMessage, stoppedAtStep, history, evaluations, finalParameters, finalLoss, network, seconds,
+                optimizerState, evaluationParameters, history.size(), 1, Double.NaN);
+    }
+
+    TrainingRun(String label, Map<String, Object> config, TrainingStatus status, String statusMessage, long stoppedAtStep,
+                List<StepRecord> history, List<EvaluationRecord> evaluations, INDArray finalParameters, double finalLoss,
+                Network network, double seconds, OptimizerState optimizerState, INDArray evaluationParameters,
+                long stepsRecorded, long historyStride, double exactBestLoss) {
+        this.stepsRecorded = stepsRecorded;
+        this.historyStride = historyStride;
+        this.exactBestLoss = exactBestLoss;
         this.label = label;
         this.config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
         this.status = status;
@@ -96,7 +110,18 @@ public final class TrainingRun {
     /** The step at which the run diverged or was stopped, or -1 if it completed. */
     public long stoppedAtStep() { return stoppedAtStep; }
 
+    /**
+     * The recorded steps in memory, in step order. A long run keeps at most {@code Trainer.Builder.historyLimit} records
+     * (default {@value Trainer#DEFAULT_HISTORY_LIMIT}): every {@link #historyStride()}-th step plus the first and the
+     * latest; metrics.jsonl/metrics.csv of the run directory hold every step.
+     */
     public List<StepRecord> history() { return history; }
+
+    /** Steps recorded (all of them, also those the in-memory {@link #history()} no longer holds). */
+    public long stepsRecorded() { return stepsRecorded; }
+
+    /** 1 when {@link #history()} holds every step; 2, 4, … when a long run's history was thinned to its limit. */
+    public long historyStride() { return historyStride; }
 
     public List<EvaluationRecord> evaluations() { return evaluations; }
 
@@ -114,6 +139,7 @@ public final class TrainingRun {
 
     /** The smallest finite loss recorded in the history. */
     public double bestLoss() {
+        if (Double.isFinite(exactBestLoss)) return exactBestLoss;  // over every step, also those no longer in memory
         return history.stream().mapToDouble(StepRecord::loss).filter(Double::isFinite).min().orElse(Double.NaN);
     }
 
@@ -197,7 +223,7 @@ public final class TrainingRun {
     /** A few lines: label, status, steps, final/best loss, last evaluations, wall time. */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%s: %s after %d steps in %.1f s%n", label, status, history.size(), seconds));
+        sb.append(String.format("%s: %s after %d steps in %.1f s%n", label, status, stepsRecorded, seconds));
         if (statusMessage != null && !statusMessage.isEmpty()) sb.append("  ").append(statusMessage).append('\n');
         sb.append(String.format("  final loss %.6g, best loss %.6g%n", finalLoss, bestLoss()));
         for (String split : List.of("train", "test")) {

@@ -78,6 +78,22 @@ class GoldenMetricsTest {
         return rows;
     }
 
+    /**
+     * Relative tolerance of a golden value. 1e-12 (float64 rounding) for every optimizer whose trajectory is a smooth
+     * function of the GEMMs, which differ between CPUs only in their last bits (the values were recorded on an AMD EPYC;
+     * an Intel Xeon with other OpenBLAS kernels reproduces them to 1e-13). Three kinds of optimizer amplify those bits:
+     * ECCO-DNN takes discrete decisions on ‖Δv‖∞ (the 0.5 step cap, the activation limiter), so a rounding difference
+     * can flip one after a few steps and its trajectory then differs by up to ~1% at step 49 (measured: 7.7e-3) — its
+     * first 5 steps stay exact, later ones are checked at 2e-2; CDAT and Polyak divide by curvature or gradient-norm
+     * estimates (measured 8e-9 by step 47) and the line search compares losses against its Armijo bound (1.7e-11):
+     * checked at 1e-7. Any change to an update rule moves these trajectories by far more.
+     */
+    static double tolerance(String label, int step) {
+        if (label.startsWith("ecco")) return step < 5 ? 1e-12 : 2e-2;
+        if (label.startsWith("cdat") || label.contains("polyak") || label.startsWith("linesearch")) return 1e-7;
+        return 1e-12;
+    }
+
     @Test void everyOptimizerReproducesItsGoldenTrajectory() throws IOException {
         Dataset train = FashionMnist.embedded().train().subset(256).castTo(DataType.DOUBLE);
         boolean update = Boolean.getBoolean("golden.update") || !Files.exists(GOLDEN);
@@ -107,7 +123,7 @@ class GoldenMetricsTest {
             for (int k = 2; k < 5; k++) {
                 double want = Double.parseDouble(e[k]), got = Double.parseDouble(f[k]);
                 if (Double.isNaN(want)) { assertTrue(Double.isNaN(got), f[0] + " step " + f[1] + " column " + k + ": expected NaN, got " + got); continue; }
-                assertEquals(want, got, 1e-12 * Math.max(Math.abs(want), 1e-300), f[0] + " step " + f[1] + " column " + k);
+                assertEquals(want, got, tolerance(f[0], Integer.parseInt(f[1])) * Math.max(Math.abs(want), 1e-300), f[0] + " step " + f[1] + " column " + k);
             }
             compared++;
         }
