@@ -174,7 +174,7 @@ class TrainingBuilder {
 
     private fun options(observe: Boolean = true): Run.Options {
         val custom = model as? CatalogModel
-        val observers = if (observe) listOfNotNull(NotebookHooks.current?.invoke()) else emptyList()
+        val observers = if (observe) listOfNotNull(NotebookHooks.current?.invoke(), LastRun.recorder) else emptyList()
         return Run.Options(
             if (custom == null) Run.CustomModel { type, seed, split -> model.build(type, seed, split) } else null,
             if (custom == null) model.toString() else null, plugins.toList(), progress && NotebookHooks.current == null, observers,
@@ -257,6 +257,24 @@ fun train(spec: RunSpec): TrainingRun = spec.run()
 
 /** The [RunSpec] this run was built from (null for runs built by hand with `Trainer.builder()`). */
 val TrainingRun.spec: RunSpec? get() = RunSpec.of(this).orElse(null)
+
+/**
+ * The run `train { }` finished last in this JVM — also when it did not return: a notebook cell interrupted in the middle
+ * of training (the kernel stops the cell's thread) leaves its partial run here, status INTERRUPTED, with every complete
+ * step; a run that failed leaves it FAILED. `null` before the first run.
+ */
+val lastRun: TrainingRun? get() = LastRun.run
+
+internal object LastRun {
+    @Volatile
+    var run: TrainingRun? = null
+
+    val recorder: TrainerPlugin = object : TrainerPlugin {
+        override fun onFinish(context: org.tuneless.train.TrainingContext, run: TrainingRun) {
+            LastRun.run = run
+        }
+    }
+}
 
 /** Lets the notebook integration add its live-progress plug-in to every `train { }` without a dependency on the kernel. */
 object NotebookHooks {

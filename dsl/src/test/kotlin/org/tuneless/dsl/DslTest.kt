@@ -80,6 +80,22 @@ class DslTest : FunSpec({
         live.spec!!.toDsl() shouldContain "evaluateAt = EvaluateAt.Live"
     }
 
+    test("lastRun is the run train { } finished last, also one that failed") {
+        val run = train { model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = adam(); steps = 3 }
+        (lastRun === run) shouldBe true
+        val failing = object : org.tuneless.train.TrainerPlugin {
+            override fun afterUpdate(context: org.tuneless.train.TrainingContext, metrics: MutableMap<String, Double>) {
+                if (context.step() == 2L) TODO("a bug in a plug-in")
+            }
+        }
+        val e = shouldThrow<org.tuneless.train.TrainingFailedException> {
+            train { model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = adam(); steps = 5; install(failing) }
+        }
+        e.run().status().name shouldBe "FAILED"
+        (lastRun === e.run()) shouldBe true
+        lastRun!!.stepsRecorded() shouldBe 2L
+    }
+
     test("divergence(...) sets the loss test of the run, prints as DSL and refuses bad values") {
         val hot = TrainingBuilder().apply {
             model = mlp(784, 16, 10); data = fashionMnist(subset = 256); optimizer = sgd(lr = 20.0); steps = 60; batchSize(64)

@@ -304,7 +304,29 @@ public final class Checkpoint {
                     throw new IllegalArgumentException(where + "/history.jsonl row " + (i + 1) + " is not valid JSON: " + e.getOriginalMessage());
                 }
             }
+            // fuzzer finding: a changed step resumed a run whose history did not end where the checkpoint says
+            for (int i = 1; i < history.size(); i++) {
+                if (history.get(i).step() <= history.get(i - 1).step()) {
+                    throw new IllegalArgumentException(where + "/history.jsonl row " + (i + 1) + ": step " + history.get(i).step() + " does not follow step " + history.get(i - 1).step());
+                }
+            }
+            long lastRecorded = history.isEmpty() ? -1 : history.get(history.size() - 1).step();
+            if (step < 0 || (!history.isEmpty() && lastRecorded != step - 1)) {
+                throw new IllegalArgumentException(where + "/state.json: step = " + step + " but the history ends at step " + lastRecorded + " (corrupt checkpoint)");
+            }
+            Snapshot loop = state.has("loop") ? state.child("loop") : null;
+            if (loop != null && loop.has("history_stride")) {
+                long stride = loop.getLong("history_stride"), added = loop.getLong("history_added");
+                if (stride < 1 || Long.bitCount(stride) != 1) throw loop.mismatch("history_stride", "history stride " + stride + " is not a power of two ≥ 1");
+                if (added < history.size() || added > step) throw loop.mismatch("history_added", "history_added = " + added + " does not fit " + history.size() + " records and step " + step);
+                for (int i = 0; i < history.size() - 1; i++) {
+                    if (history.get(i).step() % stride != 0) throw loop.mismatch("history_stride", "history row " + (i + 1) + " (step " + history.get(i).step() + ") is not on the stride " + stride);
+                }
+            }
             return new Checkpoint(dir, step, seconds, spec, optimizer, model, optTensors, scalars, state, history, evaluations);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // fuzzer finding: a corrupt byte in history.jsonl or state.json escaped as "Input length = 1"
+            throw new IllegalArgumentException(where + ": a file is not valid UTF-8 text (corrupt): " + e);
         } catch (IOException e) {
             throw new UncheckedIOException(where + ": " + e.getMessage(), e);
         }

@@ -240,6 +240,40 @@ class TrainerTest {
         assertEquals(6, Files.readAllLines(dir.resolve("metrics.csv")).size(), "header + 5 steps on disk");
     }
 
+    @SuppressWarnings({"deprecation", "removal"})
+    @Test void aThreadStoppedMidRunAsTheNotebookKernelDoesKeepsThePartialRun(@TempDir Path dir) throws Exception {
+        // the Kotlin kernel interrupts a cell with Thread.stop(): ThreadDeath at an arbitrary point of a step
+        TrainingRun[] seen = new TrainingRun[1];
+        TrainerPlugin observer = new TrainerPlugin() {
+            @Override public void onFinish(TrainingContext c, TrainingRun run) { seen[0] = run; }
+        };
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(30);
+        TrainerPlugin counter = new TrainerPlugin() {
+            @Override public void onStep(TrainingContext c, StepRecord r) { running.countDown(); }
+        };
+        Throwable[] ended = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                Trainer.builder().objective(Quadratic.diagonal(new double[]{1, 10}, 1, 1)).optimizer(gd(0.01)).steps(50_000_000)
+                        .outputTo(dir).install(counter).install(observer).build().run();
+            } catch (Throwable e) {
+                ended[0] = e;
+            }
+        });
+        t.start();
+        assertTrue(running.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        t.stop();
+        t.join(60_000);
+        assertTrue(ended[0] instanceof ThreadDeath, "the kernel's ThreadDeath goes on: " + ended[0]);
+        TrainingRun partial = seen[0];
+        assertEquals(TrainingStatus.INTERRUPTED, partial.status());
+        assertTrue(partial.statusMessage().startsWith("interrupted during step " + partial.stoppedAtStep() + " (notebook interrupt)"), partial.statusMessage());
+        assertTrue(partial.stepsRecorded() >= 30 && partial.stepsRecorded() <= partial.stoppedAtStep() + 1);
+        assertEquals("INTERRUPTED", new ObjectMapper().readTree(dir.resolve("run.json").toFile()).get("status").asText());
+        assertTrue(Files.readAllLines(dir.resolve("metrics.csv")).size() >= 31, "the complete steps are on disk");
+        assertTrue(Double.isFinite(Vectors.norm(partial.finalParameters())));
+    }
+
     @Test void aNegativeLearningRateIsDivergedAndItsStepUndone() {
         Optimizer uphill = new Optimizer() {
             @Override public String name() { return "uphill"; }
