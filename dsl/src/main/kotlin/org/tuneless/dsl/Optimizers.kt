@@ -76,9 +76,12 @@ fun adagrad(lr: Double? = null, lrDecay: Double? = null, eps: Double? = null, we
 fun lion(lr: Double? = null, beta1: Double? = null, beta2: Double? = null, weightDecay: Double? = null): BaseOptimizerSpec =
     base("lion", "lr" to lr, "beta1" to beta1, "beta2" to beta2, "weightDecay" to weightDecay)
 
-/** ECCO-DNN (arXiv 2310.13901; catalog `ecco`): η is the LTE tolerance (default 0.3; the paper varies it over 0.1–100). */
-fun ecco(eta: Double? = null, alpha0: Double? = null, referenceCompat: Boolean? = null, limiter: Boolean? = null): TunedOptimizerSpec =
-    tuned("ecco", "eta" to eta, "alpha0" to alpha0, "referenceCompat" to referenceCompat, "limiter" to limiter)
+/**
+ * ECCO-DNN (arXiv 2310.13901; catalog `ecco`): η is the LTE tolerance (default 0.3; the paper varies it over 0.1–100);
+ * `stepCap` is the hard cap on Δt (0.5 = the official code; 0 = no cap, LTE control alone).
+ */
+fun ecco(eta: Double? = null, alpha0: Double? = null, referenceCompat: Boolean? = null, limiter: Boolean? = null, stepCap: Double? = null): TunedOptimizerSpec =
+    tuned("ecco", "eta" to eta, "alpha0" to alpha0, "referenceCompat" to referenceCompat, "limiter" to limiter, "stepCap" to stepCap)
 
 /** Automatic Gradient Descent (arXiv 2304.05187; catalog `agd`): no hyperparameters. `train { }` applies its orthogonal initialization. */
 fun agd(gain: Double? = null): TunedOptimizerSpec = tuned("agd", "gain" to gain)

@@ -74,7 +74,7 @@ fun compare(runs: List<TrainingRun>): RunComparison = RunComparison(runs)
  */
 class TunelessIntegration : JupyterIntegration() {
     override fun Builder.onLoaded() {
-        import("org.tuneless.dsl.*", "org.tuneless.plot.*", "org.tuneless.jupyter.*", "org.tuneless.train.*", "org.tuneless.nn.*",
+        import("org.tuneless.dsl.*", "org.tuneless.bench.*", "org.tuneless.plot.*", "org.tuneless.jupyter.*", "org.tuneless.train.*", "org.tuneless.nn.*",
             "org.tuneless.optim.*", "org.tuneless.data.*", "org.tuneless.curvature.*", "org.tuneless.objective.*")
         // Live progress needs the host of the executing cell (the one handed to beforeCellExecution cannot display), so
         // cells that train get one line prepended that hands the cell's own host to the DSL.
@@ -89,6 +89,7 @@ class TunelessIntegration : JupyterIntegration() {
         render<RunComparison> { c -> runs(c.runs) }
         render<RunFigure> { f -> figure(f, f.panelTitles.joinToString(", ")) }
         render<SweepResult> { s -> sweep(s) }
+        render<org.tuneless.bench.BenchmarkResult> { b -> benchmark(b) }
         addRenderer(RunListRenderer)
         render<org.tuneless.curvature.SpectralDensity> { rho -> figure(org.tuneless.plot.SpectrumPlots.density(rho), "spectral density, ${rho.hvps()} HVPs") }
         render<org.tuneless.curvature.Lanczos.Result> { r -> figure(org.tuneless.plot.SpectrumPlots.eigenvalues(r), r.top(10).joinToString(prefix = "top eigenvalues: ")) }
@@ -129,6 +130,29 @@ class TunelessIntegration : JupyterIntegration() {
                 "<p>" + escape(report.toString()) + "</p>" + SweepPlots.sensitivity(s, first).toSvg()
             } else ""
             return MIME("text/html" to table + plot, "text/plain" to s.table())
+        }
+
+        /**
+         * A benchmark: the leaderboard as HTML tables (scores per ruleset and all together, claim verdicts) beside the
+         * performance profile of all optimizers; text/plain is leaderboard.md.
+         */
+        fun benchmark(b: org.tuneless.bench.BenchmarkResult): MimeTypedResult {
+            val all = b.profile(null)
+            val steps = b.profile(null, true)
+            val rows = b.optimizers().sortedByDescending { all.area(it) }.joinToString("") { o ->
+                val reached = b.workloads().count { w -> b.cell(o, w).map { it.timeToTarget().isFinite() }.orElse(false) }
+                val n = b.workloads().count { w -> b.cell(o, w).isPresent }
+                "<tr><td>${escape(o)}</td><td>${b.ruleset(o).label()}</td><td>${"%.3f".format(all.area(o))}</td><td>${"%.3f".format(steps.area(o))}</td><td>$reached/$n</td></tr>"
+            }
+            val claims = b.claims().joinToString("") { c ->
+                "<tr><td>${escape(c.name())}</td><td><b>${c.verdict().label()}</b></td><td style='text-align:left'>${escape(c.numbers())}</td></tr>"
+            }
+            val html = "<div class='tuneless-bench' style='display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start'><div>" +
+                "<p>${escape(b.toString())}</p>" +
+                "<table><tr><th>optimizer</th><th>ruleset</th><th>score (time)</th><th>score (steps)</th><th>targets reached</th></tr>$rows</table>" +
+                "<table><tr><th>claim</th><th>verdict</th><th>numbers</th></tr>$claims</table></div>" +
+                "<div>" + org.tuneless.plot.BenchmarkCharts.profile(b, null).toSvg() + "</div></div>"
+            return MIME("text/html" to html, "text/plain" to b.leaderboard())
         }
 
         private fun escape(t: String) = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

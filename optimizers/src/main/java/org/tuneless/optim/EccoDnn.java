@@ -46,16 +46,25 @@ public final class EccoDnn implements Optimizer {
     private final double alpha0;
     private final boolean referenceCompat;
     private final boolean limiter;
+    private final double stepCap;
 
     public EccoDnn(double eta) { this(eta, 0.01, false, true); }
+
+    public EccoDnn(double eta, double alpha0, boolean referenceCompat, boolean limiter) {
+        this(eta, alpha0, referenceCompat, limiter, STEP_CAP);
+    }
 
     /**
      * @param eta             LTE tolerance η (default 0.3 in the official code; the paper varies it over 0.1–100)
      * @param alpha0          first step α₀ (default 0.01)
      * @param referenceCompat reproduce the official code's shared step scalar and limiter sign logic
      * @param limiter         limit steps of dense layers that feed a ReLU (needs a network objective)
+     * @param stepCap         the hard cap on Δt ({@link #STEP_CAP} = 0.5 in the official code); 0 or +∞ = no cap, so
+     *                        only LTE control sets the step (when ‖v_prev − v‖_∞ = 0 the previous Δt is kept)
      */
-    public EccoDnn(double eta, double alpha0, boolean referenceCompat, boolean limiter) {
+    public EccoDnn(double eta, double alpha0, boolean referenceCompat, boolean limiter, double stepCap) {
+        if (!(stepCap >= 0) ) throw new IllegalArgumentException("ECCO-DNN: stepCap = " + stepCap + " must be ≥ 0 (0 or infinity = no cap; the official cap is 0.5)");
+        this.stepCap = stepCap == 0 ? Double.POSITIVE_INFINITY : stepCap;
         this.eta = Hyperparameters.positive("ECCO-DNN", "eta (LTE tolerance)", eta);
         this.alpha0 = Hyperparameters.positive("ECCO-DNN", "alpha0 (initial step)", alpha0);
         this.referenceCompat = referenceCompat;
@@ -64,7 +73,8 @@ public final class EccoDnn implements Optimizer {
 
     @Override public String name() {
         return "ecco(eta=" + BaseOptimizer.fmt(eta) + (alpha0 != 0.01 ? ", alpha0=" + BaseOptimizer.fmt(alpha0) : "")
-                + (referenceCompat ? ", reference" : "") + (limiter ? "" : ", no-limiter") + ")";
+                + (referenceCompat ? ", reference" : "") + (limiter ? "" : ", no-limiter")
+                + (stepCap == STEP_CAP ? "" : stepCap == Double.POSITIVE_INFINITY ? ", no-cap" : ", cap=" + BaseOptimizer.fmt(stepCap)) + ")";
     }
 
     /**
@@ -110,9 +120,9 @@ public final class EccoDnn implements Optimizer {
                 // LTE control: Δt = min(2η/‖v_prev − v‖_∞, 0.5)
                 INDArray diff = q.assign(ParameterLayout.view(prevV, t)).subi(vi);
                 double inf = diff.amaxNumber().doubleValue();
-                dt[i] = inf == 0 ? STEP_CAP : Math.min(2 * eta / inf, STEP_CAP);
+                dt[i] = inf == 0 ? (Double.isInfinite(stepCap) ? dtPrev : stepCap) : Math.min(2 * eta / inf, stepCap);
             }
-            if (dt[i] >= STEP_CAP) capped++;
+            if (dt[i] >= stepCap) capped++;
             if (referenceCompat) state.setScalar("dt_prev", dt[i]);
         }
         double[] applied = dt.clone();

@@ -86,11 +86,12 @@ public final class Optimizers {
                 Param.number("beta2", 0.99, Range.HALF_OPEN_UNIT, "momentum decay"),
                 Param.number("weightDecay", 0, Range.NON_NEGATIVE, "decoupled weight decay").label("weight decay")));
         CATALOG.register(Entry.<Optimizer>of("ecco", "ECCO-DNN (arXiv 2310.13901): LTE-controlled steps",
-                a -> new EccoDnn(a.number("eta"), a.number("alpha0"), a.bool("referenceCompat"), a.bool("limiter")),
+                a -> new EccoDnn(a.number("eta"), a.number("alpha0"), a.bool("referenceCompat"), a.bool("limiter"), a.number("stepCap")),
                 Param.number("eta", 0.3, Range.POSITIVE, "LTE tolerance η").label("eta (LTE tolerance)"),
                 Param.number("alpha0", 0.01, Range.POSITIVE, "initial step").label("alpha0 (initial step)"),
                 Param.bool("referenceCompat", false, "reproduce the reference implementation's quirks"),
-                Param.bool("limiter", true, "activation-pattern step limiter")));
+                Param.bool("limiter", true, "activation-pattern step limiter"),
+                Param.number("stepCap", EccoDnn.STEP_CAP, Range.NON_NEGATIVE, "hard cap on Δt (0.5 = official; 0 = no cap, LTE control alone)").label("step cap")));
         CATALOG.register(Entry.<Optimizer>of("agd", "Automatic Gradient Descent (arXiv 2304.05187): no hyperparameters",
                 a -> new Agd(a.number("gain")), Param.number("gain", 1.0, Range.POSITIVE, "multiplies the automatic step")));
         CATALOG.register(Entry.<Optimizer>of("cdat", "CDAT (arXiv 2407.06183 eq. 8) on a base direction",

@@ -35,6 +35,14 @@ public final class SpecText {
         return catalog.parse(text.substring(0, colon).trim().toLowerCase(Locale.ROOT), kv);
     }
 
+    /** An optimizer from {@code NAME} or {@code NAME:key=value,…} (./tuneless list optimizers). */
+    public static Component optimizer(String text) {
+        emptyOption(text, "--optimizer", "optimizers");
+        Component g = general(org.tuneless.optim.Optimizers.CATALOG, text);
+        if (g != null) return g;
+        return org.tuneless.optim.Optimizers.CATALOG.parse(text.trim().toLowerCase(Locale.ROOT), Map.of());
+    }
+
     public static Component model(String text) {
         emptyOption(text, "--model", "models");
         Component g = general(Catalogs.MODELS, text);

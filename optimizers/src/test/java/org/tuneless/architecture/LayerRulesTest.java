@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  *   optim               optimizers, their state, step-size tuners, theory models
  *   data                datasets, readers, batch streams, augmentation
  *   train               Trainer, plug-ins (curvature tracking, progress), TrainingRun, run files
- *   run                 run specifications (JSON), catalogs, sweeps' trial values
+ *   run                 run specifications (JSON), catalogs, sweeps' trial values, trial executors
+ *   bench               the benchmark: suites, workloads, results, performance profiles, claim checks
  * </pre>
  *
  * A class may depend on its own layer and the layers below it, never above. A later change that imports upwards fails
@@ -41,7 +42,8 @@ class LayerRulesTest {
             List.of("optim"),
             List.of("data"),
             List.of("train"),
-            List.of("run"));
+            List.of("run"),
+            List.of("bench"));
 
     static JavaClasses core;
 

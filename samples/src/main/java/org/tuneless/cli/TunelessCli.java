@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the command-line tool; {@code ./tuneless train ...} and {@code ./tuneless demo} land here. */
 @Command(name = "tuneless", mixinStandardHelpOptions = true, version = "tuneless 0.1.0",
         description = "Train neural networks without tuning the learning rate.",
-        subcommands = {TrainCommand.class, DemoCommand.class, ListCommand.class})
+        subcommands = {TrainCommand.class, DemoCommand.class, ListCommand.class, BenchCommand.class})
 public final class TunelessCli implements Callable<Integer> {
 
     @Override public Integer call() {
@@ -29,6 +29,7 @@ public final class TunelessCli implements Callable<Integer> {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new TunelessCli());
         TrainCommand.addOptimizerOptions(cli.getSubcommands().get("train").getCommandSpec());
+        cli.getSubcommands().get("bench").getCommandSpec().usageMessage().footer("%nPresets for --optimizers:%n" + BenchCommand.presets().replace("%", "%%"));
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,0 +1,60 @@
+package org.tuneless.run;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.tuneless.train.EvaluationRecord;
+import org.tuneless.train.StepRecord;
+import org.tuneless.train.TrainingRun;
+
+/**
+ * The outcome of one {@link Trial}, as plain data (no tensors, no network) so that it can cross a process boundary:
+ * the trial id, the spec as JSON, the status (a {@link org.tuneless.train.TrainingStatus} name or {@link #FAILED} when
+ * the trial threw), a message, the steps run, wall seconds, the final and best training loss, and a compact history:
+ * every evaluation record and, at each evaluation step, the {@link Point} of the step record (learning rate, loss, time).
+ */
+public record TrialResult(String id, String specJson, String status, String message, long steps, double seconds,
+                          double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace) {
+
+    /** Status of a trial that threw instead of finishing (bad spec, out of memory, a bug). */
+    public static final String FAILED = "FAILED";
+
+    /** The step record at an evaluation step: the learning rate applied, the training loss, seconds since the start. */
+    public record Point(long step, double seconds, double learningRate, double loss) {}
+
+    public TrialResult {
+        evaluations = List.copyOf(evaluations);
+        trace = List.copyOf(trace);
+        if (message == null) message = "";
+    }
+
+    /** The spec this trial ran. */
+    public RunSpec spec() { return RunSpec.fromJson(specJson); }
+
+    public boolean failed() { return FAILED.equals(status); }
+
+    /** The compact result of a finished run. */
+    public static TrialResult of(Trial trial, TrainingRun run, double seconds) {
+        List<StepRecord> h = run.history();
+        List<Point> trace = new ArrayList<>();
+        java.util.TreeSet<Long> evalSteps = new java.util.TreeSet<>();
+        for (EvaluationRecord e : run.evaluations()) evalSteps.add(e.step());
+        int i = 0;
+        for (long s : evalSteps) {
+            // the last step record at or before the evaluation step (the evaluation after step s sees s steps' updates)
+            while (i + 1 < h.size() && h.get(i + 1).step() <= s) i++;
+            if (h.isEmpty() || h.get(i).step() > s) continue;
+            StepRecord r = h.get(i);
+            trace.add(new Point(s, r.seconds(), r.learningRate(), r.loss()));
+        }
+        long steps = h.size();  // step records are numbered from 0
+        return new TrialResult(trial.id(), trial.spec().toJson(), run.status().name(), run.statusMessage(), steps, seconds,
+                run.finalLoss(), run.bestLoss(), run.evaluations(), trace);
+    }
+
+    /** A trial that threw: its {@code Throwable} as the message, nothing measured. */
+    public static TrialResult failed(Trial trial, Throwable e, double seconds) {
+        String m = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+        return new TrialResult(trial.id(), trial.spec().toJson(), FAILED, m, 0, seconds, Double.NaN, Double.NaN, List.of(), List.of());
+    }
+}
