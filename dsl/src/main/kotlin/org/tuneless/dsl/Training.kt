@@ -48,6 +48,30 @@ enum class Precision(internal val dtype: String) { Float32("float32"), Float64("
  */
 enum class EvaluateAt(internal val mode: EvaluationMode) { Average(EvaluationMode.AVERAGE), Live(EvaluationMode.LIVE) }
 
+/**
+ * How many examples of each split the evaluations *during* training use (the final evaluation uses `subset`):
+ * [Auto] (the default: without a `subset`, a fixed subset of max(256, every × batch / (2 × splits)) examples, so that
+ * evaluating stays about a tenth of a run or less), [All] (the final evaluation's examples) or [of] N examples.
+ */
+class PeriodicSubset private constructor(internal val value: Long) {
+    companion object {
+        @JvmField val Auto = PeriodicSubset(RunSpec.Evaluation.AUTO)
+        @JvmField val All = PeriodicSubset(RunSpec.Evaluation.ALL)
+
+        /** The first [examples] examples of each split (at most the final evaluation's). */
+        fun of(examples: Int): PeriodicSubset {
+            require(examples >= 1) { "PeriodicSubset.of($examples): a number of examples ≥ 1 (or PeriodicSubset.All, PeriodicSubset.Auto)" }
+            return PeriodicSubset(examples.toLong())
+        }
+    }
+
+    override fun toString(): String = when (value) {
+        RunSpec.Evaluation.AUTO -> "PeriodicSubset.Auto"
+        RunSpec.Evaluation.ALL -> "PeriodicSubset.All"
+        else -> "PeriodicSubset.of($value)"
+    }
+}
+
 /** The loss a divergence factor multiplies: the run's first loss, or its best loss so far. */
 enum class DivergenceReference(internal val text: String) { First("first"), Best("best") }
 
@@ -95,6 +119,7 @@ class TrainingBuilder {
     var progress: Boolean = System.console() != null
     internal var evaluateEvery: Int = DEFAULTS.evaluation().every().toInt()
     internal var evaluateSubset: Int = DEFAULTS.evaluation().subset().toInt()
+    internal var evaluatePeriodicSubset: PeriodicSubset = PeriodicSubset.Auto
     internal var divergenceTest: RunSpec.Divergence = RunSpec.Divergence.DEFAULT
     /** Where evaluations happen: `evaluateAt = EvaluateAt.Live` to evaluate Schedule-Free or an averaged run at its live parameters. */
     var evaluateAt: EvaluateAt = EvaluateAt.Average
@@ -134,13 +159,15 @@ class TrainingBuilder {
     /**
      * Evaluate train/test loss and accuracy every [every] steps and after the last (0 = only after the last), on the
      * first [subset] examples of each split when [subset] > 0 (a fixed subset: cheaper evaluations of large test sets;
-     * 0 = the whole split).
+     * 0 = the whole split). The evaluations during training use [periodicSubset] examples ([PeriodicSubset.Auto]: a
+     * fixed subset that keeps them about a tenth of a run or less when no [subset] is given; [PeriodicSubset.All]).
      */
-    fun evaluate(every: Int = 0, subset: Int = 0) {
+    fun evaluate(every: Int = 0, subset: Int = 0, periodicSubset: PeriodicSubset = PeriodicSubset.Auto) {
         require(every >= 0) { "evaluate(every = $every): every must be a number of steps ≥ 0 (0 = only after the last step)" }
         require(subset >= 0) { "evaluate(subset = $subset): subset must be a number of examples ≥ 0 (0 = the whole split)" }
         evaluateEvery = every
         evaluateSubset = subset
+        evaluatePeriodicSubset = periodicSubset
     }
 
     /**
@@ -168,7 +195,7 @@ class TrainingBuilder {
     fun spec(): RunSpec = RunSpec(
         (model as? CatalogModel)?.spec, data.spec, loss.spec, optimizer.spec, steps.toLong(),
         (batchSize as? BatchSize.Of)?.let { RunSpec.Batch.of(it.size) } ?: RunSpec.Batch.full(), seed, precision.dtype, label,
-        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode).subset(evaluateSubset.toLong()), augment?.spec, null,
+        trackers.flatMap { it.specs() }, RunSpec.Evaluation.every(evaluateEvery.toLong()).at(evaluateAt.mode).subset(evaluateSubset.toLong()).periodicSubset(evaluatePeriodicSubset.value), augment?.spec, null,
         options(observe = false).extras(), schedule?.specs ?: emptyList(), divergenceTest,
     )
 

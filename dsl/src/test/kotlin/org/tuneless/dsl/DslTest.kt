@@ -80,6 +80,27 @@ class DslTest : FunSpec({
         live.spec!!.toDsl() shouldContain "evaluateAt = EvaluateAt.Live"
     }
 
+    test("evaluations during training use PeriodicSubset.Auto by default, All or of(n) on request; the final one the whole split") {
+        val auto = train { model = mlp(784, 8, 10); data = fashionMnist(subset = 512); optimizer = adam(); steps = 4; batchSize(32); evaluate(every = 2) }
+        auto.config()["evaluation_test_examples_during_training"] shouldBe "256 of 1024"
+        auto.config()["evaluation_test_examples"] shouldBe "1024 of 1024"
+        auto.spec!!.evaluation().periodicSubset() shouldBe org.tuneless.run.RunSpec.Evaluation.AUTO
+        val all = train {
+            model = mlp(784, 8, 10); data = fashionMnist(subset = 512); optimizer = adam(); steps = 4; batchSize(32)
+            evaluate(every = 2, periodicSubset = PeriodicSubset.All)
+        }
+        all.config()["evaluation_test_examples_during_training"] shouldBe "1024 of 1024"
+        all.spec!!.toDsl() shouldContain "evaluate(every = 2, periodicSubset = PeriodicSubset.All)"
+        (auto.evaluations("test")[0].loss() == all.evaluations("test")[0].loss()) shouldBe false
+        auto.evaluations("test").last() shouldBe all.evaluations("test").last()
+        val some = train {
+            model = mlp(784, 8, 10); data = fashionMnist(subset = 512); optimizer = adam(); steps = 2; batchSize(32)
+            evaluate(every = 1, periodicSubset = PeriodicSubset.of(100))
+        }
+        some.config()["evaluation_test_examples_during_training"] shouldBe "100 of 1024"
+        shouldThrow<IllegalArgumentException> { PeriodicSubset.of(0) }.message shouldContain "PeriodicSubset.of(0)"
+    }
+
     test("lastRun is the run train { } finished last, also one that failed") {
         val run = train { model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = adam(); steps = 3 }
         (lastRun === run) shouldBe true

@@ -25,7 +25,10 @@ public record Workload(String name, String description, RunSpec spec, Metric met
 
     /** The run of {@code optimizer} with {@code schedule} and {@code seed} on this workload. */
     public RunSpec runSpec(Component optimizer, java.util.List<Component> schedule, long seed, String label) {
-        return spec.withOptimizer(optimizer).withSchedule(schedule).withSeed(seed).withLabel(label);
+        RunSpec s = spec.withOptimizer(optimizer).withSchedule(schedule).withSeed(seed).withLabel(label);
+        // time to target compares every evaluation with the target: all of them on the same examples
+        if (s.evaluation().periodicSubset() == RunSpec.Evaluation.AUTO) s = s.withEvaluation(s.evaluation().periodicSubset(RunSpec.Evaluation.ALL));
+        return s;
     }
 
     public Workload withTarget(Double t) { return new Workload(name, description, spec, metric, t); }

@@ -93,11 +93,15 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
         Trainer.Builder b = Trainer.builder().network(net).loss(Catalogs.LOSSES.create(spec.loss())).data(stream)
                 .optimizer(opt).steps(spec.steps()).evaluateEvery(spec.evaluation().every()).evaluateAt(spec.evaluation().at()).seed(spec.seed()).progress(options.progress());
         b.divergence(spec.divergence().factor(), spec.divergence().patience(), spec.divergence().relativeTo().equals("best"));
-        long subset = spec.evaluation().subset();
-        for (String split : spec.evaluation().splits()) {
+        RunSpec.Evaluation ev = spec.evaluation();
+        long trainedPerStep = spec.batch().isFull() ? train.size() : spec.batch().size();
+        for (String split : ev.splits()) {
             Batch all = split.equals("train") ? train.fullBatch() : d.split().test().castTo(type).fullBatch();
-            b.evaluateOn(split, subset > 0 && subset < all.size() ? firstRows(all, subset) : all);
-            b.config("evaluation_" + split + "_examples", Math.min(all.size(), subset > 0 ? subset : all.size()) + " of " + all.size());
+            long fin = ev.finalExamples(all.size()), periodic = ev.periodicExamples(all.size(), trainedPerStep);
+            Batch finalSet = fin < all.size() ? firstRows(all, fin) : all;
+            b.evaluateOn(split, finalSet, periodic < fin ? firstRows(all, periodic) : finalSet);
+            b.config("evaluation_" + split + "_examples", fin + " of " + all.size());
+            if (ev.every() > 0) b.config("evaluation_" + split + "_examples_during_training", periodic + " of " + all.size());
         }
         if (spec.label() != null) b.label(spec.label());
         b.config("model", spec.model() == null ? extras.get(0) : modelText(spec.model()))
@@ -117,6 +121,26 @@ public record Run(RunSpec spec, Trainer trainer, Network network, LoadedData dat
     }
 
     public TrainingRun run() { return trainer.run(); }
+
+    /**
+     * The examples each evaluation uses, when any evaluation uses a subset of its split, e.g.
+     * {@code ", evaluated on the first 1600 of 10000 test examples during training, all of them at the end"}; else "".
+     */
+    public String evaluationNote() {
+        RunSpec.Evaluation ev = spec.evaluation();
+        long perStep = spec.batch().isFull() ? data.split().train().size() : spec.batch().size();
+        List<String> parts = new java.util.ArrayList<>();
+        for (String split : ev.splits()) {
+            long n = split.equals("train") ? data.split().train().size() : data.split().test().size();
+            long fin = ev.finalExamples(n), periodic = ev.periodicExamples(n, perStep);
+            if (fin == n && (periodic == n || ev.every() == 0)) continue;
+            String atEnd = fin == n ? "all of them" : "the first " + fin;
+            parts.add(ev.every() == 0 || periodic == fin
+                    ? "the first " + fin + " of " + n + " " + split + " examples"
+                    : "the first " + periodic + " of " + n + " " + split + " examples during training, " + atEnd + " at the end");
+        }
+        return parts.isEmpty() ? "" : ", evaluated on " + String.join("; ", parts);
+    }
 
     /** The command-line form of a model spec, e.g. {@code mlp:784-256-10}, {@code resnet34:none}. */
     static String modelText(Component m) {

@@ -63,11 +63,27 @@ public record RunSpec(Component model, Component data, Component loss, Component
      * offers one (Schedule-Free's x, an iterate average), {@link EvaluationMode#LIVE} at the live parameters.
      * {@code subset} &gt; 0 evaluates each split on its first {@code subset} examples only (a fixed subset, the same at
      * every evaluation; 0 = the whole split).
+     *
+     * <p>{@code periodicSubset} sizes the evaluations <em>during</em> training (the final one always uses {@code subset}):
+     * {@link #AUTO} (the default) — when no {@code subset} is given, a fixed subset of each split sized so that
+     * evaluating costs at most about half the examples trained between two evaluations
+     * ({@code max(256, every × batch / (2 × splits))} examples, the first ones of the split), so that periodic evaluation
+     * stays near or below a tenth of a run; with a {@code subset}, that subset. {@link #ALL} = the same examples as the
+     * final evaluation; N &gt; 0 = the first N examples (at most the final evaluation's).
      */
-    public record Evaluation(long every, List<String> splits, EvaluationMode at, long subset) {
+    public record Evaluation(long every, List<String> splits, EvaluationMode at, long subset, long periodicSubset) {
+        /** {@code periodicSubset}: sized from the training between evaluations (see the class comment). */
+        public static final long AUTO = -1;
+        /** {@code periodicSubset}: the same examples as the final evaluation. */
+        public static final long ALL = 0;
+        /** The smallest automatic periodic subset per split. */
+        public static final long AUTO_MINIMUM = 256;
+
         public Evaluation {
             if (every < 0) throw new IllegalArgumentException("evaluation.every = " + every + " must be ≥ 0 (0 = at the end only)");
             if (subset < 0) throw new IllegalArgumentException("evaluation.subset = " + subset + " must be ≥ 0 (0 = the whole split)");
+            if (periodicSubset < AUTO) throw new IllegalArgumentException("evaluation.periodic_subset = " + periodicSubset
+                    + " must be \"auto\", \"all\" or a number of examples ≥ 1");
             if (at == null) at = EvaluationMode.AVERAGE;
             splits = List.copyOf(splits);
             for (String s : splits) {
@@ -75,17 +91,58 @@ public record RunSpec(Component model, Component data, Component loss, Component
             }
         }
 
+        public Evaluation(long every, List<String> splits, EvaluationMode at, long subset) { this(every, splits, at, subset, AUTO); }
+
         public Evaluation(long every, List<String> splits) { this(every, splits, EvaluationMode.AVERAGE, 0); }
 
         public static Evaluation every(long k) { return new Evaluation(k, List.of("train", "test")); }
 
         /** The same evaluation at {@code point}. */
-        public Evaluation at(EvaluationMode point) { return new Evaluation(every, splits, point, subset); }
+        public Evaluation at(EvaluationMode point) { return new Evaluation(every, splits, point, subset, periodicSubset); }
 
         /** The same evaluation on the first {@code n} examples of each split (0 = all). */
-        public Evaluation subset(long n) { return new Evaluation(every, splits, at, n); }
+        public Evaluation subset(long n) { return new Evaluation(every, splits, at, n, periodicSubset); }
 
-        public Evaluation withSplits(List<String> s) { return new Evaluation(every, s, at, subset); }
+        /** The same evaluation with evaluations during training on {@code n} examples ({@link #AUTO}, {@link #ALL} or N). */
+        public Evaluation periodicSubset(long n) { return new Evaluation(every, splits, at, subset, n); }
+
+        public Evaluation withSplits(List<String> s) { return new Evaluation(every, s, at, subset, periodicSubset); }
+
+        /** Examples of a split of {@code splitSize} used by the final evaluation. */
+        public long finalExamples(long splitSize) { return subset > 0 ? Math.min(subset, splitSize) : splitSize; }
+
+        /**
+         * Examples of a split of {@code splitSize} used by the evaluations during training, when {@code batch} examples
+         * are trained per step ({@code batch} = the training set's size for full batches).
+         */
+        public long periodicExamples(long splitSize, long batch) {
+            long fin = finalExamples(splitSize);
+            if (periodicSubset == ALL) return fin;
+            if (periodicSubset > 0) return Math.min(periodicSubset, fin);
+            if (subset > 0 || every == 0) return fin;
+            long budget = every * batch / (2L * Math.max(1, splits.size()));
+            return Math.min(fin, Math.max(AUTO_MINIMUM, budget));
+        }
+
+        /** The JSON/CLI text of {@code periodicSubset}: auto, all or the number. */
+        public String periodicSubsetText() {
+            return periodicSubset == AUTO ? "auto" : periodicSubset == ALL ? "all" : Long.toString(periodicSubset);
+        }
+
+        /** Parses auto, all or a number of examples ≥ 1; {@code where} names the field in the error. */
+        public static long parsePeriodicSubset(String text, String where) {
+            String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("auto")) return AUTO;
+            if (t.equals("all")) return ALL;
+            try {
+                long n = Long.parseLong(t);
+                if (n >= 1) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new IllegalArgumentException(where + " = " + text + " is not a periodic evaluation size; valid: auto (a fixed subset "
+                    + "sized from the training between evaluations, the default), all (the final evaluation's examples), or a number of examples ≥ 1");
+        }
     }
 
     /** Random crops of images padded by {@code padding} zeros, and random horizontal flips. */
@@ -248,6 +305,8 @@ public record RunSpec(Component model, Component data, Component loss, Component
         evaluation.splits().forEach(splits::add);
         e.put("at", evaluation.at().name().toLowerCase(java.util.Locale.ROOT));
         e.put("subset", evaluation.subset());
+        if (evaluation.periodicSubset() > 0) e.put("periodic_subset", evaluation.periodicSubset());
+        else e.put("periodic_subset", evaluation.periodicSubsetText());
         if (augmentation == null) o.putNull("augmentation");
         else o.putObject("augmentation").put("padding", augmentation.padding()).put("flip", augmentation.flip());
         ObjectNode out = o.putObject("output");
@@ -378,7 +437,7 @@ public record RunSpec(Component model, Component data, Component loss, Component
 
     private static Evaluation evaluation(JsonNode v) {
         if (!v.isObject()) throw new IllegalArgumentException("evaluation = " + v + " is not an object {\"every\": k, \"splits\": [...]}");
-        onlyFields(v, "evaluation", List.of("every", "splits", "at", "subset"));
+        onlyFields(v, "evaluation", List.of("every", "splits", "at", "subset", "periodic_subset"));
         long every = 0;
         JsonNode e = v.get("every");
         if (e != null) {
@@ -405,7 +464,14 @@ public record RunSpec(Component model, Component data, Component loss, Component
             if (!n.isIntegralNumber() || n.longValue() < 0) throw new IllegalArgumentException("evaluation.subset = " + n + " must be an integer ≥ 0 (0 = the whole split)");
             subset = n.longValue();
         }
-        return new Evaluation(every, splits, at, subset);
+        long periodic = Evaluation.AUTO;
+        JsonNode ps = v.get("periodic_subset");
+        if (ps != null) {
+            if (ps.isIntegralNumber()) periodic = Evaluation.parsePeriodicSubset(Long.toString(ps.longValue()), "evaluation.periodic_subset");
+            else if (ps.isTextual()) periodic = Evaluation.parsePeriodicSubset(ps.asText(), "evaluation.periodic_subset");
+            else throw new IllegalArgumentException("evaluation.periodic_subset = " + ps + " must be \"auto\", \"all\" or a number of examples ≥ 1");
+        }
+        return new Evaluation(every, splits, at, subset, periodic);
     }
 
     /** Parses "average" or "live" (any case); {@code where} names the field in the error. */
@@ -463,8 +529,10 @@ public record RunSpec(Component model, Component data, Component loss, Component
         if (dtype.equals("float64")) line(sb, "precision = Precision.Float64");
         if (label != null) line(sb, "label = \"" + label.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$") + "\"");
         if (augmentation != null) line(sb, "augment = cropAndFlip(padding = " + augmentation.padding() + ", flip = " + augmentation.flip() + ")");
-        if (evaluation.every() > 0 || evaluation.subset() > 0) {
-            line(sb, "evaluate(every = " + evaluation.every() + (evaluation.subset() > 0 ? ", subset = " + evaluation.subset() : "") + ")");
+        if (evaluation.every() > 0 || evaluation.subset() > 0 || evaluation.periodicSubset() != Evaluation.AUTO) {
+            String ps = evaluation.periodicSubset() == Evaluation.AUTO ? ""
+                    : ", periodicSubset = " + (evaluation.periodicSubset() == Evaluation.ALL ? "PeriodicSubset.All" : "PeriodicSubset.of(" + evaluation.periodicSubset() + ")");
+            line(sb, "evaluate(every = " + evaluation.every() + (evaluation.subset() > 0 ? ", subset = " + evaluation.subset() : "") + ps + ")");
         }
         if (evaluation.at() == EvaluationMode.LIVE) line(sb, "evaluateAt = EvaluateAt.Live");
         if (!divergence.isDefault()) {

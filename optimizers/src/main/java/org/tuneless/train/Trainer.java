@@ -84,6 +84,8 @@ public final class Trainer {
     private final int historyLimit;
     private final long gcNanos;
     private final Map<String, Batch> evaluationSets;
+    /** The (smaller, fixed) sets the evaluations during training use; the final evaluation uses {@link #evaluationSets}. */
+    private final Map<String, Batch> periodicSets;
     private final List<TrainerPlugin> plugins;
     private final long seed;
     private final String label;
@@ -127,6 +129,7 @@ public final class Trainer {
         this.historyLimit = b.historyLimit;
         this.gcNanos = (long) (b.gcSeconds * 1e9);
         this.evaluationSets = new LinkedHashMap<>(b.evaluationSets);
+        this.periodicSets = new LinkedHashMap<>(b.periodicSets);
         this.plugins = new ArrayList<>(b.plugins);
         if (b.progress) this.plugins.add(new ConsoleProgress());
         this.seed = b.seed;
@@ -321,7 +324,7 @@ public final class Trainer {
             }
             boolean last = step == steps - 1;
             if (!evaluationSets.isEmpty() && (last || (evaluateEvery > 0 && (step + 1) % evaluateEvery == 0))) {
-                List<EvaluationRecord> evs = evaluateAll(step + 1, state, params, recentInputs);
+                List<EvaluationRecord> evs = evaluateAll(step + 1, state, params, recentInputs, last);
                 for (EvaluationRecord ev : evs) {
                     evaluations.add(ev);
                     lastPoint = ev.point();
@@ -540,30 +543,30 @@ public final class Trainer {
      * Evaluates every split, at the optimizer's evaluation point when there is one (batch-norm statistics re-estimated
      * there and restored after), inside {@link Objective#withParameters} so that the live parameters come back exactly.
      */
-    private List<EvaluationRecord> evaluateAll(long step, OptimizerState state, INDArray params, Deque<INDArray> recentInputs) {
+    private List<EvaluationRecord> evaluateAll(long step, OptimizerState state, INDArray params, Deque<INDArray> recentInputs, boolean last) {
         EvaluationPoint ep = evaluationPoint(state);
-        if (ep == null) return evaluateSplits(step, EvaluationRecord.LIVE);
+        if (ep == null) return evaluateSplits(step, EvaluationRecord.LIVE, last);
         INDArray point = ep.evaluationPoint(state, params);
         return objective.withParameters(point, () -> {
             Network network = networkObjective.network();
             List<INDArray> buffers = network.buffers();
-            if (buffers.isEmpty() || recentInputs.isEmpty()) return evaluateSplits(step, ep.description());
+            if (buffers.isEmpty() || recentInputs.isEmpty()) return evaluateSplits(step, ep.description(), last);
             List<INDArray> saved = new ArrayList<>();
             try (MemoryWorkspace ignored = Workspaces.detached()) {
                 for (INDArray b : buffers) saved.add(b.dup());
             }
             try {
                 network.recomputeStatistics(new ArrayList<>(recentInputs));
-                return evaluateSplits(step, ep.description());
+                return evaluateSplits(step, ep.description(), last);
             } finally {
                 for (int i = 0; i < buffers.size(); i++) buffers.get(i).assign(saved.get(i));
             }
         });
     }
 
-    private List<EvaluationRecord> evaluateSplits(long step, String point) {
+    private List<EvaluationRecord> evaluateSplits(long step, String point, boolean last) {
         List<EvaluationRecord> out = new ArrayList<>();
-        for (Map.Entry<String, Batch> e : evaluationSets.entrySet()) {
+        for (Map.Entry<String, Batch> e : (last ? evaluationSets : periodicSets).entrySet()) {
             Evaluator.Result r = Evaluator.evaluate(networkObjective.network(), networkObjective.lossFunction(), e.getValue());
             out.add(new EvaluationRecord(step, e.getKey(), r.loss(), r.accuracy(), point));
         }
@@ -622,6 +625,7 @@ public final class Trainer {
         private int historyLimit = DEFAULT_HISTORY_LIMIT;
         private double gcSeconds = defaultGcSeconds();
         private final Map<String, Batch> evaluationSets = new LinkedHashMap<>();
+        private final Map<String, Batch> periodicSets = new LinkedHashMap<>();
         private final List<TrainerPlugin> plugins = new ArrayList<>();
         private long seed;
         private String label;
@@ -726,7 +730,17 @@ public final class Trainer {
         }
 
         /** Adds a named split to evaluate (loss and accuracy), e.g. {@code "test"}. */
-        public Builder evaluateOn(String split, Batch batch) { this.evaluationSets.put(split, batch); return this; }
+        public Builder evaluateOn(String split, Batch batch) { return evaluateOn(split, batch, batch); }
+
+        /**
+         * Adds a named split: the evaluations during training use {@code duringTraining} (e.g. a fixed subset, to keep
+         * evaluation a small part of a run), the final evaluation after the last step uses {@code batch}.
+         */
+        public Builder evaluateOn(String split, Batch batch, Batch duringTraining) {
+            this.evaluationSets.put(Objects.requireNonNull(split, "split"), Objects.requireNonNull(batch, "batch"));
+            this.periodicSets.put(split, Objects.requireNonNull(duringTraining, "duringTraining"));
+            return this;
+        }
 
         public Builder seed(long seed) { this.seed = seed; return this; }
 

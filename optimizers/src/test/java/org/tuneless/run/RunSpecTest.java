@@ -104,6 +104,35 @@ class RunSpecTest {
         assertTrue(refused("{\"evaluation\": {\"at\": \"middle\"}}").startsWith("evaluation.at = middle is not an evaluation point; valid: average ("));
     }
 
+    @Test void periodicEvaluationsUseAFixedSubsetSizedFromTheTrainingBetweenThem() {
+        RunSpec.Evaluation auto = RunSpec.Evaluation.every(50);
+        assertEquals(RunSpec.Evaluation.AUTO, RunSpec.defaults().evaluation().periodicSubset(), "auto by default");
+        // 50 steps × 128 examples between evaluations, two splits: 50·128/(2·2) = 1600 examples per split
+        assertEquals(1600, auto.periodicExamples(10_000, 128));
+        assertEquals(10_000, auto.finalExamples(10_000), "the final evaluation uses the whole split");
+        assertEquals(1000, auto.periodicExamples(1000, 128), "never more than the split");
+        assertEquals(256, RunSpec.Evaluation.every(1).periodicExamples(10_000, 16), "at least 256");
+        assertEquals(10_000, RunSpec.Evaluation.every(0).periodicExamples(10_000, 16), "no periodic evaluations: nothing to size");
+        assertEquals(3200, auto.withSplits(List.of("test")).periodicExamples(10_000, 128), "one split gets the whole budget");
+        assertEquals(500, auto.subset(500).periodicExamples(10_000, 128), "a stated subset is used by every evaluation");
+        assertEquals(10_000, auto.periodicSubset(RunSpec.Evaluation.ALL).periodicExamples(10_000, 128));
+        assertEquals(300, auto.periodicSubset(300).periodicExamples(10_000, 128));
+        assertEquals(200, auto.subset(200).periodicSubset(300).periodicExamples(10_000, 128), "at most the final evaluation's");
+        // JSON: "auto" / "all" / a number, round trip and DSL text
+        assertTrue(RunSpec.defaults().toJson().contains("\"periodic_subset\" : \"auto\""), RunSpec.defaults().toJson());
+        RunSpec all = RunSpec.defaults().withEvaluation(auto.periodicSubset(RunSpec.Evaluation.ALL));
+        assertEquals(RunSpec.Evaluation.ALL, RunSpec.fromJson(all.toJson()).evaluation().periodicSubset());
+        assertTrue(all.toDsl().contains("    evaluate(every = 50, periodicSubset = PeriodicSubset.All)\n"), all.toDsl());
+        RunSpec n = RunSpec.fromJson("{\"evaluation\": {\"every\": 5, \"periodic_subset\": 300}}");
+        assertEquals(300, n.evaluation().periodicSubset());
+        assertEquals(n.evaluation(), RunSpec.fromJson(n.toJson()).evaluation());
+        assertTrue(n.toDsl().contains("periodicSubset = PeriodicSubset.of(300)"), n.toDsl());
+        assertEquals(RunSpec.Evaluation.AUTO, RunSpec.fromJson("{\"evaluation\": {\"periodic_subset\": \"AUTO\"}}").evaluation().periodicSubset());
+        assertTrue(refused("{\"evaluation\": {\"periodic_subset\": 0}}").startsWith("evaluation.periodic_subset = 0 is not a periodic evaluation size; valid: auto ("),
+                refused("{\"evaluation\": {\"periodic_subset\": 0}}"));
+        assertTrue(refused("{\"evaluation\": {\"periodic_subset\": true}}").startsWith("evaluation.periodic_subset = true must be"));
+    }
+
     @Test void theDivergenceTestIsPartOfTheSpecInJsonDslAndTheRun() {
         assertFalse(RunSpec.defaults().toJson().contains("divergence"), "the default is not written (run.json files stay as they were)");
         RunSpec best = RunSpec.defaults().withDivergence(new RunSpec.Divergence(100, 50, "best"));
@@ -153,7 +182,7 @@ class RunSpecTest {
     @Test void aJsonSpecWithAnUnknownFieldAWrongTypeOrAValueOutOfRangeIsRefusedNamingFieldValueAndRange() {
         assertEquals("stepz: unknown field of a run spec; valid fields: model, data, loss, optimizer, steps, batch, seed, dtype, label, tracking, "
                 + "evaluation, augmentation, output, extras, schedule, divergence", refused("{\"stepz\": 3}"));
-        assertEquals("evaluation.when: unknown field; valid fields: every, splits, at, subset", refused("{\"evaluation\": {\"when\": 3}}"));
+        assertEquals("evaluation.when: unknown field; valid fields: every, splits, at, subset, periodic_subset", refused("{\"evaluation\": {\"when\": 3}}"));
         assertEquals("optimizer.lrr: unknown field of optimizer 'adam'; valid fields: name, lr, beta1, beta2, eps, weightDecay",
                 refused("{\"optimizer\": {\"name\": \"adam\", \"lrr\": 0.1}}"));
         assertEquals("steps = \"ten\" is not an integer (valid: 1, 2, …)", refused("{\"steps\": \"ten\"}"));

@@ -2,6 +2,7 @@ package org.tuneless.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -80,6 +81,31 @@ class TrainerTest {
         assertTrue(run.lastEvaluation("test").orElseThrow().accuracy() > 0.9);
         assertEquals(1.0, run.history().get(3).metric("test.diag"));
         assertTrue(run.columns().containsAll(List.of("step", "loss", "lr", "grad_norm", "update_norm", "test.diag")));
+    }
+
+    @Test void evaluationsDuringTrainingUseTheirOwnSetAndTheFinalOneTheWholeSplit() {
+        Batch train = blobs(60, 1), test = blobs(40, 2);
+        Batch first10 = new Batch(test.inputs().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10)).dup(),
+                test.targets().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 10)).dup());
+        Network n = net(0);
+        TrainingRun run = Trainer.builder().network(n).loss(new SoftmaxCrossEntropy()).fullBatch(train)
+                .evaluateOn("test", test, first10).optimizer(gd(0.5)).steps(20).evaluateEvery(10).build().run();
+        List<EvaluationRecord> evs = run.evaluations("test");
+        assertEquals(List.of(10L, 20L), evs.stream().map(EvaluationRecord::step).toList());
+        // the final evaluation (step 20) is on all 40 examples, not the 10 of the periodic set
+        Evaluator.Result whole = Evaluator.evaluate(n, new SoftmaxCrossEntropy(), test);
+        Evaluator.Result part = Evaluator.evaluate(n, new SoftmaxCrossEntropy(), first10);
+        assertNotEquals(whole.loss(), part.loss());
+        assertEquals(whole.loss(), evs.get(1).loss(), 1e-6);
+        assertEquals(whole.accuracy(), evs.get(1).accuracy());
+        // the step-10 evaluation was on the 10-example set: its accuracy is a multiple of 1/10
+        double acc10 = evs.get(0).accuracy() * 10;
+        assertEquals(Math.rint(acc10), acc10, 1e-9, "accuracy " + evs.get(0).accuracy() + " on 10 examples");
+        // and equals the same run re-evaluated on that set at step 10
+        Network m = net(0);
+        TrainingRun ten = Trainer.builder().network(m).loss(new SoftmaxCrossEntropy()).fullBatch(train)
+                .evaluateOn("test", first10).optimizer(gd(0.5)).steps(10).build().run();
+        assertEquals(ten.lastEvaluation("test").orElseThrow().loss(), evs.get(0).loss(), 0.0);
     }
 
     @Test void chunkedEvaluationOfAViewEqualsTheWholeBatchLoss() {

@@ -92,6 +92,12 @@ final class TrainCommand implements Callable<Integer> {
             + "only (a fixed subset: cheaper evaluations of large test sets; default 0 = the whole split).")
     long evalSubset = 0;
 
+    @Option(names = "--eval-periodic-subset", defaultValue = "auto", paramLabel = "auto|all|N", description = "Examples per split for the "
+            + "evaluations during training (the final evaluation uses --eval-subset): auto (default: without --eval-subset, a fixed subset "
+            + "of max(256, every × batch / (2 × splits)) examples, so that evaluating costs about a tenth of a run or less), all (the "
+            + "final evaluation's examples), or N.")
+    String evalPeriodicSubset = "auto";
+
     @Option(names = "--divergence-factor", paramLabel = "F", description = "The run is DIVERGED (exit 1) when its loss stays above F × its "
             + "first loss (or best, see --divergence-relative-to) for --divergence-patience steps (default 10; 'off' disables this test; "
             + "NaN/Inf values and a negative or infinite learning rate always count).")
@@ -142,13 +148,13 @@ final class TrainCommand implements Callable<Integer> {
     List<String> track = new ArrayList<>();
 
     /** Run options that --config replaces. */
-    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--track",
+    private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--eval-periodic-subset", "--track",
             "--divergence-factor", "--divergence-patience", "--divergence-relative-to");
     /** The spec field each run option sets (for --resume). */
     private static final Map<String, String> OPTION_FIELDS = Map.ofEntries(Map.entry("--model", "model"), Map.entry("--data", "data"),
             Map.entry("--optimizer", "optimizer"), Map.entry("--schedule", "schedule"), Map.entry("--steps", "steps"), Map.entry("--batch", "batch"),
             Map.entry("--loss", "loss"), Map.entry("--seed", "seed"), Map.entry("--dtype", "dtype"), Map.entry("--eval-every", "evaluation"),
-            Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--track", "tracking"),
+            Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--eval-periodic-subset", "evaluation"), Map.entry("--track", "tracking"),
             Map.entry("--divergence-factor", "divergence"), Map.entry("--divergence-patience", "divergence"), Map.entry("--divergence-relative-to", "divergence"));
 
     static final class OptimizerNames implements Iterable<String> {
@@ -250,7 +256,7 @@ final class TrainCommand implements Callable<Integer> {
                     checkpointOnExit), checkpoint, signals::requested);
             Run r = Run.start(runSpec, Run.Options.DEFAULT.withProgress(!quiet).withPersistence(persistence));
             o.println("model " + r.spec().model().name() + " (" + r.network().parameterCount() + " parameters), data " + r.data().description()
-                    + ", optimizer " + r.optimizer().name() + evaluationNote(runSpec)
+                    + ", optimizer " + r.optimizer().name() + r.evaluationNote()
                     + (checkpoint == null ? "" : ", resumed from " + checkpoint.directory() + " at step " + checkpoint.step()));
             try {
                 run = r.run();
@@ -327,7 +333,7 @@ final class TrainCommand implements Callable<Integer> {
         List<Component> trackers = new ArrayList<>();
         for (String t : track) trackers.addAll(SpecText.track(t));
         return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at"))
-                .subset(evalSubset),
+                .subset(evalSubset).periodicSubset(RunSpec.Evaluation.parsePeriodicSubset(evalPeriodicSubset, "--eval-periodic-subset")),
                 null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule), divergence());
     }
 
@@ -359,14 +365,10 @@ final class TrainCommand implements Callable<Integer> {
     static TrainingRun train(RunSpec runSpec, PrintWriter out, boolean progress) {
         Run run = Run.start(runSpec, Run.Options.DEFAULT.withProgress(progress));
         out.println("model " + run.spec().model().name() + " (" + run.network().parameterCount() + " parameters), data " + run.data().description()
-                + ", optimizer " + run.optimizer().name() + evaluationNote(runSpec));
+                + ", optimizer " + run.optimizer().name() + run.evaluationNote());
         return run.run();
     }
 
-    /** States a fixed evaluation subset, so that nobody reads a subset's accuracy as the whole test set's. */
-    static String evaluationNote(RunSpec runSpec) {
-        return runSpec.evaluation().subset() > 0 ? ", evaluated on the first " + runSpec.evaluation().subset() + " examples of each split" : "";
-    }
 
     TrainingRun trainOne(String optimizerName, Map<String, String> options, PrintWriter out, boolean progress) {
         return train(spec(optimizerName, options), out, progress);

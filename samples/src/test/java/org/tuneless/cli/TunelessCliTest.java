@@ -2,6 +2,7 @@ package org.tuneless.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -216,12 +217,35 @@ class TunelessCliTest {
         assertEquals(0.1, Double.parseDouble(sgd.get(3).split(",")[3]), 1e-15);
     }
 
+    @Test void periodicEvaluationsUseAStatedSubsetAndTheFinalOneTheWholeSplit(@TempDir Path dir) throws IOException {
+        Result r = run("train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:512", "--optimizer", "adam", "--steps", "10",
+                "--batch", "32", "--eval-every", "5", "--out", dir.resolve("auto").toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        // 5 steps × 32 examples between evaluations over two splits = 40 < 256, the minimum
+        assertTrue(r.out().contains("evaluated on the first 256 of 512 train examples during training, all of them at the end; "
+                + "the first 256 of 1024 test examples during training, all of them at the end"), r.out());
+        JsonNode config = new ObjectMapper().readTree(dir.resolve("auto").resolve("run.json").toFile()).get("config");
+        assertEquals("1024 of 1024", config.get("evaluation_test_examples").asText());
+        assertEquals("256 of 1024", config.get("evaluation_test_examples_during_training").asText());
+        Result all = run("train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:512", "--optimizer", "adam", "--steps", "10",
+                "--batch", "32", "--eval-every", "5", "--eval-periodic-subset", "all", "--out", dir.resolve("all").toString(), "--quiet");
+        assertEquals(0, all.code(), all.err());
+        assertFalse(all.out().contains("evaluated on"), all.out());
+        List<String> a = Files.readAllLines(dir.resolve("auto").resolve("evaluations.csv")), b = Files.readAllLines(dir.resolve("all").resolve("evaluations.csv"));
+        assertEquals(a.size(), b.size());
+        assertNotEquals(a.get(1), b.get(1), "step 5: a subset and the whole split give different numbers");
+        assertEquals(a.get(a.size() - 1), b.get(b.size() - 1), "the final evaluation is on the whole split either way");
+        Result bad = run("train", "--model", "mlp:784-8-10", "--data", "fashion-mnist-embedded:512", "--steps", "2", "--eval-periodic-subset", "some", "--quiet");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--eval-periodic-subset = some is not a periodic evaluation size; valid: auto"), bad.err());
+    }
+
     @Test void zooModelsTrainByNameOnImagesAndText(@TempDir Path dir) throws IOException {
         for (String model : new String[]{"cnn", "resnet18:none", "mixer", "vit", "lstm"}) {
             Result r = run("train", "--model", model, "--data", "fashion-mnist-embedded:32", "--optimizer", "adam", "--steps", "2",
                     "--batch", "16", "--eval-every", "0", "--eval-subset", "64", "--out", dir.resolve(model.replace(':', '-')).toString(), "--quiet");
             assertEquals(0, r.code(), model + ": " + r.err());
-            assertTrue(r.out().contains("evaluated on the first 64 examples of each split"), model + ": " + r.out());
+            assertTrue(r.out().contains("evaluated on the first 64 of 1024 test examples"), model + ": " + r.out());
             JsonNode config = new ObjectMapper().readTree(dir.resolve(model.replace(':', '-')).resolve("run.json").toFile()).get("config");
             assertEquals("64 of 1024", config.get("evaluation_test_examples").asText(), model);
             assertEquals("32 of 32", config.get("evaluation_train_examples").asText(), model);
