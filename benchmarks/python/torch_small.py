@@ -35,6 +35,8 @@ def main():
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--eval-every", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--periodic-subset", type=int, default=0,
+                   help="examples per split for the evaluations before the last step (0 = all), as Tuneless's --eval-periodic-subset")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -47,10 +49,12 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
 
-    def evaluate():
+    def evaluate(final):
         with torch.no_grad():
             out = {}
             for name, (xs, ys) in {"train": (x, y), "test": (xt, yt)}.items():
+                if not final and a.periodic_subset > 0:
+                    xs, ys = xs[:a.periodic_subset], ys[:a.periodic_subset]
                 logits = model(xs)
                 out[name] = (loss_fn(logits, ys).item(), (logits.argmax(1) == ys).float().mean().item())
             return out
@@ -68,7 +72,7 @@ def main():
         opt.step()
         losses.append(loss.item())
         if step == a.steps - 1 or (a.eval_every > 0 and (step + 1) % a.eval_every == 0):
-            last = evaluate()
+            last = evaluate(step == a.steps - 1)
     loop = time.perf_counter() - t0
     print(json.dumps({"loop_s": loop, "final_loss": losses[-1], "test_accuracy": last["test"][1] if last else None}))
 

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,14 +43,27 @@ public final class FashionMnist {
 
     /** The full dataset from the Debian package. */
     public static TrainTestSplit debian() {
+        return debian(null);
+    }
+
+    /** The Debian package's files, only the first {@code trainLimit} training examples read (null = all). */
+    public static TrainTestSplit debian(Integer trainLimit) {
         if (!Files.isDirectory(DEBIAN_DIR)) {
             throw new DataFormatException("Fashion-MNIST not found at " + DEBIAN_DIR + ": " + INSTALL_HINT);
         }
-        return load(DEBIAN_DIR);
+        return load(DEBIAN_DIR, trainLimit);
     }
 
     /** MNIST-format files {@code {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]} from {@code dir}. */
     public static TrainTestSplit load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * As {@link #load(Path)}, reading only the first {@code trainLimit} training examples (null = all; the test set
+     * stays whole): a subset of the 60,000 training images costs the subset's memory and time, not the file's.
+     */
+    public static TrainTestSplit load(Path dir, Integer trainLimit) {
         if (!Files.isDirectory(dir)) {
             throw new DataFormatException(dir.toAbsolutePath() + ": not a directory; expected a directory with "
                     + "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]");
@@ -57,7 +71,9 @@ public final class FashionMnist {
         if (!Files.isReadable(dir) || !Files.isExecutable(dir)) {
             throw new DataFormatException(dir.toAbsolutePath() + ": permission denied (the directory cannot be read); check its permissions (ls -ld)");
         }
-        Dataset train = fromFiles(require(dir, "train-images-idx3-ubyte"), require(dir, "train-labels-idx1-ubyte"));
+        Path ti = require(dir, "train-images-idx3-ubyte"), tl = require(dir, "train-labels-idx1-ubyte");
+        Dataset train = trainLimit == null ? fromFiles(ti, tl)
+                : build(IdxReader.readImages(ti, trainLimit), IdxReader.readLabels(tl, trainLimit), ti.toAbsolutePath().toString(), tl.toAbsolutePath().toString());
         Dataset test = fromFiles(require(dir, "t10k-images-idx3-ubyte"), require(dir, "t10k-labels-idx1-ubyte"));
         return new TrainTestSplit(train, test);
     }
@@ -118,10 +134,11 @@ public final class FashionMnist {
             }
         }
         byte[] px = images.pixels();
-        float[] values = new float[px.length];
-        for (int i = 0; i < px.length; i++) values[i] = (px[i] & 0xff) / 255f;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
-            INDArray x = Nd4j.createFromArray(values).reshape(images.count(), (long) images.rows() * images.cols());
+            // bytes are unsigned: as signed int8 they are v − 256 for v ≥ 128; add 256 where negative, then scale (whole-tensor ops)
+            INDArray signed = Nd4j.createFromArray(px).castTo(DataType.FLOAT);
+            INDArray x = signed.addi(signed.lt(0).castTo(DataType.FLOAT).muli(256)).divi(255f)
+                    .reshape(images.count(), (long) images.rows() * images.cols());
             return Dataset.classification(x, labels, CLASS_NAMES.size());
         }
     }

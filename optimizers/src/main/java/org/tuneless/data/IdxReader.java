@@ -28,6 +28,21 @@ public final class IdxReader {
         return read(file, IdxReader::images);
     }
 
+    /**
+     * The first {@code limit} images of a file (all when it holds fewer): the rest of the file is not read, so a
+     * subset of a large file costs memory and time for the subset only.
+     */
+    public static Images readImages(Path file, int limit) {
+        if (limit < 1) throw new IllegalArgumentException("limit = " + limit + " must be ≥ 1");
+        return read(file, (in, source) -> images(in, source, limit));
+    }
+
+    /** The first {@code limit} labels of a file (all when it holds fewer). */
+    public static byte[] readLabels(Path file, int limit) {
+        if (limit < 1) throw new IllegalArgumentException("limit = " + limit + " must be ≥ 1");
+        return read(file, (in, source) -> labels(in, source, limit));
+    }
+
     /** Reads images from a stream (e.g. a resource); {@code source} names it in error messages. */
     public static Images readImages(InputStream stream, String source) {
         return read(stream, source, IdxReader::images);
@@ -42,6 +57,10 @@ public final class IdxReader {
     }
 
     private static Images images(DataInputStream in, String source) throws IOException {
+        return images(in, source, Integer.MAX_VALUE);
+    }
+
+    private static Images images(DataInputStream in, String source, int limit) throws IOException {
         int magic = in.readInt();
         checkMagic(source, magic, IMAGES_MAGIC, "images");
         int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
@@ -51,17 +70,23 @@ public final class IdxReader {
         }
         // count × rows × columns can exceed even a long (three ints): compare before multiplying
         long perImage = (long) rows * cols;
-        long length = n > Long.MAX_VALUE / perImage ? Long.MAX_VALUE : n * perImage;
-        byte[] pixels = readFully(in, length, source, "pixel data for " + n + " images of " + rows + "×" + cols);
-        return new Images(n, rows, cols, pixels);
+        int count = Math.min(n, limit);
+        long length = count > Long.MAX_VALUE / perImage ? Long.MAX_VALUE : count * perImage;
+        byte[] pixels = readFully(in, length, source, "pixel data for " + count + (count < n ? " of " + n : "") + " images of " + rows + "×" + cols);
+        return new Images(count, rows, cols, pixels);
     }
 
     private static byte[] labels(DataInputStream in, String source) throws IOException {
+        return labels(in, source, Integer.MAX_VALUE);
+    }
+
+    private static byte[] labels(DataInputStream in, String source, int limit) throws IOException {
         int magic = in.readInt();
         checkMagic(source, magic, LABELS_MAGIC, "labels");
         int n = in.readInt();
         if (n <= 0) throw new DataFormatException(source + ": label count " + n + (n == 0 ? " (the file holds no labels)" : "") + "; expected a positive count");
-        return readFully(in, n, source, n + " labels");
+        int count = Math.min(n, limit);
+        return readFully(in, count, source, count + (count < n ? " of " + n : "") + " labels");
     }
 
     private interface Body<T> {

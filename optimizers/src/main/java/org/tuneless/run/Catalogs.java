@@ -102,14 +102,15 @@ public final class Catalogs {
                 a -> {
                     String source = a.text("source");
                     boolean debian = source.equals("debian") || source.equals("auto") && FashionMnist.debianAvailable();
-                    TrainTestSplit s = debian ? FashionMnist.debian() : FashionMnist.embedded();
+                    // only the training examples kept are read from the Debian files
+                    TrainTestSplit s = debian ? FashionMnist.debian(a.has("subset") ? a.integer("subset") : null) : FashionMnist.embedded();
                     String from = debian ? "fashion-mnist (Debian, full)" : "fashion-mnist (embedded subset"
                             + (source.equals("auto") ? "; apt-get install dataset-fashion-mnist for the full set)" : ")");
                     return images(subset(s, a.has("subset") ? a.integer("subset") : null), from);
                 },
                 subset, Param.choice("source", "embedded", List.of("embedded", "debian", "auto"), "which files").dslEnum("FashionMnistSource")));
         DATA.register(Entry.<LoadedData>of("idx", "MNIST-format (IDX) files from a directory",
-                a -> images(subset(FashionMnist.load(Path.of(a.text("directory"))), a.has("subset") ? a.integer("subset") : null),
+                a -> images(subset(FashionMnist.load(Path.of(a.text("directory")), a.has("subset") ? a.integer("subset") : null), a.has("subset") ? a.integer("subset") : null),
                         "idx:" + Path.of(a.text("directory")).toAbsolutePath()),
                 Param.text("directory", null, "directory with train-/t10k- images and labels"), subset));
         Param context = Param.integer("context", 64, Range.POSITIVE_INT, "characters per block");

@@ -46,6 +46,46 @@ class DatasetTest {
         assertEquals(full.test().subset(1024).inputs(), EMBEDDED.test().inputs());
     }
 
+    @Test void aSubsetReadsOnlyTheFirstExamplesOfTheFilesWithUnsignedPixels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        // 5 images of 2×2 with pixel values 0, 127, 128, 255 (signed bytes would turn 128 and 255 negative), labels 0..4
+        byte[] images = new byte[16 + 5 * 4], labels = new byte[8 + 5];
+        java.nio.ByteBuffer.wrap(images).putInt(IdxReader.IMAGES_MAGIC).putInt(5).putInt(2).putInt(2);
+        java.nio.ByteBuffer.wrap(labels).putInt(IdxReader.LABELS_MAGIC).putInt(5);
+        int[] values = {0, 127, 128, 255};
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 4; j++) images[16 + 4 * i + j] = (byte) values[(i + j) % 4];
+            labels[8 + i] = (byte) i;
+        }
+        for (String split : new String[]{"train", "t10k"}) {
+            java.nio.file.Files.write(dir.resolve(split + "-images-idx3-ubyte"), images);
+            java.nio.file.Files.write(dir.resolve(split + "-labels-idx1-ubyte"), labels);
+        }
+        TrainTestSplit all = FashionMnist.load(dir), first3 = FashionMnist.load(dir, 3), more = FashionMnist.load(dir, 99);
+        assertEquals(3, first3.train().size());
+        assertEquals(5, first3.test().size(), "the test set stays whole");
+        assertEquals(5, more.train().size(), "a limit above the file's count keeps all");
+        assertEquals(all.train().subset(3).inputs(), first3.train().inputs());
+        assertArrayEquals(new int[]{0, 1, 2}, first3.train().labels());
+        // unsigned bytes / 255 in float32, exactly as (v & 0xff) / 255f
+        float[] row1 = all.train().inputs().getRow(1).toFloatVector();
+        for (int j = 0; j < 4; j++) assertEquals(values[(1 + j) % 4] / 255f, row1[j], 0f);
+        assertEquals(3, IdxReader.readImages(dir.resolve("train-images-idx3-ubyte"), 3).count());
+        // truncated data is still refused: announce 5 images, hold 2
+        java.nio.file.Files.write(dir.resolve("short"), Arrays.copyOf(images, 16 + 2 * 4));
+        assertEquals(2, IdxReader.readImages(dir.resolve("short"), 2).count());
+        DataFormatException e = org.junit.jupiter.api.Assertions.assertThrows(DataFormatException.class, () -> IdxReader.readImages(dir.resolve("short"), 3));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("truncated file: expected 12 bytes of pixel data for 3 of 5 images"), e.getMessage());
+    }
+
+    @Test void debianSubsetEqualsTheFirstExamplesOfTheWholeFile() {
+        Assumptions.assumeTrue(FashionMnist.debianAvailable(), "dataset-fashion-mnist not installed");
+        TrainTestSplit part = FashionMnist.debian(1000);
+        assertEquals(1000, part.train().size());
+        assertEquals(10000, part.test().size());
+        assertEquals(EMBEDDED.train().subset(1000).inputs(), part.train().inputs());
+        assertArrayEquals(Arrays.copyOf(EMBEDDED.train().labels(), 1000), part.train().labels());
+    }
+
     @Test void batchesGatherTheRequestedRows() {
         Dataset d = EMBEDDED.test();
         Batch b = d.batch(new int[]{5, 0, 1023});
