@@ -11,16 +11,20 @@ import org.tuneless.train.EvaluationRecord;
  * One run of the benchmark: one row of results.csv. Missing values are null (an empty cell); {@code stepsToTarget} and
  * {@code timeToTarget} are null when the target was not reached. The traces are compact text:
  * {@code metricTrace} = "step:value;…" of the workload's metric at every evaluation, {@code lrTrace} = "step:lr;…"
- * (the learning rate the optimizer applied, adapted or scheduled), {@code timeTrace} = "step:seconds;…".
+ * (the learning rate the optimizer applied, adapted or scheduled), {@code timeTrace} = "step:seconds;…",
+ * {@code edgeTrace} = "step:η·λmax;…" at every step curvature tracking measured it (empty without tracking).
  */
 public record BenchRow(String trial, String workload, String optimizer, Ruleset ruleset, String knob, Double knobValue, long seed,
                        String status, long steps, double wallSeconds, String metric, Double target, boolean reached,
                        Long stepsToTarget, Double timeToTarget, Double bestMetric, Double finalMetric, Double finalTrainLoss,
-                       String message, String metricTrace, String lrTrace, String timeTrace, String spec) {
+                       String message, String metricTrace, String lrTrace, String timeTrace, String spec, String edgeTrace) {
 
     public static final List<String> COLUMNS = List.of("trial", "workload", "optimizer", "ruleset", "knob", "knob_value", "seed", "status",
             "steps", "wall_s", "metric", "target", "reached", "steps_to_target", "time_to_target_s", "best_metric", "final_metric",
-            "final_train_loss", "message", "metric_trace", "lr_trace", "time_trace", "spec");
+            "final_train_loss", "message", "metric_trace", "lr_trace", "time_trace", "spec", "edge_trace");
+
+    /** The columns of results.csv files written before {@code edge_trace} existed (still read; the cell is empty). */
+    public static final List<String> COLUMNS_V1 = COLUMNS.subList(0, COLUMNS.size() - 1);
 
     /** Columns that hold wall-clock measurements (they differ between two runs of the same trials). */
     public static final List<String> TIME_COLUMNS = List.of("wall_s", "time_to_target_s", "time_trace");
@@ -33,7 +37,8 @@ public record BenchRow(String trial, String workload, String optimizer, Ruleset 
     /** The row of a finished trial. */
     public static BenchRow of(TrialId id, Workload w, TrialResult r) {
         Metric m = w.metric();
-        StringBuilder mt = new StringBuilder(), lt = new StringBuilder(), tt = new StringBuilder();
+        StringBuilder mt = new StringBuilder(), lt = new StringBuilder(), tt = new StringBuilder(), et = new StringBuilder();
+        for (TrialResult.EdgePoint p : r.edge()) append(et, p.step(), p.lrTimesSharpness());
         double best = Double.NaN, last = Double.NaN;
         Long reachedAt = null;
         for (EvaluationRecord e : r.evaluations()) {
@@ -54,7 +59,7 @@ public record BenchRow(String trial, String workload, String optimizer, Ruleset 
         Double finalTrain = r.evaluations().stream().filter(e -> e.split().equals("train")).reduce((a, b) -> b).map(EvaluationRecord::loss).orElse(null);
         return new BenchRow(id.text(), w.name(), id.optimizer(), id.ruleset(), id.knob(), id.knobValue(), id.seed(), r.status(), r.steps(),
                 round(r.seconds()), m.toString(), w.target(), reachedAt != null, reachedAt, timeAt, nan(best), nan(last), finalTrain,
-                r.message(), mt.toString(), lt.toString(), tt.toString(), compact(r.specJson()));
+                r.message(), mt.toString(), lt.toString(), tt.toString(), compact(r.specJson()), et.toString());
     }
 
     private static double round(double seconds) { return Math.round(seconds * 1000) / 1000.0; }
@@ -99,7 +104,7 @@ public record BenchRow(String trial, String workload, String optimizer, Ruleset 
                 Long.toString(seed), status, Long.toString(steps), num(wallSeconds), metric, target == null ? null : num(target),
                 Boolean.toString(reached), stepsToTarget == null ? null : Long.toString(stepsToTarget), timeToTarget == null ? null : num(timeToTarget),
                 bestMetric == null ? null : num(bestMetric), finalMetric == null ? null : num(finalMetric),
-                finalTrainLoss == null ? null : num(finalTrainLoss), message, metricTrace, lrTrace, timeTrace, spec);
+                finalTrainLoss == null ? null : num(finalTrainLoss), message, metricTrace, lrTrace, timeTrace, spec, edgeTrace);
     }
 
     /** A row from its cells (results.csv). */
@@ -109,7 +114,8 @@ public record BenchRow(String trial, String workload, String optimizer, Ruleset 
                 Long.parseLong(cell.apply("steps")), Double.parseDouble(cell.apply("wall_s")), cell.apply("metric"), dbl(cell.apply("target")),
                 Boolean.parseBoolean(cell.apply("reached")), lng(cell.apply("steps_to_target")), dbl(cell.apply("time_to_target_s")),
                 dbl(cell.apply("best_metric")), dbl(cell.apply("final_metric")), dbl(cell.apply("final_train_loss")),
-                nz(cell.apply("message")), nz(cell.apply("metric_trace")), nz(cell.apply("lr_trace")), nz(cell.apply("time_trace")), nz(cell.apply("spec")));
+                nz(cell.apply("message")), nz(cell.apply("metric_trace")), nz(cell.apply("lr_trace")), nz(cell.apply("time_trace")), nz(cell.apply("spec")),
+                nz(cell.apply("edge_trace")));
     }
 
     private static String empty(String s) { return s == null || s.isEmpty() ? null : s; }

@@ -121,7 +121,7 @@ public final class Benchmark {
                     Double knobValue = c.knob() == null ? null : c.grid().get(i);
                     for (long seed : s) {
                         TrialId id = new TrialId(w.name(), c.name(), c.ruleset(), c.knob(), knobValue, seed);
-                        out.add(new Planned(id, w, w.runSpec(configs.get(i), c.schedule(), seed, c.name())));
+                        out.add(new Planned(id, w, w.runSpec(configs.get(i), c.schedule(), seed, c.name(), c.tracking())));
                     }
                 }
             }

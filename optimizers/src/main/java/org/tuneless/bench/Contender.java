@@ -12,11 +12,14 @@ import org.tuneless.run.Catalogs;
 /**
  * An optimizer entered in the benchmark: a name (its row in the leaderboard), the ruleset, the optimizer spec, a
  * learning-rate schedule (empty = constant) and, for external tuning, the knob (a parameter of the optimizer spec)
- * and its grid. A self-tuning contender has no knob.
+ * and its grid. A self-tuning contender has no knob. {@code tracking}: curvature trackers its runs carry (empty for the
+ * leaderboard's contenders; the edge-of-stability claim's line search and greedy rule track η·λmax).
  */
-public record Contender(String name, Ruleset ruleset, Component optimizer, List<Component> schedule, String knob, List<Double> grid) {
+public record Contender(String name, Ruleset ruleset, Component optimizer, List<Component> schedule, String knob, List<Double> grid,
+                        List<Component> tracking) {
 
     public Contender {
+        tracking = tracking == null ? List.of() : List.copyOf(tracking);
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._:=,+@/-]*")) throw new IllegalArgumentException("contender name '" + name + "' is empty or has spaces");
         schedule = schedule == null ? List.of() : List.copyOf(schedule);
         grid = grid == null ? List.of() : List.copyOf(grid);
@@ -31,15 +34,18 @@ public record Contender(String name, Ruleset ruleset, Component optimizer, List<
         }
     }
 
-    public static Contender self(String name, Component optimizer) { return new Contender(name, Ruleset.SELF_TUNING, optimizer, List.of(), null, List.of()); }
+    public static Contender self(String name, Component optimizer) { return new Contender(name, Ruleset.SELF_TUNING, optimizer, List.of(), null, List.of(), List.of()); }
 
     public static Contender tuned(String name, Component optimizer, String knob, List<Double> grid) {
-        return new Contender(name, Ruleset.EXTERNAL_TUNING, optimizer, List.of(), knob, grid);
+        return new Contender(name, Ruleset.EXTERNAL_TUNING, optimizer, List.of(), knob, grid, List.of());
     }
 
-    public Contender withSchedule(List<Component> s) { return new Contender(name, ruleset, optimizer, s, knob, grid); }
+    public Contender withSchedule(List<Component> s) { return new Contender(name, ruleset, optimizer, s, knob, grid, tracking); }
 
-    public Contender withGrid(List<Double> g) { return new Contender(name, ruleset, optimizer, schedule, knob, g); }
+    public Contender withGrid(List<Double> g) { return new Contender(name, ruleset, optimizer, schedule, knob, g, tracking); }
+
+    /** The same contender with curvature tracking in its runs (its time to target then includes the measurements). */
+    public Contender withTracking(List<Component> t) { return new Contender(name, ruleset, optimizer, schedule, knob, grid, t); }
 
     /** The optimizer spec at each grid point (one entry, the spec itself, for self-tuning). */
     public List<Component> configurations() {

@@ -24,6 +24,12 @@ public final class Contenders {
     /** The learning rates of tuned SGD and momentum: 1e-3 … 1 (7 values). */
     public static final List<Double> SGD_LRS = Contender.logGrid(1e-3, 1, 7);
 
+    /** Steps between η·λmax measurements of the edge presets. */
+    public static final int EDGE_EVERY = 5;
+
+    /** The edge-of-stability claim's contenders: run them on full-batch workloads ({@code --workloads teacher-student}). */
+    public static final List<String> EDGE = List.of("linesearch-edge", "greedy-edge", "cdat-edge");
+
     private static final Map<String, String> DESCRIPTIONS = new LinkedHashMap<>();
     private static final Map<String, java.util.function.Supplier<Contender>> PRESETS = new LinkedHashMap<>();
 
@@ -62,7 +68,15 @@ public final class Contenders {
         preset("cdat", "CDAT (arXiv 2407.06183) on an Adam base, σ = 2", () -> Contender.self("cdat", withBase("cdat", "adam")));
         preset("cdat-scale", "CDAT on an Adam base, σ ∈ {0.5, 1, 2, 4}",
                 () -> Contender.tuned("cdat-scale", withBase("cdat", "adam"), "scale", List.of(0.5, 1.0, 2.0, 4.0)));
+        // the classical tuners of the CDAT paper with η·λmax measured (edge-of-stability claim; meant for full-batch workloads)
+        preset("linesearch-edge", "Armijo line search on GD (arXiv 2407.06183 eq. 1) at its defaults, η·λmax tracked every " + EDGE_EVERY + " steps",
+                () -> Contender.self("linesearch-edge", opt("linesearch")).withTracking(SpecText.track("sharpness:every=" + EDGE_EVERY)));
+        preset("greedy-edge", "quadratically greedy step on GD (CDAT σ = 1), η·λmax tracked every " + EDGE_EVERY + " steps",
+                () -> Contender.self("greedy-edge", opt("greedy")).withTracking(SpecText.track("sharpness:every=" + EDGE_EVERY)));
+        preset("cdat-edge", "CDAT σ = 2 on GD, η·λmax tracked every " + EDGE_EVERY + " steps (the contrast of the edge claim)",
+                () -> Contender.self("cdat-edge", opt("cdat")).withTracking(SpecText.track("sharpness:every=" + EDGE_EVERY)));
     }
+
 
     /** The preset names with a one-line description each. */
     public static Map<String, String> descriptions() { return java.util.Collections.unmodifiableMap(DESCRIPTIONS); }

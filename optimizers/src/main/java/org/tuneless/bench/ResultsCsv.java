@@ -32,7 +32,7 @@ public final class ResultsCsv {
         List<BenchRow> rows = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(r)) {
-            if (!p.getHeaderNames().equals(BenchRow.COLUMNS)) {
+            if (!p.getHeaderNames().equals(BenchRow.COLUMNS) && !p.getHeaderNames().equals(BenchRow.COLUMNS_V1)) {
                 throw new IllegalArgumentException(file + ": not a Tuneless results.csv (columns " + p.getHeaderNames() + ", expected " + BenchRow.COLUMNS + ")");
             }
             var it = p.iterator();
@@ -46,7 +46,7 @@ public final class ResultsCsv {
                 }
                 if (!rec.isConsistent()) break;
                 try {
-                    rows.add(BenchRow.fromCells(rec::get));
+                    rows.add(BenchRow.fromCells(name -> rec.isMapped(name) ? rec.get(name) : null));
                 } catch (RuntimeException e) {
                     if (!it.hasNext()) break;  // an incomplete last line
                     throw new IllegalArgumentException(file + ", record " + rec.getRecordNumber() + ": " + e.getMessage(), e);

@@ -25,7 +25,13 @@ public record Workload(String name, String description, RunSpec spec, Metric met
 
     /** The run of {@code optimizer} with {@code schedule} and {@code seed} on this workload. */
     public RunSpec runSpec(Component optimizer, java.util.List<Component> schedule, long seed, String label) {
+        return runSpec(optimizer, schedule, seed, label, java.util.List.of());
+    }
+
+    /** As {@link #runSpec(Component, java.util.List, long, String)}, with curvature {@code tracking}. */
+    public RunSpec runSpec(Component optimizer, java.util.List<Component> schedule, long seed, String label, java.util.List<Component> tracking) {
         RunSpec s = spec.withOptimizer(optimizer).withSchedule(schedule).withSeed(seed).withLabel(label);
+        if (!tracking.isEmpty()) s = s.withTracking(tracking);
         // time to target compares every evaluation with the target: all of them on the same examples
         if (s.evaluation().periodicSubset() == RunSpec.Evaluation.AUTO) s = s.withEvaluation(s.evaluation().periodicSubset(RunSpec.Evaluation.ALL));
         return s;

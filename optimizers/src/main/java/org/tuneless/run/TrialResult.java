@@ -11,10 +11,11 @@ import org.tuneless.train.TrainingRun;
  * The outcome of one {@link Trial}, as plain data (no tensors, no network) so that it can cross a process boundary:
  * the trial id, the spec as JSON, the status (a {@link org.tuneless.train.TrainingStatus} name or {@link #FAILED} when
  * the trial threw), a message, the steps run, wall seconds, the final and best training loss, and a compact history:
- * every evaluation record and, at each evaluation step, the {@link Point} of the step record (learning rate, loss, time).
+ * every evaluation record and, at each evaluation step, the {@link Point} of the step record (learning rate, loss, time),
+ * and η·λmax at every step curvature tracking measured it ({@link EdgePoint}; empty without tracking).
  */
 public record TrialResult(String id, String specJson, String status, String message, long steps, double seconds,
-                          double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace) {
+                          double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace, List<EdgePoint> edge) {
 
     /** Status of a trial that threw instead of finishing (bad spec, out of memory, a bug). */
     public static final String FAILED = "FAILED";
@@ -22,9 +23,13 @@ public record TrialResult(String id, String specJson, String status, String mess
     /** The step record at an evaluation step: the learning rate applied, the training loss, seconds since the start. */
     public record Point(long step, double seconds, double learningRate, double loss) {}
 
+    /** η·λmax ({@code lr_x_sharpness}) at a step where curvature tracking measured it. */
+    public record EdgePoint(long step, double lrTimesSharpness) {}
+
     public TrialResult {
         evaluations = List.copyOf(evaluations);
         trace = List.copyOf(trace);
+        edge = edge == null ? List.of() : List.copyOf(edge);
         if (message == null) message = "";
     }
 
@@ -48,13 +53,18 @@ public record TrialResult(String id, String specJson, String status, String mess
             trace.add(new Point(s, r.seconds(), r.learningRate(), r.loss()));
         }
         long steps = h.size();  // step records are numbered from 0
+        List<EdgePoint> edge = new ArrayList<>();
+        for (StepRecord r : h) {
+            double v = r.metric(org.tuneless.metrics.Metrics.LR_X_SHARPNESS);
+            if (Double.isFinite(v)) edge.add(new EdgePoint(r.step(), v));
+        }
         return new TrialResult(trial.id(), trial.spec().toJson(), run.status().name(), run.statusMessage(), steps, seconds,
-                run.finalLoss(), run.bestLoss(), run.evaluations(), trace);
+                run.finalLoss(), run.bestLoss(), run.evaluations(), trace, edge);
     }
 
     /** A trial that threw: its {@code Throwable} as the message, nothing measured. */
     public static TrialResult failed(Trial trial, Throwable e, double seconds) {
         String m = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
-        return new TrialResult(trial.id(), trial.spec().toJson(), FAILED, m, 0, seconds, Double.NaN, Double.NaN, List.of(), List.of());
+        return new TrialResult(trial.id(), trial.spec().toJson(), FAILED, m, 0, seconds, Double.NaN, Double.NaN, List.of(), List.of(), List.of());
     }
 }

@@ -99,6 +99,57 @@ class BenchmarkTest {
         assertEquals(Math.ceil(best * Targets.LOSS_FACTOR * 1e4) / 1e4, ts.target(), 1e-12);
     }
 
+    static BenchRow edgeRow(String optimizer, String edge, String lr) {
+        return new BenchRow("ts/" + optimizer + "/seed=0", "ts", optimizer, Ruleset.SELF_TUNING, null, null, 0, "COMPLETED", 20, 1.0, "test loss", 0.1,
+                false, null, null, 0.2, 0.2, null, "", "", lr, "", "{\"batch\":\"full\"}", edge);
+    }
+
+    @Test void theEdgeClaimCountsMeasurementsBelowTwo() {
+        // line search: 10 of 10 below 2; greedy: 9 of 10 (90%, still "stays below"); lr falls 3 and 1 decades
+        String ls = "0:0.5;5:0.8;10:1;15:1.2;20:1.1;25:0.9;30:1.3;35:1.9;40:1.99;45:0.1", gr = "0:0.5;5:0.8;10:1;15:1.2;20:2.5;25:0.9;30:1.3;35:1.9;40:1.99;45:0.1";
+        BenchmarkResult both = new BenchmarkResult("x", List.of(edgeRow("linesearch-edge", ls, "5:1;10:0.01;20:0.001"), edgeRow("greedy-edge", gr, "5:0.1;20:0.01"),
+                edgeRow("cdat-edge", "0:2;5:2.01", "5:1")));
+        Claims.Check c = Claims.edge(both);
+        assertEquals(Claims.Verdict.REPRODUCED, c.verdict(), c.numbers());
+        assertTrue(c.numbers().contains("linesearch-edge median η·λmax 1.1000, 100% below 2, lr fell 3.0 decades ✓"), c.numbers());
+        assertTrue(c.numbers().contains("greedy-edge median η·λmax 1.2000, 90% below 2, lr fell 1.0 decades ✓"), c.numbers());
+        assertTrue(c.numbers().contains("cdat-edge median η·λmax 2.0100, 0% below 2, lr fell 0.0 decades (contrast)"), c.numbers());
+        // greedy at the edge half the time: only line search holds
+        String half = "0:1;5:2.1;10:1;15:2.2";
+        Claims.Check p = Claims.edge(new BenchmarkResult("x", List.of(edgeRow("linesearch-edge", ls, "5:1"), edgeRow("greedy-edge", half, "5:1"))));
+        assertEquals(Claims.Verdict.PARTIALLY, p.verdict(), p.numbers());
+        assertTrue(p.numbers().contains("greedy-edge median η·λmax 2.1000, 50% below 2, lr fell 0.0 decades ✗"), p.numbers());
+        // nothing measured (no tracking): not reproduced, and said so
+        Claims.Check n = Claims.edge(new BenchmarkResult("x", List.of(edgeRow("linesearch-edge", "", "5:1"), edgeRow("greedy-edge", "", "5:1"))));
+        assertEquals(Claims.Verdict.NOT_REPRODUCED, n.verdict());
+        assertTrue(n.numbers().contains("linesearch-edge no η·λmax measured"), n.numbers());
+    }
+
+    @Test void edgePresetsRecordEtaLambdaOnAFullBatchWorkload(@TempDir Path dir) throws Exception {
+        BenchmarkResult r = Benchmark.builder().suite(tiny().only(List.of("ts"))).contender(Contenders.parse("linesearch-edge"))
+                .contender(Contenders.parse("greedy-edge")).seeds(List.of(0L)).executor(new LocalExecutor(2)).out(dir).build().run();
+        for (BenchRow row : r.rows()) {
+            List<double[]> e = BenchRow.trace(row.edgeTrace());
+            assertEquals(List.of(0.0, 5.0, 10.0, 15.0), e.stream().map(p -> p[0]).toList(), row.optimizer() + ": measured every " + Contenders.EDGE_EVERY + " steps");
+            for (double[] p : e) assertTrue(p[1] > 0 && Double.isFinite(p[1]), row.optimizer() + " η·λmax " + p[1]);
+            assertTrue(row.spec().contains("\"tracking\":[{\"name\":\"sharpness\""), row.spec());
+        }
+        assertEquals(r.rows(), ResultsCsv.read(dir.resolve("results.csv")), "edge_trace round-trips through results.csv");
+        assertTrue(r.claims().stream().anyMatch(c -> c.name().equals("tuners-undershoot-edge") && c.verdict() != Claims.Verdict.NOT_RUN));
+        // a results.csv of the first format (no edge_trace column) is still read
+        List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
+        Path old = dir.resolve("old.csv");
+        try (var w = Files.newBufferedWriter(old); var p = new org.apache.commons.csv.CSVPrinter(w, org.apache.commons.csv.CSVFormat.DEFAULT)) {
+            p.printRecord(BenchRow.COLUMNS_V1);
+            for (BenchRow row : r.rows()) p.printRecord(row.cells().subList(0, BenchRow.COLUMNS_V1.size()));
+        }
+        List<BenchRow> back = ResultsCsv.read(old);
+        assertEquals(r.rows().size(), back.size());
+        assertEquals("", back.get(0).edgeTrace());
+        assertEquals(r.rows().get(0).lrTrace(), back.get(0).lrTrace());
+        assertTrue(lines.get(0).endsWith(",spec,edge_trace"), lines.get(0));
+    }
+
     @Test void claimsNotRunAreSaidSo() {
         BenchmarkResult empty = new BenchmarkResult("x", List.of());
         for (Claims.Check c : empty.claims()) assertEquals(Claims.Verdict.NOT_RUN, c.verdict(), c.name());
@@ -118,7 +169,7 @@ class BenchmarkTest {
 
     static BenchRow row(double knob, double fin) {
         return new BenchRow("w/e/eta=" + knob + "/seed=0", "w", "e", Ruleset.EXTERNAL_TUNING, "eta", knob, 0, "COMPLETED", 10, 1.0, "test loss", 0.1,
-                false, null, null, fin, fin, null, "", "", "", "", "{}");
+                false, null, null, fin, fin, null, "", "", "", "", "{}", "");
     }
 
     @Test void badInputIsRefusedWithTheProblemAndTheFix() {

@@ -8,6 +8,7 @@ import org.jetbrains.letsPlot.geom.geomBar
 import org.jetbrains.letsPlot.geom.geomHLine
 import org.jetbrains.letsPlot.geom.geomLine
 import org.jetbrains.letsPlot.geom.geomStep
+import org.jetbrains.letsPlot.geom.geomText
 import org.jetbrains.letsPlot.ggsize
 import org.jetbrains.letsPlot.label.ggtitle
 import org.jetbrains.letsPlot.label.labs
@@ -56,6 +57,12 @@ object BenchmarkCharts {
         }
         val c = colours(result)
         val title = "median wall time to target (no bar = not reached)"
+        if (t.isEmpty()) {
+            // nothing to draw as bars: say so instead of an empty (invalid) plot
+            val none = letsPlot(mapOf("x" to listOf(0.0), "y" to listOf(0.0), "label" to listOf("no optimizer reached a target"))) +
+                geomText(size = 8) { x = "x"; y = "y"; label = "label" } + ggtitle(title) + labs(x = "", y = "") + ggsize(900, 200)
+            return RunFigure(none, listOf(title), colours = c)
+        }
         val fig = letsPlot(mapOf("workload" to w, "optimizer" to o, "seconds" to t)) +
             geomBar(stat = Stat.identity) { x = "optimizer"; y = "seconds"; fill = "optimizer" } +
             facetWrap(facets = "workload", scales = "free_y", ncol = 2) +

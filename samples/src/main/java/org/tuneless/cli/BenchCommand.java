@@ -51,8 +51,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "one more optimizer with options: NAME:key=value,… (self-tuning) or NAME[:…]@KNOB=v1/v2/… (external tuning); repeatable")
     List<String> extra;
 
-    @Option(names = "--seeds", defaultValue = "3", description = "seeds 0 … N−1 for self-tuning optimizers (default: ${DEFAULT-VALUE})")
-    int seeds;
+    @Option(names = "--seeds", description = "seeds 0 … N−1 for self-tuning optimizers (default: 1 for the smoke suite, a pipeline check "
+            + "that fits in 3 minutes on 2 cores; 3 otherwise)")
+    Integer seeds;
 
     @Option(names = "--tuning-seeds", defaultValue = "1", description = "seeds for each grid point of an external-tuning optimizer (default: ${DEFAULT-VALUE})")
     int tuningSeeds;
@@ -81,6 +82,7 @@ public final class BenchCommand implements Callable<Integer> {
         boolean none = (optimizers == null || optimizers.isEmpty()) && (extra == null || extra.isEmpty());
         for (String n : none ? Contenders.STANDARD : optimizers == null ? List.<String>of() : optimizers) cs.add(Contenders.parse(n));
         if (extra != null) for (String n : extra) cs.add(Contenders.parse(n));
+        int seeds = this.seeds != null ? this.seeds : suite.equals("smoke") ? 1 : 3;
         if (seeds < 1) throw new IllegalArgumentException("--seeds " + seeds + " must be ≥ 1");
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Interruption interruption = Interruption.install();
