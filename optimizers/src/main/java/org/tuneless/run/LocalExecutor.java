@@ -75,7 +75,10 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     /** One OpenMP thread for the calling thread, and (global) one OpenBLAS thread; best effort, never fails a trial. */
-    static void oneBlasThread(boolean global) {
+    public static void oneBlasThread(boolean global) {
+        // ND4J first: loading its native ops before Nd4j's own initialization (a fresh JVM, e.g. a Spark task) breaks
+        // that initialization for the rest of the process ("Could not initialize class Nd4j")
+        org.nd4j.linalg.factory.Nd4j.getExecutioner();
         try {
             if (global) org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(1);
             else org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
@@ -86,9 +89,17 @@ public final class LocalExecutor implements TrialExecutor {
 
     /** One trial, every Throwable isolated into a FAILED result. */
     static TrialResult runOne(Trial trial, AtomicBoolean cancelled) {
+        return runTrial(trial, cancelled::get);
+    }
+
+    /**
+     * Runs one trial in the calling thread, every Throwable isolated into a FAILED result; the run stops after its
+     * current step (status INTERRUPTED) once {@code cancelled} turns true. Cluster executors call this in their tasks.
+     */
+    public static TrialResult runTrial(Trial trial, java.util.function.BooleanSupplier cancelled) {
         long start = System.nanoTime();
         try {
-            Run.Options options = Run.Options.DEFAULT.withPersistence(new Run.Persistence(null, null, null, cancelled::get));
+            Run.Options options = Run.Options.DEFAULT.withPersistence(new Run.Persistence(null, null, null, cancelled));
             var run = Run.start(trial.spec(), options).run();
             return TrialResult.of(trial, run, (System.nanoTime() - start) / 1e9);
         } catch (Throwable e) {

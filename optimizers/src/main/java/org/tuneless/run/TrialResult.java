@@ -62,6 +62,31 @@ public record TrialResult(String id, String specJson, String status, String mess
                 run.finalLoss(), run.bestLoss(), run.evaluations(), trace, edge);
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature());
+
+    /**
+     * This result as one line of JSON, for executors that ship results between processes; doubles round-trip exactly
+     * (NaN and ±∞ included), so a result read back equals the one written.
+     */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write trial result " + id + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A result written by {@link #toJson()}. */
+    public static TrialResult fromJson(String json) {
+        try {
+            return JSON.readValue(json, TrialResult.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a trial result (" + e.getOriginalMessage() + "): "
+                    + (json.length() > 200 ? json.substring(0, 200) + "…" : json), e);
+        }
+    }
+
     /** A trial that threw: its {@code Throwable} as the message, nothing measured. */
     public static TrialResult failed(Trial trial, Throwable e, double seconds) {
         String m = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());

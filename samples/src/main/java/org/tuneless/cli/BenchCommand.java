@@ -18,6 +18,7 @@ import org.tuneless.bench.SuiteFile;
 import org.tuneless.bench.Targets;
 import org.tuneless.plot.BenchmarkCharts;
 import org.tuneless.run.LocalExecutor;
+import org.tuneless.run.TrialExecutor;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,6 +62,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "trials in parallel (default: the number of processors)")
     Integer threads;
 
+    @Option(names = "--master", paramLabel = "URL", description = "run the trials as Apache Spark tasks: local[N] (embedded Spark, N trials "
+            + "at once), spark://host:7077 (a cluster); default: local threads (--threads)")
+    String master;
+
     @Option(names = "--out", description = "output directory (required); an existing one continues (its finished runs are kept)")
     Path out;
 
@@ -87,8 +92,9 @@ public final class BenchCommand implements Callable<Integer> {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Interruption interruption = Interruption.install();
         long start = System.nanoTime();
+        TrialExecutor executor = master == null ? new LocalExecutor(t) : spark(master);
         Benchmark b = Benchmark.builder().suite(s).contenders(cs).seeds(LongStream.range(0, seeds).boxed().toList()).tuningSeeds(tuningSeeds)
-                .executor(new LocalExecutor(t)).out(out).interruptWhen(interruption::requested)
+                .executor(executor).out(out).interruptWhen(interruption::requested)
                 .progress((done, total, row) -> {
                     double el = (System.nanoTime() - start) / 1e9;
                     o.printf(Locale.ROOT, "[%d/%d %3.0f%%] %-55s %-9s %s %6.1f s   elapsed %s%n", done, total, 100.0 * done / total, row.trial(), row.status(),
@@ -96,12 +102,14 @@ public final class BenchCommand implements Callable<Integer> {
                     o.flush();
                 }).build();
         int planned = b.plan().size();
-        o.printf(Locale.ROOT, "tuneless bench: suite %s, %d workloads, %d optimizers, %d runs, %d threads → %s%n", s.label(), s.workloads().size(), cs.size(), planned, t, out);
+        o.printf(Locale.ROOT, "tuneless bench: suite %s, %d workloads, %d optimizers, %d runs, %s → %s%n", s.label(), s.workloads().size(), cs.size(), planned,
+                master == null ? t + " threads" : "Spark " + master, out);
         BenchmarkResult r;
         try {
             r = b.run();
         } finally {
             interruption.uninstall();
+            if (executor instanceof AutoCloseable c) c.close();
         }
         if (interruption.requested()) {
             err.println("tuneless bench: interrupted; " + out.resolve("results.csv") + " keeps the finished runs; the same command continues");
@@ -109,6 +117,28 @@ public final class BenchCommand implements Callable<Integer> {
         }
         report(r, out, !noCharts, o);
         return 0;
+    }
+
+    /**
+     * The Spark executor of the {@code tuneless-distributed} module, loaded by name: the CLI does not depend on Spark;
+     * {@code ./tuneless bench --master …} puts the module and its jars on the classpath.
+     */
+    static TrialExecutor spark(String master) {
+        Class<?> c;
+        try {
+            c = Class.forName("org.tuneless.distributed.SparkExecutor");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--master " + master + ": the Spark executor (module tuneless-distributed) is not on the classpath; "
+                    + "run through ./tuneless, which adds distributed/target/lib when --master is given");
+        }
+        try {
+            return (TrialExecutor) c.getConstructor(String.class).newInstance(master);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) throw new IllegalArgumentException("--master: " + iae.getMessage(), iae);
+            throw new IllegalStateException("cannot start the Spark executor: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot start the Spark executor: " + e, e);
+        }
     }
 
     static void report(BenchmarkResult r, Path out, boolean charts, PrintWriter o) {
