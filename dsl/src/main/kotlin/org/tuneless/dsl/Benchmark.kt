@@ -32,6 +32,9 @@ fun suiteFile(path: String, level: String? = null): Suite = Suite.named(if (leve
 class BenchmarkBuilder {
     var suite: Suite = smoke()
     var threads: Int = Runtime.getRuntime().availableProcessors()
+
+    /** Where the trials run: null = [threads] local threads; e.g. `org.tuneless.distributed.SparkExecutor("local[4]")`. */
+    var executor: org.tuneless.run.TrialExecutor? = null
     /** External-tuning grids run on the first `tuningSeeds` seeds. */
     var tuningSeeds: Int = 1
     /** Output directory (null = in memory only). */
@@ -68,7 +71,7 @@ class BenchmarkBuilder {
     internal fun build(): Benchmark {
         val s = only?.let { suite.only(it) } ?: suite
         val b = Benchmark.builder().suite(s).contenders(contenders).seeds(seedList).tuningSeeds(tuningSeeds)
-            .executor(LocalExecutor(threads))
+            .executor(executor ?: LocalExecutor(threads))
         out?.let { b.out(it) }
         onProgress?.let { p -> b.progress { d, t, r -> p(d, t, r) } }
         return b.build()

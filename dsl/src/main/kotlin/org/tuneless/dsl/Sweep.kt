@@ -68,6 +68,13 @@ class SweepBuilder {
     /** Trials running at once (default: the machine's processors). */
     var threads: Int = Runtime.getRuntime().availableProcessors()
 
+    /**
+     * Where the trials run: null (the default) = [threads] local threads; any [org.tuneless.run.TrialExecutor], e.g.
+     * `org.tuneless.distributed.SparkExecutor("local[4]")` (module tuneless-distributed) or `LocalExecutor(2)`. Trials
+     * then travel as run specs, so a trial's model must come from the catalog and it may not install plug-ins.
+     */
+    var executor: org.tuneless.run.TrialExecutor? = null
+
     fun parameter(name: String, values: Values) {
         require(name !in parameters) { "parameter '$name' is swept twice" }
         parameters[name] = values
@@ -107,6 +114,7 @@ class SweepBuilder {
         val block = configure ?: throw IllegalArgumentException("sweep: no trial { } block: say how to configure a run from the parameters")
         require(threads >= 1) { "sweep: threads = $threads must be ≥ 1" }
         val configs = configurations()
+        executor?.let { return runOn(it, configs, block) }
         val pool = Executors.newFixedThreadPool(threads)
         try {
             val futures = configs.mapIndexed { index, p ->
@@ -119,6 +127,37 @@ class SweepBuilder {
         } finally {
             pool.shutdown()
         }
+    }
+
+    /** Runs the trials as specs on [executor]; a configuration that fails to build is a FAILED trial, as with threads. */
+    private fun runOn(executor: org.tuneless.run.TrialExecutor, configs: List<TrialParameters>, block: TrainingBuilder.(TrialParameters) -> Unit): SweepResult {
+        val results = arrayOfNulls<TrialResult>(configs.size)
+        val trials = ArrayList<org.tuneless.run.Trial>()
+        configs.forEachIndexed { index, p ->
+            try {
+                val b = trialBuilder(p, block)
+                require(b.model is CatalogModel) {
+                    "trial $index: executor = $executor runs trials from their run specs, and this trial's model (${b.model}) is not a catalog " +
+                        "model; use a catalog model (mlp(…), cnn(), resnet18(), …) or run the sweep on local threads (no executor)"
+                }
+                require(b.plugins.isEmpty()) {
+                    "trial $index: executor = $executor runs trials from their run specs, which cannot carry install(…) plug-ins; " +
+                        "run the sweep on local threads (no executor)"
+                }
+                trials += org.tuneless.run.Trial(index.toString(), b.spec())
+            } catch (e: Throwable) {
+                if (e is InterruptedException) throw e
+                results[index] = TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, 0.0, "${e.javaClass.simpleName}: ${e.message ?: e.toString()}")
+            }
+        }
+        for (r in executor.run(trials, null)) {
+            val index = r.id().toInt()
+            val test = r.evaluations().lastOrNull { it.split() == "test" }?.accuracy() ?: Double.NaN
+            results[index] = TrialResult(index, configs[index], r.status(), r.finalLoss(), r.bestLoss(), test, r.seconds(), r.message(), r.spec())
+        }
+        return SweepResult(parameters.keys.toList(), results.mapIndexed { i, r ->
+            r ?: TrialResult(i, configs[i], "INTERRUPTED", Double.NaN, Double.NaN, Double.NaN, 0.0, "not run: the executor stopped before this trial")
+        })
     }
 
     /** The trial of [p] as a run spec (print it with `toDsl()`, save it with `toJson()`). */

@@ -218,6 +218,29 @@ class DslTest : FunSpec({
         result.table() shouldContain "DIVERGED"
     }
 
+    test("a sweep on a TrialExecutor gives the numbers of local threads; non-spec trials are refused per trial") {
+        fun grid(b: SweepBuilder) = b.apply {
+            parameter("lr", values(0.01, 0.5, 1e30))
+            seeds(0, 1)
+            trial { p -> model = mlp(784, 8, 10); data = fashionMnist(subset = 128); optimizer = gd(lr = p["lr"]); steps = 12; evaluate(every = 6) }
+        }
+        val threads = grid(SweepBuilder()).apply { threads = 2 }.run()
+        val onExecutor = grid(SweepBuilder()).apply { executor = org.tuneless.run.LocalExecutor(2) }.run()
+        onExecutor.trials.size shouldBe 6
+        onExecutor.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) } shouldBe
+            threads.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) }
+        onExecutor.trials.filter { it.parameters["lr"] == 1e30 }.forEach { it.status shouldBe TrainingStatus.DIVERGED.name }
+        (onExecutor.trials[0].spec == threads.trials[0].spec) shouldBe true
+        val plugin = SweepBuilder().apply {
+            parameter("lr", values(0.01))
+            executor = org.tuneless.run.LocalExecutor(1)
+            trial { p -> model = mlp(784, 8, 10); data = fashionMnist(subset = 64); optimizer = gd(lr = p["lr"]); steps = 2
+                install(object : org.tuneless.train.TrainerPlugin {}) }
+        }.run()
+        plugin.trials.single().status shouldBe "FAILED"
+        plugin.trials.single().message shouldContain "cannot carry install(…) plug-ins"
+    }
+
     test("random search draws the requested number of configurations from the ranges") {
         val b = SweepBuilder().apply {
             parameter("eta", logRange(0.1, 100.0, points = 4))
