@@ -75,6 +75,21 @@ class SweepBuilder {
      */
     var executor: org.tuneless.run.TrialExecutor? = null
 
+    private var asha: Pair<Long, Int>? = null
+
+    /**
+     * Early stopping by ASHA (asynchronous successive halving, arXiv 1810.05934): every configuration first trains
+     * [minSteps] steps, and the top 1/[eta] of each rung go on with [eta] times the steps, up to the trial's `steps`;
+     * [threads] trials run at once (on [executor] if set). Configurations stopped below the top rung are `STOPPED`.
+     * Trials travel as run specs (catalog models, no plug-ins); they are compared by their last test loss (else the
+     * final training loss).
+     */
+    fun asha(minSteps: Int, eta: Int = 3) {
+        require(minSteps >= 1) { "asha(minSteps = $minSteps): a number of steps ≥ 1" }
+        require(eta >= 2) { "asha(eta = $eta): the reduction factor must be ≥ 2 (3 is usual)" }
+        asha = minSteps.toLong() to eta
+    }
+
     fun parameter(name: String, values: Values) {
         require(name !in parameters) { "parameter '$name' is swept twice" }
         parameters[name] = values
@@ -114,6 +129,7 @@ class SweepBuilder {
         val block = configure ?: throw IllegalArgumentException("sweep: no trial { } block: say how to configure a run from the parameters")
         require(threads >= 1) { "sweep: threads = $threads must be ≥ 1" }
         val configs = configurations()
+        asha?.let { (minSteps, eta) -> return runAsha(configs, block, minSteps, eta) }
         executor?.let { return runOn(it, configs, block) }
         val pool = Executors.newFixedThreadPool(threads)
         try {
@@ -127,6 +143,34 @@ class SweepBuilder {
         } finally {
             pool.shutdown()
         }
+    }
+
+    private fun specOf(index: Int, p: TrialParameters, block: TrainingBuilder.(TrialParameters) -> Unit, where: String): org.tuneless.run.RunSpec {
+        val b = trialBuilder(p, block)
+        require(b.model is CatalogModel) {
+            "trial $index: $where runs trials from their run specs, and this trial's model (${b.model}) is not a catalog " +
+                "model; use a catalog model (mlp(…), cnn(), resnet18(), …) or run the sweep on local threads (no executor)"
+        }
+        require(b.plugins.isEmpty()) { "trial $index: $where runs trials from their run specs, which cannot carry install(…) plug-ins; run the sweep on local threads" }
+        return b.spec()
+    }
+
+    private fun runAsha(configs: List<TrialParameters>, block: TrainingBuilder.(TrialParameters) -> Unit, minSteps: Long, eta: Int): SweepResult {
+        val specs = configs.mapIndexed { i, p -> specOf(i, p, block, "asha(…)") }
+        val maxSteps = specs.maxOf { it.steps() }
+        require(specs.all { it.steps() == maxSteps }) { "asha(…): every trial needs the same steps (the top rung's budget); got ${specs.map { it.steps() }.distinct()}" }
+        require(minSteps <= maxSteps) { "asha(minSteps = $minSteps): more than the trials' $maxSteps steps" }
+        val result = org.tuneless.run.EarlyStopping.asha(specs, executor ?: org.tuneless.run.LocalExecutor(1), threads, minSteps, maxSteps, eta,
+            org.tuneless.run.EarlyStopping::lastTestLoss)
+        val seconds = result.trials().groupBy { it.configuration() }.mapValues { (_, v) -> v.sumOf { it.result().seconds() } }
+        return SweepResult(parameters.keys.toList(), configs.indices.map { i ->
+            val o = result.best().getValue(i)
+            val r = o.result()
+            val test = r.evaluations().lastOrNull { it.split() == "test" }?.accuracy() ?: Double.NaN
+            val stopped = result.stopped(i) && r.status() == TrainingStatus.COMPLETED.name
+            TrialResult(i, configs[i], if (stopped) "STOPPED" else r.status(), r.finalLoss(), r.bestLoss(), test, seconds.getValue(i),
+                if (stopped) "stopped early at rung ${o.rung()} (${o.steps()} of $maxSteps steps)" else r.message(), specs[i])
+        })
     }
 
     /** Runs the trials as specs on [executor]; a configuration that fails to build is a FAILED trial, as with threads. */

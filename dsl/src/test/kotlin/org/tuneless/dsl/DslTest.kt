@@ -5,6 +5,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainAll
 import io.kotest.matchers.doubles.shouldBeLessThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import java.nio.file.Files
 import org.nd4j.linalg.api.buffer.DataType
@@ -239,6 +240,25 @@ class DslTest : FunSpec({
         }.run()
         plugin.trials.single().status shouldBe "FAILED"
         plugin.trials.single().message shouldContain "cannot carry install(…) plug-ins"
+    }
+
+    test("asha stops the weak configurations early and keeps the best to the full budget") {
+        val result = sweep {
+            parameter("lr", values(1e-4, 1e-3, 1e-2, 0.1, 0.3, 1e6))
+            threads = 2
+            asha(minSteps = 3, eta = 3)
+            trial { p -> model = mlp(16, 16, 1); data = teacherStudent(samples = 128); loss = squaredLoss(); batchSize = FullBatch
+                optimizer = gd(lr = p["lr"]); steps = 27 }
+        }
+        result.trials.size shouldBe 6
+        val top = result.trials.filter { it.status == TrainingStatus.COMPLETED.name }
+        (top.isNotEmpty()) shouldBe true
+        val stopped = result.trials.filter { it.status == "STOPPED" }
+        (stopped.size >= 2) shouldBe true
+        stopped.forEach { it.message shouldContain "stopped early at rung" }
+        result.trials.single { it.parameters["lr"] == 1e6 }.status shouldBe TrainingStatus.DIVERGED.name  // at the first rung
+        // the winner (lowest final loss among those that ran all 27 steps) is not lr 1e-4, the slowest
+        top.minByOrNull { it.finalLoss }!!.parameters["lr"] shouldNotBe 1e-4
     }
 
     test("random search draws the requested number of configurations from the ranges") {
