@@ -171,6 +171,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--threads", description = "trials in parallel (default: the number of processors)")
         Integer threads;
 
+        @Option(names = "--master", paramLabel = "URL", description = "run the trials on Apache Spark: local[N] or spark://host:7077 (e.g. the full level's targets on a cluster)")
+        String master;
+
         @Option(names = "--out", required = true, description = "the suite file to write")
         Path out;
 
@@ -187,7 +190,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (from == null && Files.exists(out) && !from(out, file)) file = SuiteFile.read(out);  // accumulate levels in one file
             int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            SuiteFile result = Targets.set(file, level, workloads, Contenders.ADAM_LRS, 0, new LocalExecutor(t), line -> { o.println(line); o.flush(); });
+            TrialExecutor executor = master == null ? new LocalExecutor(t) : spark(master);
+            SuiteFile result;
+            try {
+                result = Targets.set(file, level, workloads, Contenders.ADAM_LRS, 0, executor, line -> { o.println(line); o.flush(); });
+            } finally {
+                if (executor instanceof AutoCloseable c) c.close();
+            }
             Files.writeString(out, result.toJson());
             for (var w : result.level(level).workloads()) {
                 if (workloads == null || workloads.isEmpty() || workloads.contains(w.name())) o.printf(Locale.ROOT, "%-22s %-14s target %s%n", w.name(), w.metric(), w.target());
