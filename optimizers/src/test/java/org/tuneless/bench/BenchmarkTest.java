@@ -134,7 +134,7 @@ class BenchmarkTest {
             for (double[] p : e) assertTrue(p[1] > 0 && Double.isFinite(p[1]), row.optimizer() + " η·λmax " + p[1]);
             assertTrue(row.spec().contains("\"tracking\":[{\"name\":\"sharpness\""), row.spec());
         }
-        assertEquals(r.rows(), ResultsCsv.read(dir.resolve("results.csv")), "edge_trace round-trips through results.csv");
+        assertEquals(table(r.rows()), table(ResultsCsv.read(dir.resolve("results.csv"))), "edge_trace round-trips through results.csv");
         assertTrue(r.claims().stream().anyMatch(c -> c.name().equals("tuners-undershoot-edge") && c.verdict() != Claims.Verdict.NOT_RUN));
         // a results.csv of the first format (no edge_trace column) is still read
         List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
