@@ -6,6 +6,8 @@ import org.jetbrains.kotlinx.dataframe.AnyCol
 import org.jetbrains.kotlinx.dataframe.AnyFrame
 import org.jetbrains.kotlinx.dataframe.DataColumn
 import org.jetbrains.kotlinx.dataframe.api.dataFrameOf
+import org.tuneless.bench.BenchRow
+import org.tuneless.bench.BenchmarkResult
 import org.tuneless.metrics.Csv
 import org.tuneless.metrics.Metrics
 import org.tuneless.train.TrainingRun
@@ -82,4 +84,28 @@ fun SweepResult.toDataFrame(): AnyFrame {
             column("message", trials.map { it.message }, typeOf<String>()),
         ),
     )
+}
+
+/**
+ * A benchmark's runs as a DataFrame with the columns of results.csv ([BenchRow.COLUMNS]): strings, `seed`/`steps`
+ * (Long), `steps_to_target` (Long?), the measurements as Double (`null` where results.csv has an empty cell), `reached`
+ * (Boolean); the traces stay "step:value;…" strings ([BenchRow.trace] parses one).
+ */
+fun BenchmarkResult.toDataFrame(): AnyFrame {
+    val r = rows()
+    fun strings(name: String, f: (BenchRow) -> String?) =
+        r.map(f).let { v -> column(name, v, if (v.any { it == null }) typeOf<String?>() else typeOf<String>()) }
+    val columns = listOf(
+        strings("trial") { it.trial() }, strings("workload") { it.workload() }, strings("optimizer") { it.optimizer() },
+        strings("ruleset") { it.ruleset().label() }, strings("knob") { it.knob() }, doubles("knob_value", r.map { it.knobValue() }),
+        longs("seed", r.map { it.seed() }), strings("status") { it.status() }, longs("steps", r.map { it.steps() }),
+        doubles("wall_s", r.map { it.wallSeconds() }), strings("metric") { it.metric() }, doubles("target", r.map { it.target() }),
+        column("reached", r.map { it.reached() }, typeOf<Boolean>()), longs("steps_to_target", r.map { it.stepsToTarget() }),
+        doubles("time_to_target_s", r.map { it.timeToTarget() }), doubles("best_metric", r.map { it.bestMetric() }),
+        doubles("final_metric", r.map { it.finalMetric() }), doubles("final_train_loss", r.map { it.finalTrainLoss() }),
+        strings("message") { it.message() }, strings("metric_trace") { it.metricTrace() }, strings("lr_trace") { it.lrTrace() },
+        strings("time_trace") { it.timeTrace() }, strings("spec") { it.spec() },
+    )
+    check(columns.map { it.name() } == BenchRow.COLUMNS) { "toDataFrame() is out of date with results.csv's columns ${BenchRow.COLUMNS}" }
+    return dataFrameOf(columns)
 }

@@ -3,10 +3,13 @@ package org.tuneless.dsl
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import java.nio.file.Files
+import java.nio.file.Path
 import kotlin.reflect.typeOf
 import org.apache.commons.csv.CSVFormat
 import org.jetbrains.kotlinx.dataframe.api.getColumn
 import org.jetbrains.kotlinx.dataframe.api.rows
+import org.tuneless.bench.BenchRow
+import org.tuneless.bench.BenchmarkResult
 import org.tuneless.metrics.Metrics
 import org.tuneless.train.TrainingStatus
 
@@ -73,5 +76,17 @@ class DataFrameTest : FunSpec({
         val csv = Files.readAllLines(result.writeCsv(Files.createTempDirectory("df-sweep").resolve("s.csv")))
         csv[0] shouldBe df.columnNames().joinToString(",")
         csv[1].startsWith("0,0.1,4,0,COMPLETED,") shouldBe true
+    }
+
+    test("a benchmark's DataFrame has results.csv's columns and rows, null for empty cells") {
+        val result = BenchmarkResult.read(Path.of("../benchmarks/tuning-free/standard-run/results.csv"))
+        val df = result.toDataFrame()
+        df.columnNames() shouldBe BenchRow.COLUMNS
+        df.rowsCount() shouldBe result.rows().size
+        (df.rowsCount() > 0) shouldBe true
+        df.getColumn("seed").type() shouldBe typeOf<Long>()
+        df.getColumn("reached").toList() shouldBe result.rows().map { it.reached() }
+        df.getColumn("steps_to_target").toList() shouldBe result.rows().map { it.stepsToTarget() }
+        df.getColumn("final_metric").toList() shouldBe result.rows().map { it.finalMetric() }
     }
 })
