@@ -133,4 +133,24 @@ class RunCsvTest {
         assertTrue(lines.get(1).endsWith(",1,"), lines.get(1));
         assertTrue(lines.get(4).endsWith(",0,1.5"), lines.get(4));
     }
+
+    /** docs/run-files.md lists every metric of {@link Metrics} with its column name and type. */
+    @Test void theColumnReferenceIsComplete() throws Exception {
+        String doc = Files.readString(Path.of("../docs/run-files.md"));
+        int checked = 0;
+        for (java.lang.reflect.Field f : Metrics.class.getFields()) {
+            if (f.getType() != String.class) continue;
+            String name = (String) f.get(null);
+            if (TrainingRun.BASE_COLUMNS.contains(name)) {
+                assertTrue(doc.contains("| `" + name + "` | " + (Metrics.isInteger(name) ? "Long" : "Double") + " |"), name);
+            } else if (name.endsWith("/")) {
+                assertTrue(doc.contains("| `" + name + "TENSOR` | `" + Csv.columnName(name + "x").replaceAll("x$", "") + "TENSOR`"), name);
+            } else {
+                assertTrue(doc.contains("| `" + name + "` | `" + Csv.columnName(name) + "` | " + (Metrics.isInteger(name) ? "Long" : "Double") + " |"),
+                        "docs/run-files.md lacks the row of " + name);
+            }
+            checked++;
+        }
+        assertTrue(checked > 50, "checked " + checked);
+    }
 }
