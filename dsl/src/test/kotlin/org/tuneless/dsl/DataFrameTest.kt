@@ -32,6 +32,8 @@ class DataFrameTest : FunSpec({
         df.rowsCount() shouldBe 6
         val header = Files.newBufferedReader(dir.resolve("metrics.csv")).use { CSVFormat.DEFAULT.builder().setHeader().build().parse(it).headerNames }
         df.columnNames() shouldBe header
+        df.columnNames() shouldBe run.columnNames.values.toList()
+        run.columnNames["agd.G"] shouldBe "agd_G"
         df.columnNames().take(7) shouldBe listOf("step", "epoch", "loss", "lr", "grad_norm", "update_norm", "time_s")
         df.getColumn("step").type() shouldBe typeOf<Long>()
         df.getColumn("loss").type() shouldBe typeOf<Double>()
