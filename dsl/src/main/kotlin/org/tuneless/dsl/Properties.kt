@@ -69,6 +69,9 @@ val TrainingRun.metricNames: List<String> get() = metricNames()
 /** All history columns: step, epoch, loss, lr, grad_norm, update_norm, time_s, then the metrics. */
 val TrainingRun.columns: List<String> get() = columns()
 
+/** The metrics.csv / DataFrame column name of each history column: `ecco.dt/dense0.W` → `ecco_dt__dense0_W` (docs/run-files.md). */
+val TrainingRun.columnNames: Map<String, String> get() = columnNames()
+
 /** Learning rate applied at each step. */
 val TrainingRun.learningRates: DoubleArray get() = series("lr")
 

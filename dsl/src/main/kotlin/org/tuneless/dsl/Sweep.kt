@@ -8,8 +8,7 @@ import java.util.concurrent.Executors
 import kotlin.math.exp
 import kotlin.math.ln
 import kotlin.math.log10
-import org.apache.commons.csv.CSVFormat
-import org.apache.commons.csv.CSVPrinter
+import org.tuneless.metrics.Csv
 import org.tuneless.train.TrainingStatus
 
 /** The values a swept hyperparameter takes: a grid, and (for random search) how to draw from its range. */
@@ -305,19 +304,36 @@ class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult
 
     override fun toString() = table()
 
-    /** Writes one row per trial: parameters, seed, status, final/best loss, test accuracy, seconds, message. */
+    /** The columns of [writeCsv] and [toDataFrame]: `trial`, the swept parameters (as column names), then [TRIAL_COLUMNS]. */
+    val columns: List<String> get() = listOf("trial") + Csv.columnNames(parameterNames).values + TRIAL_COLUMNS
+
+    /**
+     * Writes one row per trial: trial, parameters, seed, status, final/best loss, test accuracy, seconds, message, with
+     * the conventions of every Tuneless CSV (docs/run-files.md): parameter names as identifier columns, an empty cell for
+     * what was not measured (the losses of a trial that could not run, the accuracy of a regression), `NaN` only for a
+     * measured non-finite value, integers as integers.
+     */
     fun writeCsv(path: Path): Path {
         path.toAbsolutePath().parent?.let { Files.createDirectories(it) }
         Files.newBufferedWriter(path).use { w ->
-            CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader(*(listOf("trial") + parameterNames +
-                listOf("seed", "status", "final_loss", "best_loss", "test_accuracy", "seconds", "message")).toTypedArray()).build()).use { csv ->
-                for (t in trials) {
-                    csv.printRecord(listOf(t.index) + parameterNames.map { t.parameters[it] } +
-                        listOf(t.parameters.seed, t.status, t.finalLoss, t.bestLoss, t.testAccuracy, t.seconds, t.message))
-                }
-            }
+            w.write(Csv.line(columns))
+            for (t in trials) w.write(Csv.line(cells(t)))
         }
         return path
+    }
+
+    private fun cells(t: TrialResult): List<String> {
+        val ran = t.status != "FAILED"
+        fun measured(v: Double) = if (ran) Csv.real(v) else Csv.MISSING
+        return listOf(t.index.toString()) + parameterNames.map { Csv.compact(t.parameters[it]) } + listOf(
+            t.parameters.seed.toString(), t.status, measured(t.finalLoss), measured(t.bestLoss),
+            if (t.testAccuracy.isNaN()) Csv.MISSING else Csv.real(t.testAccuracy), Csv.real(t.seconds), t.message,
+        )
+    }
+
+    companion object {
+        /** The fixed columns after the parameters. */
+        val TRIAL_COLUMNS = listOf("seed", "status", "final_loss", "best_loss", "test_accuracy", "seconds", "message")
     }
 }
 

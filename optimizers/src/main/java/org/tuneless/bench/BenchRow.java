@@ -81,10 +81,7 @@ public record BenchRow(String trial, String workload, String optimizer, Ruleset 
 
     /** Numbers as Java prints doubles (round-trip exact), integers without ".0", NaN/∞ as text. */
     static String num(double v) {
-        if (Double.isNaN(v)) return "NaN";
-        if (Double.isInfinite(v)) return v > 0 ? "Infinity" : "-Infinity";
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return Double.toString(v);
+        return org.tuneless.metrics.Csv.compact(v);
     }
 
     /** The trace "step:value;…" as pairs. */

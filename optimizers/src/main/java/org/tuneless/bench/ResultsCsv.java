@@ -25,7 +25,7 @@ public final class ResultsCsv {
 
     private ResultsCsv() {}
 
-    private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").build();
+    private static final CSVFormat FORMAT = org.tuneless.metrics.Csv.FORMAT;  // the shared conventions (docs/run-files.md)
 
     public static List<BenchRow> read(Path file) {
         if (!Files.exists(file)) return new ArrayList<>();

@@ -109,6 +109,16 @@ public final class Metrics {
     /** SAM: the loss at the perturbed point w + ε (the sharpness-aware loss). */
     public static final String SAM_PERTURBED_LOSS = "sam.perturbed_loss";
 
+    /**
+     * The integer-valued columns (step and epoch, counts, 0/1 flags): CSV files write them as integers ({@link Csv}),
+     * a DataFrame gives them an integer type. Every other column is real.
+     */
+    public static final java.util.Set<String> INTEGER = java.util.Set.of(STEP, EPOCH, SHARPNESS_HVPS, SHARPNESS_RULE_HVPS, LS_TRIALS,
+            LS_SATISFIED, CDAT_CURVATURE_FRESH, LOOKAHEAD_SYNC);
+
+    /** Whether the column (a metric name) holds integers: {@link #INTEGER}. */
+    public static boolean isInteger(String name) { return INTEGER.contains(name); }
+
     /** A per-tensor column, e.g. {@code perTensor(ELR_PREFIX, "dense0.W")} = {@code elr/dense0.W}. */
     public static String perTensor(String prefix, String tensor) { return prefix + tensor; }
 

@@ -161,7 +161,7 @@ final class RunFileStream {
         columns = new ArrayList<>(names);
         Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
-            w.write(RunFiles.csvLine(columns));
+            w.write(RunFiles.csvHeader(columns));
             for (StepRecord r : history) w.write(RunFiles.csvRow(r, columns));
         }
         RunFiles.move(tmp, dir.resolve("metrics.csv"));

@@ -2,7 +2,6 @@ package org.tuneless.train;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,15 +11,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
+import org.tuneless.metrics.Csv;
+import org.tuneless.metrics.Metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * Exports a {@link TrainingRun}: metrics.csv (one row per step), metrics.jsonl, evaluations.csv and run.json. Every file
- * is written to a temporary file in the same directory and renamed over the old one, so each is always complete.
+ * is written to a temporary file in the same directory and renamed over the old one, so each is always complete. The
+ * CSV files follow {@link Csv}'s conventions (docs/run-files.md): metric names become identifier column names
+ * ({@code ecco.dt/dense0.W} → {@code ecco_dt__dense0_W}), an empty cell is "not measured", {@code NaN} a measured
+ * non-finite value, integer columns are integers. metrics.jsonl keeps the metric names of the API
+ * ({@link TrainingRun#series}) as keys: it is the record a resumed run reads back.
  */
 final class RunFiles {
 
@@ -42,7 +45,7 @@ final class RunFiles {
         List<String> columns = run.columns();
         Path tmp = Files.createTempFile(dir, ".metrics.csv", ".tmp");
         try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
-            w.write(csvLine(columns));
+            w.write(csvHeader(columns));
             for (StepRecord r : run.history()) w.write(csvRow(r, columns));
         }
         move(tmp, dir.resolve("metrics.csv"));
@@ -84,15 +87,28 @@ final class RunFiles {
         writeJsonAtomically(dir.resolve("run.json"), meta);
     }
 
+    /** The columns of evaluations.csv. */
+    static final List<String> EVALUATION_COLUMNS = List.of("step", "after_step", "split", "loss", "accuracy", "point");
+
+    /**
+     * evaluations.csv: {@code step} is the number of updates done (the parameters of metrics.csv's row {@code step});
+     * {@code after_step} is the metrics.csv row whose update came right before the evaluation ({@code step − 1}), so
+     * every evaluation, the final one after the last step included, joins a metrics row on
+     * {@code evaluations.after_step = metrics.step}. A regression's accuracy is not measured: empty.
+     */
     static void writeEvaluations(Path dir, List<EvaluationRecord> evaluations) throws IOException {
         Path tmp = Files.createTempFile(dir, ".evaluations.csv", ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp);
-             CSVPrinter csv = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setHeader("step", "split", "loss", "accuracy", "point").build())) {
-            for (EvaluationRecord e : evaluations) {
-                csv.printRecord(e.step(), e.split(), cell(e.loss(), "loss"), cell(e.accuracy(), "accuracy"), e.point());
-            }
+        try (BufferedWriter w = Files.newBufferedWriter(tmp)) {
+            w.write(Csv.line(EVALUATION_COLUMNS));
+            for (EvaluationRecord e : evaluations) w.write(Csv.line(evaluationCells(e)));
         }
         move(tmp, dir.resolve("evaluations.csv"));
+    }
+
+    /** The cells of one evaluation in {@link #EVALUATION_COLUMNS} order. */
+    static List<String> evaluationCells(EvaluationRecord e) {
+        return java.util.Arrays.asList(Long.toString(e.step()), e.step() > 0 ? Long.toString(e.step() - 1) : Csv.MISSING, e.split(),
+                Csv.real(e.loss()), Double.isNaN(e.accuracy()) ? Csv.MISSING : Csv.real(e.accuracy()), e.point());
     }
 
     /** Writes {@code value} as indented JSON to a temporary file and renames it over {@code file}. */
@@ -110,27 +126,29 @@ final class RunFiles {
         }
     }
 
-    /** One CSV line (CRLF-terminated, as commons-csv's default format). */
-    static String csvLine(List<String> cells) throws IOException {
-        StringWriter s = new StringWriter();
-        try (CSVPrinter p = new CSVPrinter(s, CSVFormat.DEFAULT)) {
-            p.printRecord(cells);
-        }
-        return s.toString();
+    /** The header of metrics.csv for the history columns {@code columns} (metric names): their {@link Csv#columnNames}. */
+    static String csvHeader(List<String> columns) {
+        return Csv.line(new ArrayList<>(Csv.columnNames(columns).values()));
     }
 
-    static String csvRow(StepRecord r, List<String> columns) throws IOException {
+    /** One metrics.csv row: base columns always (measured), a metric when measured on the step, else an empty cell. */
+    static String csvRow(StepRecord r, List<String> columns) {
         List<String> row = new ArrayList<>(columns.size());
-        for (String c : columns) row.add(cell(TrainingRun.value(r, c), c));
-        return csvLine(row);
+        for (String c : columns) {
+            boolean measured = TrainingRun.BASE_COLUMNS.contains(c) || r.metrics().containsKey(c);
+            row.add(measured ? Csv.cell(TrainingRun.value(r, c), Metrics.isInteger(c)) : Csv.MISSING);
+        }
+        return Csv.line(row);
     }
 
-    /** The JSON line of a step: base columns always, metrics when measured; keys in {@code columns} order. */
+    /**
+     * The JSON line of a step: base columns always, metrics when measured (a measured non-finite value as the string
+     * "NaN"/"Infinity"); keys in {@code columns} order.
+     */
     static String jsonLine(StepRecord r, List<String> columns) throws IOException {
         Map<String, Object> obj = new LinkedHashMap<>();
         for (String c : columns) {
-            double v = TrainingRun.value(r, c);
-            if (!Double.isNaN(v) || TrainingRun.BASE_COLUMNS.contains(c)) obj.put(c, jsonNumber(v, c));
+            if (TrainingRun.BASE_COLUMNS.contains(c) || r.metrics().containsKey(c)) obj.put(c, jsonNumber(TrainingRun.value(r, c), c));
         }
         return JSONL.writeValueAsString(obj);
     }
@@ -169,16 +187,9 @@ final class RunFiles {
         return out;
     }
 
-    /** Integral columns print as integers; NaN (not measured) prints as an empty cell. */
-    private static String cell(double v, String column) {
-        if (Double.isNaN(v)) return "";
-        if (column.equals("step") || column.equals("epoch")) return Long.toString((long) v);
-        return Double.toString(v);
-    }
-
-    /** JSON has no NaN/Infinity: non-finite numbers become strings ("NaN", "Infinity"). */
+    /** JSON has no NaN/Infinity: non-finite numbers become strings ("NaN", "Infinity"); integer columns are integers. */
     private static Object jsonNumber(double v, String column) {
-        if (column.equals("step") || column.equals("epoch")) return (long) v;
+        if (Metrics.isInteger(column) && v == Math.rint(v) && Math.abs(v) < 1e15) return (long) v;
         return Double.isFinite(v) ? (Object) v : Double.toString(v);
     }
 }

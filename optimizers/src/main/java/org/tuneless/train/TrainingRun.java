@@ -191,11 +191,32 @@ public final class TrainingRun {
         return c;
     }
 
-    /** One history column as an array over steps; NaN where the value was not measured. */
+    /**
+     * The metrics.csv / DataFrame column name of each history column, in {@link #columns()} order: metric name →
+     * column name ({@code ecco.dt/dense0.W} → {@code ecco_dt__dense0_W}; {@link org.tuneless.metrics.Csv#columnNames},
+     * docs/run-files.md).
+     */
+    public Map<String, String> columnNames() {
+        return org.tuneless.metrics.Csv.columnNames(columns());
+    }
+
+    /**
+     * One history column as an array over steps; NaN where the value was not measured. {@code column} is a metric name
+     * ({@code ecco.dt/dense0.W}) or its metrics.csv column name ({@code ecco_dt__dense0_W}).
+     */
     public double[] series(String column) {
+        String name = column;
+        if (!BASE_COLUMNS.contains(column) && history.stream().noneMatch(r -> r.metrics().containsKey(column))) {
+            for (Map.Entry<String, String> e : columnNames().entrySet()) if (e.getValue().equals(column)) name = e.getKey();
+        }
         double[] out = new double[history.size()];
-        for (int i = 0; i < out.length; i++) out[i] = value(history.get(i), column);
+        for (int i = 0; i < out.length; i++) out[i] = value(history.get(i), name);
         return out;
+    }
+
+    /** Whether the metric was measured on step record {@code i} of {@link #history()} (base columns always are). */
+    public boolean measured(int i, String column) {
+        return BASE_COLUMNS.contains(column) || history.get(i).metrics().containsKey(column);
     }
 
     static double value(StepRecord r, String column) {

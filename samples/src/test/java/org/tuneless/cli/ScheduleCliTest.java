@@ -34,7 +34,7 @@ class ScheduleCliTest {
         assertTrue(r.out().contains("with warmup for 2 steps, then cosine"), r.out());
         List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
         List<String> header = List.of(csv.get(0).split(","));
-        int lr = header.indexOf("lr"), mult = header.indexOf("schedule.multiplier");
+        int lr = header.indexOf("lr"), mult = header.indexOf("schedule_multiplier");
         assertTrue(mult > 0, csv.get(0));
         double[] expected = {0.05, 0.1, 0.1, 0.1 * (1 + Math.cos(Math.PI / 4)) / 2, 0.05, 0.1 * (1 + Math.cos(3 * Math.PI / 4)) / 2};
         for (int t = 0; t < 6; t++) {
@@ -80,7 +80,7 @@ class ScheduleCliTest {
             Path out = dir.resolve("w" + i);
             TunelessCliTest.Result r = TunelessCliTest.run(small(concat(c, "--steps", "4", "--out", out.toString())));
             assertEquals(0, r.code(), String.join(" ", c) + ": " + r.err());
-            assertTrue(Files.readAllLines(out.resolve("metrics.csv")).get(0).contains(diagnostics[i]), String.join(" ", c));
+            assertTrue(Files.readAllLines(out.resolve("metrics.csv")).get(0).contains(org.tuneless.metrics.Csv.columnName(diagnostics[i])), String.join(" ", c));
         }
         assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "lookahead", "--alpha", "2")), "alpha = 2.0 must be in (0, 1]");
         assertError(TunelessCliTest.run(small("--steps", "1", "--optimizer", "sam", "--base", "dog")), "unknown base 'dog'");
@@ -95,7 +95,7 @@ class ScheduleCliTest {
             TunelessCliTest.Result r = TunelessCliTest.run(small("--optimizer", "sf-adamw", "--steps", "3", "--eval-at", points[i], "--out", out.toString()));
             assertEquals(0, r.code(), r.err());
             List<String> ev = Files.readAllLines(out.resolve("evaluations.csv"));
-            assertEquals("step,split,loss,accuracy,point", ev.get(0));
+            assertEquals("step,after_step,split,loss,accuracy,point", ev.get(0));
             recorded[i] = ev.get(ev.size() - 1).substring(ev.get(ev.size() - 1).lastIndexOf(',') + 1);
             JsonNode spec = new ObjectMapper().readTree(out.resolve("run.json").toFile()).get("config").get("spec");
             assertEquals(points[i], spec.get("evaluation").get("at").asText());
