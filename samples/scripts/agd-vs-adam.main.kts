@@ -1,4 +1,4 @@
-// AGD (no hyperparameters) against Adam tuned over a learning-rate grid (the claim of Bernstein et al., arXiv 2304.05187, §3.3; docs/algorithms.md §2):
+// AGD (no hyperparameters) against Adam tuned over a learning-rate grid (the claim of Bernstein et al., arXiv 2304.05187, §3.3; docs/methods.md §2):
 //   ./tuneless script samples/scripts/agd-vs-adam.main.kts [steps] [out-dir]
 import org.tuneless.dsl.*
 import java.nio.file.Path

@@ -1,4 +1,4 @@
-// ECCO-DNN's one hyperparameter over three decades, against Adam over a learning-rate grid (the claim of Fiscko et al., arXiv 2310.13901; docs/algorithms.md §1.1, §1.6):
+// ECCO-DNN's one hyperparameter over three decades, against Adam over a learning-rate grid (the claim of Fiscko et al., arXiv 2310.13901; docs/methods.md §1.1, §1.6):
 //   ./tuneless script samples/scripts/ecco-eta-sweep.main.kts [steps] [out-dir]
 // Writes ecco.csv, adam.csv and their sensitivity plots (SVG) and prints both tables with a sensitivity line each.
 import org.tuneless.dsl.*

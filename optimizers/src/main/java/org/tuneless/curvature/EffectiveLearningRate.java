@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Effective learning rate of scale-invariant parameter groups (Kodryan et al., arXiv 2209.03695; docs/algorithms.md §5): a group w with
+ * Effective learning rate of scale-invariant parameter groups (Kodryan et al., arXiv 2209.03695; docs/methods.md §5): a group w with
  * f(c·w) = f(w) moves on the sphere as if trained with lr/‖w‖², and the optimizer-agnostic measure is the angular
  * update ‖Δw⊥‖/‖w‖, Δw⊥ being the part of the step orthogonal to w.
  */

@@ -67,7 +67,7 @@ public final class HessianOperator implements LinearOperator {
     @Override public long applications() { return count; }
 
     /**
-     * P^{-1/2} A P^{-1/2} for a positive diagonal P (Roulet et al., arXiv 2407.06183, App. B.1; docs/algorithms.md §6.3): same spectrum as P⁻¹A, whose largest eigenvalue
+     * P^{-1/2} A P^{-1/2} for a positive diagonal P (Roulet et al., arXiv 2407.06183, App. B.1; docs/methods.md §6.3): same spectrum as P⁻¹A, whose largest eigenvalue
      * is the preconditioned sharpness that adaptive methods keep near 2/η.
      */
     public static LinearOperator preconditioned(LinearOperator a, INDArray diagonal) {

@@ -8,9 +8,9 @@ import org.tuneless.objective.Objective;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Power iteration for the largest-magnitude eigenvalue of a symmetric operator (Roulet et al., arXiv 2407.06183, App. C.4; docs/algorithms.md §6.2: at most 1000
+ * Power iteration for the largest-magnitude eigenvalue of a symmetric operator (Roulet et al., arXiv 2407.06183, App. C.4; docs/methods.md §6.2: at most 1000
  * iterations, stop at 1e-3 relative change of the Rayleigh quotient). Returns the signed eigenvalue, so a Hessian whose
- * most negative eigenvalue dominates reports it as negative (docs/algorithms.md §6.2). Start: a seeded Gaussian vector, or a
+ * most negative eigenvalue dominates reports it as negative (docs/methods.md §6.2). Start: a seeded Gaussian vector, or a
  * given one — when tracking during training, the previous eigenvector (a warm start that usually needs far fewer HVPs).
  *
  * <pre>{@code SharpnessEstimate s = PowerIteration.builder().tolerance(1e-3).maxIterations(1000).seed(0).build().run(objective);}</pre>

@@ -5,7 +5,7 @@ import org.tuneless.objective.Objective;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Curvature along an update direction u with gradient g (Roulet et al., arXiv 2407.06183, eq. 2 and 7; docs/algorithms.md §6.4): uᵀHu, the directional slope −gᵀu, and the
+ * Curvature along an update direction u with gradient g (Roulet et al., arXiv 2407.06183, eq. 2 and 7; docs/methods.md §6.4): uᵀHu, the directional slope −gᵀu, and the
  * quadratic model's edge η_edge = 2·(−gᵀu)/(uᵀHu), the largest step that does not increase the quadratic model (eq. 7).
  */
 public record UpdateCurvature(double curvature, double slope, double edge) {

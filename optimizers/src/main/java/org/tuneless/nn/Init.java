@@ -21,7 +21,7 @@ public enum Init {
     HE,
     /** Glorot/Xavier uniform: U(±√(6/(fan_in+fan_out))). */
     GLOROT,
-    /** AGD (arXiv 2304.05187, Alg. 1; docs/algorithms.md §2.2): uniformly semi-orthogonal, scaled by √(fan_out/fan_in). */
+    /** AGD (arXiv 2304.05187, Alg. 1; docs/methods.md §2.2): uniformly semi-orthogonal, scaled by √(fan_out/fan_in). */
     ORTHOGONAL;
 
     /** Fills {@code target}, a (fan_in, fan_out) matrix or a bias/gain vector, in place. */

@@ -26,7 +26,7 @@ public final class Quadratic implements Objective {
         this.w = start.dup().reshape(start.length());
     }
 
-    /** f = ½ Σ λᵢ wᵢ², starting from {@code start}. {@code diagonal(new double[]{1, 10}, 1, 1)} is the test problem of docs/algorithms.md §0.2. */
+    /** f = ½ Σ λᵢ wᵢ², starting from {@code start}. {@code diagonal(new double[]{1, 10}, 1, 1)} is the test problem of docs/methods.md §0.2. */
     public static Quadratic diagonal(double[] eigenvalues, double... start) {
         INDArray a = Nd4j.diag(Nd4j.createFromArray(eigenvalues));
         return new Quadratic(a, eigenvalues, Nd4j.createFromArray(start));

@@ -20,7 +20,7 @@ import org.tuneless.tensor.Vectors;
  * Automatic Gradient Descent (Bernstein et al., arXiv 2304.05187, Alg. 1), no hyperparameters. With L weight tensors and
  * s_k = √(d_out/d_in) (conv: √(out/in)/√(k_x k_y), per spatial slice):
  * G = (1/L) Σ_k s_k ‖∇W_k‖_F;  η = ln((1 + √(1 + 4G))/2);  W_k ← W_k − gain·(η/L)·s_k·∇W_k/‖∇W_k‖_F.
- * Biases and normalization gains follow the experimental variant (docs/algorithms.md §2.4; not covered by arXiv 2304.05187, whose §3.3 disables biases): a 1-D tensor joins the group
+ * Biases and normalization gains follow the experimental variant (docs/methods.md §2.4; not covered by arXiv 2304.05187, whose §3.3 disables biases): a 1-D tensor joins the group
  * of the weight before it and moves by −(η/L)·s·∇p/‖∇W‖_F; 1-D tensors before the first weight are left unchanged.
  * {@link #prepare} (called by the trainer) applies the method's orthogonal × s initialization ({@link #initialize}). Diagnostics {@code agd.G}, {@code agd.eta}.
  */

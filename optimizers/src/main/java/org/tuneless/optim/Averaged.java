@@ -30,7 +30,7 @@ import org.tuneless.tensor.Vectors;
  * (The official averagers copy integer buffers such as batch-norm counters instead of averaging them; only parameters
  * are averaged here. SWA's recomputation of batch-norm statistics at x̄ is the evaluator's business.)
  *
- * See docs/algorithms.md §9.2.
+ * See docs/methods.md §9.2.
  *
  * <p>State: child {@code base} (the base optimizer's state), tensor {@code average} (x̄), scalar {@code t} (the index
  * of the next average update, starting at 1). Reports the base's learning rate and diagnostics, plus

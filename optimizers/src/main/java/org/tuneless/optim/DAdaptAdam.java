@@ -31,7 +31,7 @@ import org.tuneless.tensor.Vectors;
  * nothing moves and k does not advance, but m, v and s have already been decayed. A single parameter group with
  * layer scale 1.
  *
- * See docs/algorithms.md §9.3.
+ * See docs/methods.md §9.3.
  *
  * <p>Reports λ = d·lr·bc (old d) as the learning rate; diagnostics {@code dadapt.d} (new d), {@code dadapt.d_hat},
  * {@code dadapt.dlr}. State: tensors {@code s}, {@code exp_avg}, {@code exp_avg_sq}; scalars {@code d},

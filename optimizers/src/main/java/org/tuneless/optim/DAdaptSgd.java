@@ -15,7 +15,7 @@ import org.tuneless.tensor.Vectors;
  * D-Adaptation for SGD (Defazio & Mishchenko, arXiv 2301.07733: the paper's dual-averaging algorithm with
  * D-Adaptation and its SGD form): dual averaging s ← s + λ_k·g_k, x_{k+1} = x_0 − s (with momentum μ:
  * x ← μ·x + (1−μ)·(x_0 − s)), step λ_k = d_k·lr/‖g_0‖, and the distance estimate
- * d̂ = 2·Σ_i λ_i⟨g_i, s_{i−1}⟩/‖s_k‖, d_{k+1} = max(d_k, min(d̂, d_k·growthRate)). See docs/algorithms.md §9.3.
+ * d̂ = 2·Σ_i λ_i⟨g_i, s_{i−1}⟩/‖s_k‖, d_{k+1} = max(d_k, min(d̂, d_k·growthRate)). See docs/methods.md §9.3.
  *
  * <p>Reproduces the official implementation ({@code dadaptation.DAdaptSGD}, version 3.2), which uses the "IP"
  * numerator 2·Σλ_i⟨g_i, s_i⟩/‖s‖ (equal to (‖s‖² − Σλ_i²‖g_i‖²)/‖s‖, where the paper's dual-averaging algorithm has

@@ -15,7 +15,7 @@ import org.tuneless.tensor.Vectors;
  * DoG, "Distance over Gradients" (Ivgi, Hinder & Carmon, arXiv 2302.12022, eq. 1): plain gradient steps
  * x ← x − η_t·g_t with η_t = r̄_t/√G_t, where r̄_t = max(r_ε, max_{i≤t}‖x_i − x_0‖) is the distance travelled from the
  * starting point and G_t = ε + Σ_{i≤t}‖g_i‖². One η for all parameter tensors together (global norms); {@link LDog}
- * is the per-tensor ("layer-wise") variant. See docs/algorithms.md §9.1.
+ * is the per-tensor ("layer-wise") variant. See docs/methods.md §9.1.
  *
  * <p>This reproduces the official implementation ({@code dog.DoG}, dog-optimizer 1.0.3), which differs from the
  * formula in the paper and its README in four ways, all kept here:

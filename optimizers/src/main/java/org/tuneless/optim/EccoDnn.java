@@ -20,7 +20,7 @@ import org.tuneless.tensor.Vectors;
 /**
  * ECCO-DNN (Fiscko et al., arXiv 2310.13901): gradient flow ẇ = −Z(w)⁻¹∇f(w) discretized by Forward Euler with a step
  * Δt chosen per tensor so that the local-truncation-error estimate stays within the tolerance η. Semantics of the
- * official code (arXiv 2310.13901; docs/algorithms.md §1.2): per tensor, q = g⊙(g − g_prev)/Δt_prev, Z⁻¹ = √max(q, 1), v = Z⁻¹g,
+ * official code (arXiv 2310.13901; docs/methods.md §1.2): per tensor, q = g⊙(g − g_prev)/Δt_prev, Z⁻¹ = √max(q, 1), v = Z⁻¹g,
  * Δt = min(2η/‖v_prev − v‖_∞, 0.5), w ← w − Δt·v; the first step is w ← w − α₀·g.
  *
  * <p>The activation limiter (on when the objective offers {@link ReluInputs}, as a network's loss does) shrinks a layer's
@@ -170,7 +170,7 @@ public final class EccoDnn implements Optimizer {
     }
 
     /**
-     * δ of the activation limiter for pre-activations a and their change Δa (docs/algorithms.md §1.4). Reference mode:
+     * δ of the activation limiter for pre-activations a and their change Δa (docs/methods.md §1.4). Reference mode:
      * δ = min(1/|min(Δa⊘a)|, 1) even when no ratio is negative; default: only sign crossings (negative ratios) count.
      * Entries with a = 0 are ignored.
      */

@@ -7,7 +7,7 @@ package org.tuneless.optim;
  * tensor: a weight and its bias are separate, and the code's differences from the paper listed on {@link Dog} (r_ε
  * inside the max, ε added once, decay entering G) hold per tensor. On a single tensor LDoG equals DoG.
  *
- * See docs/algorithms.md §9.1.
+ * See docs/methods.md §9.1.
  *
  * <p>Reports the <em>largest</em> η over the tensors as the learning rate; diagnostics {@code ldog.eta_max},
  * {@code ldog.eta_min} and every tensor's {@code ldog.eta/NAME}.

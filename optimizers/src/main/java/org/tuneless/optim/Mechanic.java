@@ -32,7 +32,7 @@ import org.tuneless.tensor.Vectors;
  * whenever the parameters are (the official code uses torch's default dtype). A zero first gradient moves nothing
  * but still sets Σs = 9.8148e-07.
  *
- * See docs/algorithms.md §9.5.
+ * See docs/methods.md §9.5.
  *
  * <p>Reports Σs × the base's learning rate as the learning rate; diagnostics {@code mechanic.s_sum},
  * {@code mechanic.h} and the base's own. State: child {@code base} (the base's state), tensor {@code ref}, scalars

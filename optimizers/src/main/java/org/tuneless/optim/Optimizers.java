@@ -123,7 +123,7 @@ public final class Optimizers {
                 base(), Param.number("scale", 2.0, Range.POSITIVE, "σ").label("scale σ")));
     }
 
-    // ---- learning-rate-free optimizers (docs/algorithms.md §9)
+    // ---- learning-rate-free optimizers (docs/methods.md §9)
 
     /** A number without a default (absent = "not set"). */
     private static Param optionalNumber(String name, Range range, String doc) {

@@ -32,7 +32,7 @@ import org.tuneless.tensor.Vectors;
  * <p>If ‖s‖₁ = 0 (a zero gradient on the first step) the step returns early, as the official implementation does:
  * nothing moves, k does not advance and the decayed numerator is not stored, but m, v and s were already decayed.
  *
- * See docs/algorithms.md §9.4.
+ * See docs/methods.md §9.4.
  *
  * <p>Reports λ = d·lr·bc (old d) as the learning rate; diagnostics {@code prodigy.d} (new d), {@code prodigy.d_hat},
  * {@code prodigy.d_numerator}, {@code prodigy.d_denom}, {@code prodigy.dlr}. State: tensors {@code s}, {@code p0},

@@ -39,7 +39,7 @@ import org.tuneless.tensor.ParameterLayout;
  *
  * <p>Reports lr_t (the learning rate with warmup) and diagnostics {@code sf.c}, {@code sf.weight_sum},
  * {@code sf.lr_max}. State: tensor {@code z} (the reference form also {@code x} and {@code y}), the direction's tensors,
- * scalars {@code k}, {@code weight_sum}, {@code lr_max} (−1 before the first step). See docs/algorithms.md §9.7.
+ * scalars {@code k}, {@code weight_sum}, {@code lr_max} (−1 before the first step). See docs/methods.md §9.7.
  */
 abstract class ScheduleFree implements Optimizer {
 

@@ -12,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * r = 0, weightLrPower 2. Where the code differs from the paper: the paper's averaging weights are c_{t+1} = 1/(t+1);
  * the code weights step k by (k+1)^r·lr_max^weightLrPower (arXiv 2405.15682, its discussion of warmup), so that warmup steps with a
  * small lr count less — equal to the paper without warmup and with r = 0. The default lr of 1.0 is far above the
- * stability limit of stiff problems (it diverges on the quadratic with h = 100; docs/algorithms.md §9.7).
+ * stability limit of stiff problems (it diverges on the quadratic with h = 100; docs/methods.md §9.7).
  */
 public final class ScheduleFreeSgd extends ScheduleFree {
 

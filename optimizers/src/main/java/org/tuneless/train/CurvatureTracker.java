@@ -36,7 +36,7 @@ import org.tuneless.metrics.Metrics;
  *   <li>{@code uhu} = uᵀHu for the unit-lr direction u = Δw/η, {@code edge_lr} = 2(−gᵀu)/(uᵀHu) (the largest lr the
  *       quadratic model allows along u; compare with {@code lr}), {@code alignment} cos∠(Δw, top eigenvector) when the
  *       sharpness is measured on the same step, {@code update_angle} ∠(Δw_t, Δw_{t−1}) in radians;</li>
- *   <li>{@code elr/NAME} = η/‖w‖² and {@code angular_update/NAME} = ‖Δw⊥‖/‖w‖ per parameter group (Kodryan et al., arXiv 2209.03695; docs/algorithms.md §5) — the
+ *   <li>{@code elr/NAME} = η/‖w‖² and {@code angular_update/NAME} = ‖Δw⊥‖/‖w‖ per parameter group (Kodryan et al., arXiv 2209.03695; docs/methods.md §5) — the
  *       ELR is meaningful for scale-invariant groups.</li>
  * </ul>
  * <b>Which point.</b> Curvature is measured at the live parameters, where the optimizer takes its gradient — for

@@ -47,7 +47,7 @@ class CurvatureEstimatorsTest {
         assertTrue(s.eigenvalue() > 9.999 - 1e-9 && s.eigenvalue() <= 10 + 1e-9, "λ = " + s.eigenvalue());
         Quadratic negative = Quadratic.rotated(new double[]{-12, 10, 3, 1, -2}, 2);
         assertEquals(-12.0, PowerIteration.builder().tolerance(1e-12).maxIterations(5000).build().run(negative).eigenvalue(), 1e-6);
-        // signed dominant eigenvalue (docs/algorithms.md §6.2): diag(1, −5) → ≈ −5
+        // signed dominant eigenvalue (docs/methods.md §6.2): diag(1, −5) → ≈ −5
         assertEquals(-5.0, Curvature.sharpness(Quadratic.diagonal(new double[]{1, -5}, 1, 1)).eigenvalue(), 5e-3 * 5);
     }
 
@@ -154,7 +154,7 @@ class CurvatureEstimatorsTest {
         double dominant = Math.abs(exact[0]) >= Math.abs(exact[exact.length - 1]) ? exact[0] : exact[exact.length - 1];
         SharpnessEstimate est = PreconditionedSharpness.estimate(q, p, PowerIteration.builder().tolerance(1e-13).maxIterations(100000).build(), null);
         assertEquals(dominant, est.eigenvalue(), 1e-8 * Math.abs(dominant));
-        // docs/algorithms.md §6.3, §6.9: RMSProp (β₂ = 0.999, ε = 1e-8) after one step at (1, 1) on diag(1, 10): P = √0.001·|g| + ε
+        // docs/methods.md §6.3, §6.9: RMSProp (β₂ = 0.999, ε = 1e-8) after one step at (1, 1) on diag(1, 10): P = √0.001·|g| + ε
         Quadratic c7 = Quadratic.diagonal(new double[]{1, 10}, 1, 1);
         INDArray pc7 = Nd4j.createFromArray(Math.sqrt(0.001) * 1 + 1e-8, Math.sqrt(0.001) * 10 + 1e-8);
         // the two eigenvalues of P⁻¹A are 31.6227657 and 31.6227756 (3e-7 apart), so power iteration resolves λmax only to
@@ -194,7 +194,7 @@ class CurvatureEstimatorsTest {
     }
 
     @Test void effectiveLearningRateAngularUpdateAndPerChannelValues() {
-        // docs/algorithms.md §5.3: f = 1 − w₁/‖w‖, GD lr 0.4 from (1.2, 1.6) gives (1.328, 1.504): the same direction change as one unit-sphere step with ELR 0.1
+        // docs/methods.md §5.3: f = 1 − w₁/‖w‖, GD lr 0.4 from (1.2, 1.6) gives (1.328, 1.504): the same direction change as one unit-sphere step with ELR 0.1
         INDArray before = Nd4j.createFromArray(1.2, 1.6), after = Nd4j.createFromArray(1.328, 1.504);
         assertEquals(0.1, EffectiveLearningRate.of(0.4, before), 1e-15);
         double sphereAngle = EffectiveLearningRate.angle(Nd4j.createFromArray(0.6, 0.8), Nd4j.createFromArray(0.664, 0.752));
@@ -202,7 +202,7 @@ class CurvatureEstimatorsTest {
         assertEquals(0.8474652323, Math.atan2(1.504, 1.328), 1e-9);
         // ‖Δw⊥‖/‖w‖: Δw = (0.128, −0.096) is orthogonal to w (scale invariance), so it is ‖Δw‖/2 = 0.08
         assertEquals(0.08, EffectiveLearningRate.angularUpdate(before, after), 1e-12);
-        // docs/algorithms.md §5.3: three filters with norms 1, 2, 4 (columns of a (in, out) weight), lr 0.1
+        // docs/methods.md §5.3: three filters with norms 1, 2, 4 (columns of a (in, out) weight), lr 0.1
         INDArray w = Nd4j.createFromArray(new double[][]{{1, 0, 0}, {0, 2, 0}, {0, 0, 4}});
         double[] perChannel = EffectiveLearningRate.perOutputUnit(0.1, w);
         assertEquals(0.1, perChannel[0], 1e-15);

@@ -36,7 +36,7 @@ class CurvatureTrackerTest {
         }
         assertTrue(Double.isNaN(h.get(1).metric("sharpness")));
         assertTrue(Double.isNaN(h.get(6).metric("uhu")));
-        // step 0 is the quadratic of docs/algorithms.md §0.2 (see §6.9): u = −g = (−1, −10), uᵀHu = 1001, edge 2·101/1001
+        // step 0 is the quadratic of docs/methods.md §0.2 (see §6.9): u = −g = (−1, −10), uᵀHu = 1001, edge 2·101/1001
         assertEquals(1001, h.get(0).metric("uhu"), 1e-9);
         assertEquals(0.2017982018, h.get(0).metric("edge_lr"), 1e-9);
         // GD moves along −g; its cosine with the top eigenvector e₂ is 10/√101 at step 0

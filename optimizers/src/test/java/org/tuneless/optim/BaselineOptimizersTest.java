@@ -156,7 +156,7 @@ class BaselineOptimizersTest {
         OptimizerState sr = OptimizerTesting.init(r, qr);
         assertTrue(r.capability(Preconditioned.class, sr).isEmpty(), "no preconditioner before the first step");
         OptimizerTesting.run(r, sr, qr, 0, 1, null);
-        // P = √(0.001·g²) + ε with g = (1, 10) (docs/algorithms.md §3.8, §7.6)
+        // P = √(0.001·g²) + ε with g = (1, 10): RMSProp's denominator after one step, v = (1 − α)·g², α = 0.999 (Tieleman & Hinton 2012, Lecture 6.5; torch.optim.RMSprop; docs/methods.md §3.8, §7.6)
         assertArrayEquals(new double[]{Math.sqrt(0.001) + 1e-8, Math.sqrt(0.001) * 10 + 1e-8}, r.preconditionerDiagonal(sr).toDoubleVector(), 1e-15);
         assertArrayEquals(r.preconditionerDiagonal(sr).toDoubleVector(),
                 r.capability(Preconditioned.class, sr).orElseThrow().preconditionerDiagonal().toDoubleVector(), 0);

@@ -22,7 +22,10 @@ import org.tuneless.objective.Quadratic;
 import org.tuneless.objective.Rosenbrock;
 import org.tuneless.tensor.Vectors;
 
-/** ECCO-DNN (docs/algorithms.md §1.7) and AGD (docs/algorithms.md §2.6) against the expected numbers. */
+/**
+ * ECCO-DNN (Fiscko et al., arXiv 2310.13901) and AGD (Bernstein et al., arXiv 2304.05187, Algorithm 1) against
+ * hand-computed expected numbers (docs/methods.md §1.7, §2.6).
+ */
 class EccoAgdTest {
 
     /** f(w) = cᵀw: a gradient of our choosing, constant everywhere. */

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.tuneless.optim.theory.EdgeOfStabilityModel;
 import org.tuneless.optim.theory.EdgeOfStabilityModel.Trajectory;
 
-/** The simplified models of Roulet et al. (arXiv 2407.06183, eq. 4–6, 9–10; docs/algorithms.md §4.4) reproduce the qualitative behaviour of its Figs. 4 and 9 (parameters of App. C.5). */
+/** The simplified models of Roulet et al. (arXiv 2407.06183, eq. 4–6, 9–10; docs/methods.md §4.4) reproduce the qualitative behaviour of its Figs. 4 and 9 (parameters of App. C.5). */
 class EdgeOfStabilityModelTest {
 
     @Test void constantLearningRateOscillatesAroundTheEdgeAndLambdaStabilizes() {

@@ -14,7 +14,7 @@ public final class OptimizerTesting {
 
     private OptimizerTesting() {}
 
-    /** f = ½(w₁² + 10w₂²) from (1, 1), float64: the test problem of docs/algorithms.md §0.2. */
+    /** f = ½(w₁² + 10w₂²) from (1, 1), float64: the test problem of docs/methods.md §0.2. */
     public static Quadratic quadratic() { return Quadratic.diagonal(new double[]{1, 10}, 1, 1); }
 
     public static StepContext context(Objective f, long step, INDArray gradient) {

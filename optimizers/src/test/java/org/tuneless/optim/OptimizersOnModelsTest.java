@@ -53,7 +53,7 @@ class OptimizersOnModelsTest {
             INDArray w = ParameterLayout.view(net.parameters(), t);
             if (w.rank() != 4) continue;
             long out = w.size(0), in = w.size(1), k = w.size(2);
-            // AGD (arXiv 2304.05187, Alg. 1 and §3.3; docs/algorithms.md §2.2–§2.3): each k×k slice is semi-orthogonal × √(out/in) / k, so its Gram matrix is (out/in)/k²·I
+            // AGD (arXiv 2304.05187, Alg. 1 and §3.3; docs/methods.md §2.2–§2.3): each k×k slice is semi-orthogonal × √(out/in) / k, so its Gram matrix is (out/in)/k²·I
             INDArray slice = w.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(k / 2), NDArrayIndex.point(0)).dup();
             INDArray gram = out >= in ? slice.transpose().mmul(slice) : slice.mmul(slice.transpose());
             double expected = out >= in ? (double) out / in / (k * k) : (double) out / in / (k * k) * in / out;

@@ -17,7 +17,7 @@ import static org.tuneless.optim.ParameterFreeTesting.split3;
 
 /**
  * The learning-rate-free optimizers against numbers from their official implementations, run in float64 (the values
- * and tolerances listed in docs/algorithms.md): 1e-9 relative unless a looser bound is stated there for a quantity
+ * and tolerances listed in docs/methods.md): 1e-9 relative unless a looser bound is stated there for a quantity
  * that amplifies rounding (Mechanic's kinks, D-Adaptation's late steps); chaotic quantities only qualitatively.
  * Quadratic h = (1, 10, 100) from (1, 1, 1); Rosenbrock from (−1.5, 2); the MLP 8-16-3 of {@link ParameterFreeTesting#mlp}.
  * "loss at step t" is f(x_t), after t steps.

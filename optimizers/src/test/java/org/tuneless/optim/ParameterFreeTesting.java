@@ -20,7 +20,7 @@ import org.tuneless.tensor.ParamRole;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.ParameterTensor;
 
-/** The float64 test problems of the learning-rate-free optimizers (docs/algorithms.md) and a step-by-step runner. */
+/** The float64 test problems of the learning-rate-free optimizers (docs/methods.md) and a step-by-step runner. */
 final class ParameterFreeTesting {
 
     private ParameterFreeTesting() {}

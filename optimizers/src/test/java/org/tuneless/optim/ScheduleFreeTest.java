@@ -23,7 +23,7 @@ import org.tuneless.optim.ParameterFreeTesting.Run;
 
 /**
  * Schedule-Free SGD and AdamW (arXiv 2405.15682) against the official implementation (schedulefree 1.4.1, float64;
- * docs/algorithms.md §9.7): 1e-9 relative, exact where the value is exactly 0; the diverging runs only qualitatively.
+ * docs/methods.md §9.7): 1e-9 relative, exact where the value is exactly 0; the diverging runs only qualitatively.
  * x is read through the {@link EvaluationPoint} capability, y is the live parameters, z the state.
  * "loss_x at step t" is f(x_t), after t steps.
  */

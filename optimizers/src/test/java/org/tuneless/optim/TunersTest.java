@@ -25,7 +25,11 @@ import org.tuneless.optim.tuner.HypergradientStep;
 import org.tuneless.optim.tuner.PolyakStep;
 import org.tuneless.optim.tuner.SharpnessRule;
 
-/** CDAT and the classical tuners against the reference values of docs/algorithms.md §3.8, and the tuner × base contract. */
+/**
+ * CDAT (Roulet et al., arXiv 2407.06183, eq. 8) and the classical tuners of the same paper (Armijo line search eq. 1,
+ * quadratically greedy = CDAT σ = 1, Polyak) against hand-computed reference values (docs/methods.md §3.8), and the
+ * tuner × base contract.
+ */
 class TunersTest {
 
     static double firstLr(Optimizer o, Objective f) {

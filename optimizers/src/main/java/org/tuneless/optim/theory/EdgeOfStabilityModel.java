@@ -3,7 +3,7 @@ package org.tuneless.optim.theory;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The simplified dynamical models of Roulet et al. (arXiv 2407.06183, §2.3 and §3.2; docs/algorithms.md §4): the projection x on the top Hessian
+ * The simplified dynamical models of Roulet et al. (arXiv 2407.06183, §2.3 and §3.2; docs/methods.md §4): the projection x on the top Hessian
  * eigenvector and the sharpness λ evolve as x_{t+1} = (1 − η_tλ_t)x_t, λ_{t+1} = η_t(a − b·x_t²) + λ_t (eq. 4, after
  * Damian et al. 2022), with p = x² and y = ηλ − 2 (eq. 5). The learning rate is either a rule of λ alone — constant,
  * or the line-search model η_t = 2(1 − ε)/λ_t (eq. 6) — or CDAT's rule (eq. 10), which also tracks the gradient

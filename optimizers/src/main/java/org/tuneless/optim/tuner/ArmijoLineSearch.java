@@ -11,7 +11,7 @@ import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Backtracking line search with the relaxed Armijo condition of Roulet et al. (arXiv 2407.06183, eq. 1, App. C.3; docs/algorithms.md §3.4): accept the first
+ * Backtracking line search with the relaxed Armijo condition of Roulet et al. (arXiv 2407.06183, eq. 1, App. C.3; docs/methods.md §3.4): accept the first
  * η = c₋ᵏ·η₀, k = 0, 1, …, with f(w + ηu) ≤ (1 + δ)·f(w) + c·η·∇f(w)ᵀu, starting from η₀ = min(c₊·η_{t−1}, 1)
  * (c₊ = ∞: start at 1 every step). Budget: at most {@code maxTrials} evaluations — the paper searches until satisfied
  * in full batch (use a large budget, {@link #FULL_BATCH_TRIALS}) and at most 30 times in minibatch. When the budget is

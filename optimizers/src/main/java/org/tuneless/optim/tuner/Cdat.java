@@ -42,7 +42,7 @@ public final class Cdat extends StepSizeTuner {
         this.refreshEvery = refreshEvery;
     }
 
-    /** The quadratically greedy rule η = −gᵀu/(uᵀHu): CDAT with σ = 1 (Roulet et al., arXiv 2407.06183, eq. 3; docs/algorithms.md §3.3). */
+    /** The quadratically greedy rule η = −gᵀu/(uᵀHu): CDAT with σ = 1 (Roulet et al., arXiv 2407.06183, eq. 3; docs/methods.md §3.3). */
     public static Cdat greedy(UpdateDirection base) { return new Cdat(base, 1.0); }
 
     @Override public String name() {

@@ -11,7 +11,7 @@ import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Multiplicative hypergradient rule (Roulet et al., arXiv 2407.06183, eq. 15; docs/algorithms.md §3.6): η_{t+1} = η_t·(1 − β·∇f(w_{t+1})ᵀu_t/(‖∇f(w_{t+1})‖‖u_t‖)).
+ * Multiplicative hypergradient rule (Roulet et al., arXiv 2407.06183, eq. 15; docs/methods.md §3.6): η_{t+1} = η_t·(1 − β·∇f(w_{t+1})ᵀu_t/(‖∇f(w_{t+1})‖‖u_t‖)).
  * The gradient at the new point is the next step's gradient, so no extra pass is needed: at step t the rule first
  * updates η from the previous direction, then steps. Diagnostics: {@code hypergradient.cosine}.
  */

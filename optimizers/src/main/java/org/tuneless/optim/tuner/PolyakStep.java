@@ -11,7 +11,7 @@ import org.tuneless.optim.UpdateDirection;
 import org.tuneless.tensor.Vectors;
 
 /**
- * Polyak step size (Roulet et al., arXiv 2407.06183, eq. 14; docs/algorithms.md §3.5): η_t = min((f(w_t) − f*)/‖∇f(w_t)‖², η_max), applied to the base direction.
+ * Polyak step size (Roulet et al., arXiv 2407.06183, eq. 14; docs/methods.md §3.5): η_t = min((f(w_t) − f*)/‖∇f(w_t)‖², η_max), applied to the base direction.
  * f* = 0 assumes interpolation; the paper tried η_max ∈ {1, 100}. The denominator is the gradient norm even for a
  * preconditioned direction, as the paper states it. Diagnostics: {@code polyak.gap}.
  */

@@ -13,7 +13,7 @@ import org.tuneless.optim.StepContext;
 import org.tuneless.optim.UpdateDirection;
 
 /**
- * Exact-sharpness rule (Roulet et al., arXiv 2407.06183, eq. 16; docs/algorithms.md §3.7): η_t = σ/λmax(∇²f(w_t)), λmax by power iteration on the current batch
+ * Exact-sharpness rule (Roulet et al., arXiv 2407.06183, eq. 16; docs/methods.md §3.7): η_t = σ/λmax(∇²f(w_t)), λmax by power iteration on the current batch
  * (tolerance 1e-3, ≤ 1000 HVPs, warm-started from the previous eigenvector). A diagnostic more than a practical
  * tuner: it costs a power iteration per step. Diagnostics: {@code sharpness_rule.lambda_max},
  * {@code sharpness_rule.hvps} (named apart from the curvature tracker's {@code sharpness}).

@@ -14,7 +14,7 @@ import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.Vectors;
 
 /**
- * A learning-rate tuner wrapping any base direction (Roulet et al., arXiv 2407.06183, §2.1 and App. C.3; docs/algorithms.md §3.1): the base gives u_t (its update with lr 1: −g for GD,
+ * A learning-rate tuner wrapping any base direction (Roulet et al., arXiv 2407.06183, §2.1 and App. C.3; docs/methods.md §3.1): the base gives u_t (its update with lr 1: −g for GD,
  * −m for momentum, −m̂/(√v̂+ε) for Adam), the tuner chooses η_t, and w ← w + η_t·u_t. The tuner's state holds the base's
  * state as child {@code base}.
  */
