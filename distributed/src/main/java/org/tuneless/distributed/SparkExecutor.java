@@ -75,11 +75,6 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         return context;
     }
 
-    /** The Spark web UI's address, if it is enabled (spark.ui.enabled=true). */
-    public java.util.Optional<String> uiUrl() {
-        return context == null ? java.util.Optional.empty() : scala.jdk.javaapi.OptionConverters.toJava(context.sc().uiWebUrl());
-    }
-
     @Override public Execution start(List<Trial> trials, Consumer<TrialResult> onResult) {
         JavaSparkContext sc = context();
         String group = "tuneless-" + UUID.randomUUID();

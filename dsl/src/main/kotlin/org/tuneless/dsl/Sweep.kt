@@ -144,13 +144,21 @@ class SweepBuilder {
         }
     }
 
+    /** A sweep row from an executor's result (test accuracy = the last test evaluation's, NaN without one). */
+    private fun fromResult(index: Int, p: TrialParameters, r: org.tuneless.run.TrialResult, status: String, seconds: Double, message: String,
+                           spec: org.tuneless.run.RunSpec): TrialResult =
+        TrialResult(index, p, status, r.finalLoss(), r.bestLoss(), r.evaluations().lastOrNull { it.split() == "test" }?.accuracy() ?: Double.NaN,
+            seconds, message, spec)
+
     private fun specOf(index: Int, p: TrialParameters, block: TrainingBuilder.(TrialParameters) -> Unit, where: String): org.tuneless.run.RunSpec {
         val b = trialBuilder(p, block)
         require(b.model is CatalogModel) {
             "trial $index: $where runs trials from their run specs, and this trial's model (${b.model}) is not a catalog " +
                 "model; use a catalog model (mlp(…), cnn(), resnet18(), …) or run the sweep on local threads (no executor)"
         }
-        require(b.plugins.isEmpty()) { "trial $index: $where runs trials from their run specs, which cannot carry install(…) plug-ins; run the sweep on local threads" }
+        require(b.plugins.isEmpty()) {
+            "trial $index: $where runs trials from their run specs, which cannot carry install(…) plug-ins; run the sweep on local threads (no executor)"
+        }
         return b.spec()
     }
 
@@ -165,9 +173,8 @@ class SweepBuilder {
         return SweepResult(parameters.keys.toList(), configs.indices.map { i ->
             val o = result.best().getValue(i)
             val r = o.result()
-            val test = r.evaluations().lastOrNull { it.split() == "test" }?.accuracy() ?: Double.NaN
             val stopped = result.stopped(i) && r.status() == TrainingStatus.COMPLETED.name
-            TrialResult(i, configs[i], if (stopped) "STOPPED" else r.status(), r.finalLoss(), r.bestLoss(), test, seconds.getValue(i),
+            fromResult(i, configs[i], r, if (stopped) "STOPPED" else r.status(), seconds.getValue(i),
                 if (stopped) "stopped early at rung ${o.rung()} (${o.steps()} of $maxSteps steps)" else r.message(), specs[i])
         })
     }
@@ -178,16 +185,7 @@ class SweepBuilder {
         val trials = ArrayList<org.tuneless.run.Trial>()
         configs.forEachIndexed { index, p ->
             try {
-                val b = trialBuilder(p, block)
-                require(b.model is CatalogModel) {
-                    "trial $index: executor = $executor runs trials from their run specs, and this trial's model (${b.model}) is not a catalog " +
-                        "model; use a catalog model (mlp(…), cnn(), resnet18(), …) or run the sweep on local threads (no executor)"
-                }
-                require(b.plugins.isEmpty()) {
-                    "trial $index: executor = $executor runs trials from their run specs, which cannot carry install(…) plug-ins; " +
-                        "run the sweep on local threads (no executor)"
-                }
-                trials += org.tuneless.run.Trial(index.toString(), b.spec())
+                trials += org.tuneless.run.Trial(index.toString(), specOf(index, p, block, "executor = $executor"))
             } catch (e: Throwable) {
                 if (e is InterruptedException) throw e
                 results[index] = TrialResult(index, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, 0.0, "${e.javaClass.simpleName}: ${e.message ?: e.toString()}")
@@ -195,8 +193,7 @@ class SweepBuilder {
         }
         for (r in executor.run(trials, null)) {
             val index = r.id().toInt()
-            val test = r.evaluations().lastOrNull { it.split() == "test" }?.accuracy() ?: Double.NaN
-            results[index] = TrialResult(index, configs[index], r.status(), r.finalLoss(), r.bestLoss(), test, r.seconds(), r.message(), r.spec())
+            results[index] = fromResult(index, configs[index], r, r.status(), r.seconds(), r.message(), r.spec())
         }
         return SweepResult(parameters.keys.toList(), results.mapIndexed { i, r ->
             r ?: TrialResult(i, configs[i], "INTERRUPTED", Double.NaN, Double.NaN, Double.NaN, 0.0, "not run: the executor stopped before this trial")
