@@ -16,6 +16,7 @@ import org.jetbrains.letsPlot.letsPlot
 import org.jetbrains.letsPlot.scale.scaleColorManual
 import org.jetbrains.letsPlot.scale.scaleFillManual
 import org.jetbrains.letsPlot.scale.scaleYLog10
+import org.jetbrains.letsPlot.themes.themeVoid
 import org.tuneless.bench.BenchRow
 import org.tuneless.bench.BenchmarkResult
 import org.tuneless.bench.Ruleset
@@ -60,7 +61,7 @@ object BenchmarkCharts {
         if (t.isEmpty()) {
             // nothing to draw as bars: say so instead of an empty (invalid) plot
             val none = letsPlot(mapOf("x" to listOf(0.0), "y" to listOf(0.0), "label" to listOf("no optimizer reached a target"))) +
-                geomText(size = 8) { x = "x"; y = "y"; label = "label" } + ggtitle(title) + labs(x = "", y = "") + ggsize(900, 200)
+                geomText(size = 8) { x = "x"; y = "y"; label = "label" } + ggtitle(title) + themeVoid() + ggsize(900, 200)
             return RunFigure(none, listOf(title), colours = c)
         }
         val fig = letsPlot(mapOf("workload" to w, "optimizer" to o, "seconds" to t)) +
