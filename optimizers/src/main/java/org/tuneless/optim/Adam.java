@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.tuneless.curvature.Preconditioned;
 import org.tuneless.metrics.Metrics;
+import org.tuneless.tensor.Kernels;
 import org.tuneless.tensor.Vectors;
 
 /**
@@ -56,15 +57,18 @@ public class Adam extends BaseOptimizer {
     }
 
     @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) {
-        INDArray m = state.tensor("m"), v = state.tensor("v"), precond = state.tensor("precond"), scratch = state.scratch("scratch");
+        INDArray m = state.tensor("m"), v = state.tensor("v"), precond = state.tensor("precond");
         double t = state.scalar("t") + 1;
         state.setScalar("t", t);
-        INDArray d = decayedGradient(ctx, decoupled ? 0 : weightDecay, state.scratch("d"));
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        // float32: the whole update below in one fused pass (tensor.Kernels); float64 and without the Vector API: ND4J ops
+        if (Kernels.adamDirection(ctx.gradient(), ctx.parameters(), decoupled ? 0 : weightDecay, m, v, precond, out,
+                beta1, beta2, bc1, bc2, eps, decoupled ? weightDecay : 0)) return;
+        INDArray d = decayedGradient(ctx, decoupled ? 0 : weightDecay, state.scratch("d")), scratch = state.scratch("scratch");
         m.muli(beta1);
         Vectors.axpy(1 - beta1, d, m);
         v.muli(beta2);
         Vectors.axpy(1 - beta2, scratch.assign(d).muli(d), v);
-        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         precond.assign(v).divi(bc2);
         Transforms.sqrt(precond, false).addi(eps);
         out.assign(m).divi(precond).divi(-bc1);

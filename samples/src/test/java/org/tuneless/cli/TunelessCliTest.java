@@ -290,6 +290,16 @@ class TunelessCliTest {
         assertError(run("train", "--config", bad.toString()), "steps = 2.5 is not an integer (valid: 1, 2, …)");
     }
 
+    @Test void infoReportsTheBackendTheBlasAndTheFusedKernels() {
+        Result r = run("info");
+        assertEquals(0, r.code(), r.err());
+        // the test JVM runs with --add-modules jdk.incubator.vector (parent pom), as the launcher does
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("ND4J backend:") && l.contains("CPU")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("elementwise:") && l.contains("fused Vector API kernels") && l.contains("float lanes")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("BLAS:") && l.contains("thread")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("off-heap limit:") && l.contains("GiB")), r.out());
+    }
+
     @Test void listPrintsEachCatalogWithTypesDefaultsAndRanges() {
         Result r = run("list", "optimizers");
         assertEquals(0, r.code(), r.err());

@@ -1,0 +1,100 @@
+package org.tuneless.tensor;
+
+import java.lang.invoke.MethodHandles;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Fused elementwise kernels: one pass over ND4J's off-heap buffers instead of a chain of ND4J ops, each of which reads
+ * and writes whole tensors. They run on the JDK's Vector API ({@code jdk.incubator.vector}) when the JVM was started
+ * with {@code --add-modules jdk.incubator.vector} (the launcher, the tests, the script runner and the notebook kernel
+ * do); otherwise, or with {@code -Dtuneless.kernels=reference}, every caller keeps its reference path of ND4J ops.
+ * The choice is made once, when this class is loaded, and reported by {@link #describe()} ({@code ./tuneless info}).
+ *
+ * <p>Kernels apply to float32 tensors laid out contiguously (element-wise stride 1; what the optimizers' state and the
+ * network's flat parameter and gradient buffers are). float64 always takes the reference path, so the float64 results
+ * the golden and derivative tests rely on are unchanged. Each kernel returns {@code false} when it does not apply, and
+ * the caller then runs its reference path. Equality with the reference path is tested in {@code KernelsTest}.
+ */
+public final class Kernels {
+
+    /** The fused kernels an implementation provides (the Vector API one, {@code VectorKernels}). */
+    interface Fused {
+        /** See {@link Kernels#adamDirection}. */
+        void adamDirection(INDArray g, INDArray w, float l2, INDArray m, INDArray v, INDArray precond, INDArray out,
+                           float beta1, float c1, float beta2, float c2, float bc1, float bc2, float eps, float decoupled);
+
+        String describe();
+    }
+
+    private static final Fused FUSED = load();
+    private static final String WHY_NOT;
+
+    static {
+        String mode = System.getProperty("tuneless.kernels", "auto");
+        if (FUSED != null) WHY_NOT = null;
+        else if (mode.equals("reference")) WHY_NOT = "-Dtuneless.kernels=reference";
+        else WHY_NOT = "the JVM was started without --add-modules jdk.incubator.vector";
+    }
+
+    private Kernels() {}
+
+    private static Fused load() {
+        String mode = System.getProperty("tuneless.kernels", "auto");
+        if (!mode.equals("auto") && !mode.equals("vector") && !mode.equals("reference")) {
+            throw new IllegalArgumentException("-Dtuneless.kernels=" + mode + ": valid values are auto, vector, reference");
+        }
+        if (mode.equals("reference") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            if (mode.equals("vector")) {
+                throw new IllegalStateException("-Dtuneless.kernels=vector, but the JVM was started without --add-modules jdk.incubator.vector");
+            }
+            return null;
+        }
+        try {
+            // by name: this class must load (and fall back) on JVMs where the Vector API classes are absent
+            Class<?> c = Class.forName(Kernels.class.getPackageName() + ".VectorKernels");
+            return (Fused) MethodHandles.lookup().findConstructor(c, java.lang.invoke.MethodType.methodType(void.class)).invoke();
+        } catch (Throwable e) {
+            if (mode.equals("vector")) throw new IllegalStateException("-Dtuneless.kernels=vector: the Vector API kernels did not load: " + e, e);
+            return null;
+        }
+    }
+
+    /** True when the fused kernels are in use. */
+    public static boolean fused() { return FUSED != null; }
+
+    /** What runs elementwise updates, for {@code ./tuneless info} and run logs. */
+    public static String describe() {
+        return FUSED != null ? FUSED.describe() : "reference ND4J ops (fused kernels off: " + WHY_NOT + ")";
+    }
+
+    /**
+     * One pass of Adam's moment update and direction (Kingma & Ba 2015, Alg. 1; torch.optim.Adam semantics), per
+     * element: d = g + l2·w; m ← β₁m + (1−β₁)d; v ← β₂v + (1−β₂)d²; P = √(v/bc2) + ε; out = m/P/(−bc1) − decoupled·w.
+     * The float32 operations and their order are those of the reference path in {@code optim.Adam}, with a fused
+     * multiply-add where that path calls BLAS axpy (y + a·x), so results agree with it to rounding. Returns false (and
+     * touches nothing) unless the fused kernels are on and every tensor is float32, contiguous and of one length.
+     */
+    public static boolean adamDirection(INDArray g, INDArray w, double l2, INDArray m, INDArray v, INDArray precond, INDArray out,
+                                        double beta1, double beta2, double bc1, double bc2, double eps, double decoupled) {
+        if (FUSED == null || !contiguousFloats(g, w, m, v, precond, out)) return false;
+        FUSED.adamDirection(g, w, (float) l2, m, v, precond, out, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) bc1, (float) bc2, (float) eps, (float) decoupled);
+        return true;
+    }
+
+    /** Float32, element-wise stride 1, one length, one element order (rank ≤ 1 has none): a flat run of floats each. */
+    static boolean contiguousFloats(INDArray... xs) {
+        long n = xs[0].length();
+        char order = 0;
+        for (INDArray x : xs) {
+            if (x.dataType() != DataType.FLOAT || x.length() != n || n > Integer.MAX_VALUE / 4) return false;
+            if (n > 1 && x.elementWiseStride() != 1) return false;
+            if (x.rank() > 1) {
+                if (order != 0 && x.ordering() != order) return false;
+                order = x.ordering();
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,85 @@
+package org.tuneless.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The JDK Vector API implementation of {@link Kernels}: loads and stores go straight to ND4J's off-heap buffers
+ * through direct {@link ByteBuffer} views (no copies), {@link FloatVector#SPECIES_PREFERRED} lanes (16 floats with
+ * AVX-512). Loaded by name only when the {@code jdk.incubator.vector} module is present. Lanes and the scalar tail do
+ * the same IEEE float operations in the same order (fused multiply-adds in both), so the result does not depend on the tensor's length.
+ */
+final class VectorKernels implements Kernels.Fused {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    @Override public String describe() {
+        return "fused Vector API kernels (jdk.incubator.vector, " + F.vectorBitSize() + "-bit vectors: " + F.length() + " float lanes)";
+    }
+
+    /** The whole underlying buffer; element i of {@code x} is at byte {@code 4·(x.offset() + i)}. */
+    private static ByteBuffer bytes(INDArray x) {
+        return x.data().asNio().order(ORDER);
+    }
+
+    @Override public void adamDirection(INDArray g, INDArray w, float l2, INDArray m, INDArray v, INDArray precond, INDArray out,
+                                        float beta1, float c1, float beta2, float c2, float bc1, float bc2, float eps, float decoupled) {
+        ByteBuffer G = bytes(g), W = bytes(w), M = bytes(m), V = bytes(v), P = bytes(precond), O = bytes(out);
+        int og = 4 * (int) g.offset(), ow = 4 * (int) w.offset(), om = 4 * (int) m.offset(), ov = 4 * (int) v.offset(),
+                op = 4 * (int) precond.offset(), oo = 4 * (int) out.offset();
+        int n = (int) g.length();
+        float nbc1 = -bc1, nwd = -decoupled;
+        FloatVector L2 = FloatVector.broadcast(F, l2), C1 = FloatVector.broadcast(F, c1), C2 = FloatVector.broadcast(F, c2),
+                NWD = FloatVector.broadcast(F, nwd);
+        boolean coupled = l2 != 0, decay = decoupled != 0;
+        int i = 0, bound = F.loopBound(n);
+        // straight-line loops (no vector that may be null) so that C2 keeps every vector in registers
+        if (!coupled && !decay) {
+            for (; i < bound; i += F.length()) {
+                int b = 4 * i;
+                FloatVector d = FloatVector.fromByteBuffer(F, G, og + b, ORDER);
+                FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
+                FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
+                FloatVector pv = vv.div(bc2).sqrt().add(eps);
+                mv.intoByteBuffer(M, om + b, ORDER);
+                vv.intoByteBuffer(V, ov + b, ORDER);
+                pv.intoByteBuffer(P, op + b, ORDER);
+                mv.div(pv).div(nbc1).intoByteBuffer(O, oo + b, ORDER);
+            }
+        } else {
+            // fma(w, 0, x) = x for finite w: one loop serves coupled L2 (Adam) and decoupled decay (AdamW)
+            for (; i < bound; i += F.length()) {
+                int b = 4 * i;
+                FloatVector wv = FloatVector.fromByteBuffer(F, W, ow + b, ORDER);
+                FloatVector d = wv.fma(L2, FloatVector.fromByteBuffer(F, G, og + b, ORDER));
+                FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
+                FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
+                FloatVector pv = vv.div(bc2).sqrt().add(eps);
+                mv.intoByteBuffer(M, om + b, ORDER);
+                vv.intoByteBuffer(V, ov + b, ORDER);
+                pv.intoByteBuffer(P, op + b, ORDER);
+                wv.fma(NWD, mv.div(pv).div(nbc1)).intoByteBuffer(O, oo + b, ORDER);
+            }
+        }
+        for (; i < n; i++) {  // the tail (< one vector): the same float operations, one element at a time
+            int b = 4 * i;
+            float d = G.getFloat(og + b);
+            float wi = coupled || decay ? W.getFloat(ow + b) : 0;
+            if (coupled) d = Math.fma(wi, l2, d);
+            float mi = Math.fma(d, c1, M.getFloat(om + b) * beta1);
+            float vi = Math.fma(d * d, c2, V.getFloat(ov + b) * beta2);
+            float pi = (float) Math.sqrt(vi / bc2) + eps;  // the double square root of a float, rounded: the float square root
+            float u = mi / pi / nbc1;
+            if (decay) u = Math.fma(wi, nwd, u);
+            M.putFloat(om + b, mi);
+            V.putFloat(ov + b, vi);
+            P.putFloat(op + b, pi);
+            O.putFloat(oo + b, u);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.tuneless.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The fused kernels against their definition evaluated in float64 (within 2 ulps of the float64 result rounded to
+ * float32), on views at an offset and lengths with a scalar tail. Each stored tensor is compared with the float64
+ * evaluation of its formula on the float32 tensors it is computed from (the inputs, or the state the kernel stored just
+ * before: P from the stored v, the direction from the stored m and P, as the reference path computes them); where a
+ * formula adds two terms that may cancel, the bound is 2 ulps of the sum of their magnitudes.
+ */
+class KernelsTest {
+
+    @Test void theTestJvmRunsTheFusedKernels() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom); without it this suite would only test the fallback
+        assertTrue(Kernels.fused(), Kernels.describe());
+        assertTrue(Kernels.describe().contains("float lanes"), Kernels.describe());
+    }
+
+    /** A float32 view of length n at an offset into a larger buffer, filled with scale·N(0,1) (or |·| if positive). */
+    private static INDArray view(Random r, int n, int offset, double scale, boolean positive) {
+        float[] a = new float[n + offset + 3];
+        for (int i = 0; i < a.length; i++) {
+            double x = scale * r.nextGaussian();
+            a[i] = (float) (positive ? Math.abs(x) : x);
+        }
+        return Nd4j.createFromArray(a).get(NDArrayIndex.interval(offset, offset + n));
+    }
+
+    private static float[] f(INDArray x) { return x.toFloatVector(); }
+
+    private static void within(double ulps, double expected, float actual, String what, int i) {
+        float rounded = (float) expected;
+        double err = Math.abs(actual - expected);
+        assertTrue(err <= ulps * Math.ulp(rounded), () -> what + "[" + i + "]: " + actual + " vs float64 " + expected + " (" + err / Math.ulp(rounded) + " ulps)");
+    }
+
+    @Test void adamDirectionMatchesItsFloat64DefinitionToTwoUlps() {
+        Random r = new Random(7);
+        for (int n : new int[]{1, 15, 16, 1037, 40_000}) {
+            for (int variant = 0; variant < 3; variant++) {  // plain, coupled L2 (Adam), decoupled decay (AdamW)
+                double l2 = variant == 1 ? 1e-2 : 0, wd = variant == 2 ? 5e-2 : 0;
+                double b1 = 0.9, b2 = 0.999, eps = 1e-8, t = 3, bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+                INDArray g = view(r, n, 5, 1e-2, false), w = view(r, n, 2, 0.5, false), m = view(r, n, 9, 1e-3, false),
+                        v = view(r, n, 1, 1e-5, true), p = view(r, n, 3, 1, true), out = view(r, n, 4, 1, false);
+                float[] g0 = f(g), w0 = f(w), m0 = f(m), v0 = f(v);
+                assertTrue(Kernels.adamDirection(g, w, l2, m, v, p, out, b1, b2, bc1, bc2, eps, wd));
+                float[] m1 = f(m), v1 = f(v), p1 = f(p), o1 = f(out);
+                for (int i = 0; i < n; i++) {
+                    // d = g + l2·w is a float32 tensor in the reference path too (decayedGradient): its correctly rounded value
+                    double d = (float) (g0[i] + (double) (float) l2 * w0[i]);
+                    double em = b1 * m0[i] + (1 - b1) * d, ev = b2 * v0[i] + (1 - b2) * d * d;
+                    // m may cancel (β₁m ≈ −(1−β₁)d): its bound is 2 ulps of |β₁m| + |(1−β₁)d|, the usual bound of a float sum
+                    double mScale = Math.abs(b1 * m0[i]) + Math.abs((1 - b1) * d);
+                    final int k = i;
+                    assertTrue(Math.abs(m1[i] - em) <= 2 * Math.ulp((float) mScale), () -> "m[" + k + "]: " + m1[k] + " vs " + em);
+                    within(2, ev, v1[i], "v", i);
+                    // P and the direction from the kernel's own stored m, v (the state the next step sees)
+                    double ep = Math.sqrt(v1[i] / bc2) + eps;
+                    within(2, ep, p1[i], "P", i);
+                    // the direction from the stored P, as the reference path divides by the stored precond tensor; with
+                    // decoupled decay the two terms may cancel, so the bound is 2 ulps of the sum of their magnitudes
+                    double adam = m1[i] / (double) p1[i] / -bc1, decay = wd * w0[i];
+                    double dScale = Math.abs(adam) + Math.abs(decay);
+                    assertTrue(Math.abs(o1[i] - (adam - decay)) <= 2 * Math.ulp((float) dScale), () -> "direction[" + k + "]: " + o1[k] + " vs " + (adam - decay));
+                }
+            }
+        }
+    }
+
+    @Test void theKernelLeavesWhatItDoesNotApplyToForTheReferencePath() {
+        INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
+        INDArray[] xs = {d, d.dup(), d.dup(), d.dup(), d.dup(), d.dup()};
+        double[] before = d.toDoubleVector();
+        assertFalse(Kernels.adamDirection(xs[0], xs[1], 0, xs[2], xs[3], xs[4], xs[5], 0.9, 0.999, 0.1, 0.001, 1e-8, 0), "float64 keeps its exact path");
+        assertArrayEquals(before, xs[2].toDoubleVector(), 0.0);
+        INDArray grid = Nd4j.rand(DataType.FLOAT, 8, 8);
+        INDArray column = grid.getColumn(3);  // element-wise stride 8
+        assertFalse(Kernels.contiguousFloats(column, Nd4j.rand(DataType.FLOAT, 8)));
+        assertFalse(Kernels.contiguousFloats(grid, Nd4j.rand(DataType.FLOAT, 8, 8).dup('f')), "two element orders");
+        assertTrue(Kernels.contiguousFloats(grid.getRow(2), Nd4j.rand(DataType.FLOAT, 8)));
+        assertFalse(Kernels.contiguousFloats(Nd4j.rand(DataType.FLOAT, 8), Nd4j.rand(DataType.FLOAT, 9)));
+        assertEquals(8, column.length());
+    }
+}
