@@ -16,6 +16,16 @@ import time
 import torch
 
 
+DEV = torch.device("cpu")
+
+
+def clock():
+    """time.perf_counter() after the device's queued work has finished (CUDA runs asynchronously)."""
+    if DEV.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter()
+
+
 def mlp(widths):
     layers = []
     for i in range(1, len(widths)):
@@ -28,29 +38,29 @@ def mlp(widths):
 def step_benchmark(args):
     widths = [int(w) for w in args.widths.split(",")]
     torch.manual_seed(0)
-    model = mlp(widths)
+    model = mlp(widths).to(DEV)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(args.batch, widths[0])
-    y = torch.randint(0, widths[-1], (args.batch,))
+    x = torch.randn(args.batch, widths[0]).to(DEV)
+    y = torch.randint(0, widths[-1], (args.batch,)).to(DEV)
     loss_fn = torch.nn.CrossEntropyLoss()
     times = []
     for i in range(args.warmup + args.repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
-        t1 = time.perf_counter()
+        t1 = clock()
         if i >= args.warmup:
             times.append((t1 - t0) * 1e3)
-    print(json.dumps({"task": "step", "widths": widths, "batch": args.batch, "threads": torch.get_num_threads(),
+    print(json.dumps({"task": "step", "widths": widths, "batch": args.batch, "threads": torch.get_num_threads(), "device": DEV.type,
                       "times_ms": times}))
 
 
 def power_benchmark(args):
     widths = [int(w) for w in args.widths.split(",")]
     torch.manual_seed(0)
-    model = mlp(widths)
+    model = mlp(widths).to(DEV)
     if args.data:
         import numpy as np
         raw = np.fromfile(args.data, dtype=np.float32, count=args.samples * widths[0])
@@ -60,13 +70,14 @@ def power_benchmark(args):
     else:
         x = torch.randn(args.samples, widths[0])
         y = torch.randint(0, widths[-1], (args.samples,))
+    x, y = x.to(DEV), y.to(DEV)
     params = list(model.parameters())
     loss_fn = torch.nn.CrossEntropyLoss()
     times, results = [], []
     for r in range(args.warmup + args.repeats):
         gen = torch.Generator().manual_seed(1234)
-        v = [torch.randn(p.shape, generator=gen) for p in params]
-        t0 = time.perf_counter()
+        v = [torch.randn(p.shape, generator=gen).to(DEV) for p in params]
+        t0 = clock()
         loss = loss_fn(model(x), y)
         grads = torch.autograd.grad(loss, params, create_graph=True)
         norm = torch.sqrt(sum((vi * vi).sum() for vi in v))
@@ -81,11 +92,11 @@ def power_benchmark(args):
             if lam_prev is not None and abs(lam - lam_prev) <= args.tol * abs(lam_prev):
                 break
             lam_prev = lam
-        t1 = time.perf_counter()
+        t1 = clock()
         if r >= args.warmup:
             times.append((t1 - t0) * 1e3)
             results.append({"lambda": lam, "hvps": iters})
-    print(json.dumps({"task": "power", "widths": widths, "samples": args.samples, "threads": torch.get_num_threads(),
+    print(json.dumps({"task": "power", "widths": widths, "samples": args.samples, "threads": torch.get_num_threads(), "device": DEV.type,
                       "times_ms": times, "results": results}))
 
 
@@ -190,26 +201,27 @@ def zoo_benchmark(args):
         loss_of = lambda: torch.nn.functional.cross_entropy(model(x).reshape(-1, vocab), y.reshape(-1))  # mean over B*T
     else:
         raise SystemExit("unknown model " + args.model)
+    model, x, y = model.to(DEV), x.to(DEV), y.to(DEV)
     params = sum(p.numel() for p in model.parameters())
     assert params == expected, f"{args.model}: {params} parameters, expected {expected}"
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     times, fwd, upd = [], [], []
     for i in range(args.warmup + args.repeats):
-        t0 = time.perf_counter()
+        t0 = clock()
         opt.zero_grad(set_to_none=True)
         loss = loss_of()
-        t1 = time.perf_counter()
+        t1 = clock()
         loss.backward()
-        t2 = time.perf_counter()
+        t2 = clock()
         opt.step()
-        t3 = time.perf_counter()
+        t3 = clock()
         if i >= args.warmup:
             times.append((t3 - t0) * 1e3)
             fwd.append((t1 - t0) * 1e3)
             upd.append((t3 - t2) * 1e3)
     print(json.dumps({"task": "zoo", "model": args.model, "batch": args.batch, "params": params,
-                      "threads": torch.get_num_threads(), "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd}))
+                      "threads": torch.get_num_threads(), "device": DEV.type, "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd}))
 
 
 def main():
@@ -225,8 +237,13 @@ def main():
     p.add_argument("--max-iter", type=int, default=1000)
     p.add_argument("--data", default=None)
     p.add_argument("--model", default="resnet18", choices=["resnet18", "nanolm"])
+    p.add_argument("--device", default="cpu", help="cpu or cuda (benchmarks/run gpu)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
+    global DEV
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this PyTorch has no CUDA device (torch.cuda.is_available() is False)")
+    DEV = torch.device(args.device)
     {"step": step_benchmark, "power": power_benchmark, "zoo": zoo_benchmark}[args.task](args)
 
 

@@ -25,8 +25,11 @@ final class TorchReference {
     }
 
     static JsonNode run(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, script().toString()));
+        List<String> cmd = new ArrayList<>(List.of(System.getenv().getOrDefault("TUNELESS_PYTHON", PYTHON), script().toString()));
         cmd.addAll(args);
+        // benchmarks/run gpu: the PyTorch side on the GPU too (the Java side is on whatever backend ND4J loaded)
+        String device = System.getenv("TUNELESS_TORCH_DEVICE");
+        if (device != null && !device.isBlank()) cmd.addAll(List.of("--device", device));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));

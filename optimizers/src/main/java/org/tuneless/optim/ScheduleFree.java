@@ -130,6 +130,10 @@ abstract class ScheduleFree implements Optimizer {
                 state.tensor("y").assign(y);
             }
         }
+        if (!reference && fusedStep(ctx, state, k, c, lrT)) {
+            state.setScalar("k", k + 1).setScalar("weight_sum", weightSum).setScalar("lr_max", lrMax);
+            return new StepResult(lrT, diagnostics(c, weightSum, lrMax));
+        }
         INDArray g = direction(ctx, state, k);
         INDArray tmp = state.scratch("sf_tmp");
         if (reference) {
@@ -146,12 +150,22 @@ abstract class ScheduleFree implements Optimizer {
             axpy(-lrT, g, z, tmp);                                  // z ← z − lr·ĝ
         }
         state.setScalar("k", k + 1).setScalar("weight_sum", weightSum).setScalar("lr_max", lrMax);
+        return new StepResult(lrT, diagnostics(c, weightSum, lrMax));
+    }
+
+    private static Map<String, Double> diagnostics(double c, double weightSum, double lrMax) {
         Map<String, Double> diag = new LinkedHashMap<>();
         diag.put(Metrics.SF_C, c);
         diag.put(Metrics.SF_WEIGHT_SUM, weightSum);
         diag.put(Metrics.SF_LR_MAX, lrMax);
-        return new StepResult(lrT, diag);
+        return diag;
     }
+
+    /**
+     * The fast form's whole step (direction, y ← lerp(y, z, c) + lr·(β(1−c) − 1)·ĝ, z ← z − lr·ĝ) as one fused pass, if
+     * the base has a kernel for it ({@code tensor.Kernels}, float32); false to take the op-by-op path.
+     */
+    boolean fusedStep(StepContext ctx, OptimizerState state, double k, double c, double lrT) { return false; }
 
     /**
      * x, the point to evaluate at, in a scratch vector of {@code state}: lerp(y, z, 1 − 1/β) from the live y

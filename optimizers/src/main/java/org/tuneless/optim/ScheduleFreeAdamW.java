@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Kernels;
 import org.tuneless.tensor.Vectors;
 
 /**
@@ -46,6 +47,11 @@ public final class ScheduleFreeAdamW extends ScheduleFree {
 
     @Override INDArray direction(StepContext ctx, OptimizerState state, double k) {
         return adamDirection(ctx, state, k, beta2, eps, weightDecay);
+    }
+
+    @Override boolean fusedStep(StepContext ctx, OptimizerState state, double k, double c, double lrT) {
+        return Kernels.scheduleFreeAdamW(ctx.gradient(), ctx.parameters(), state.tensor("z"), state.tensor("exp_avg_sq"),
+                beta2, 1 - Math.pow(beta2, k + 1), eps, weightDecay, c, lrT * (beta * (1 - c) - 1), -lrT);
     }
 
     static INDArray adamDirection(StepContext ctx, OptimizerState state, double k, double beta2, double eps, double weightDecay) {

@@ -25,6 +25,10 @@ public final class Kernels {
         void adamDirection(INDArray g, INDArray w, float l2, INDArray m, INDArray v, INDArray precond, INDArray out,
                            float beta1, float c1, float beta2, float c2, float bc1, float bc2, float eps, float decoupled);
 
+        /** See {@link Kernels#scheduleFreeAdamW}. */
+        void scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, float beta2, float c2, float ibc2, float eps,
+                               float wd, float c, float alphaY, float alphaZ);
+
         String describe();
     }
 
@@ -80,6 +84,21 @@ public final class Kernels {
                                         double beta1, double beta2, double bc1, double bc2, double eps, double decoupled) {
         if (FUSED == null || !contiguousFloats(g, w, m, v, precond, out)) return false;
         FUSED.adamDirection(g, w, (float) l2, m, v, precond, out, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) bc1, (float) bc2, (float) eps, (float) decoupled);
+        return true;
+    }
+
+    /**
+     * One pass of Schedule-Free AdamW's fast form (Defazio et al., arXiv 2405.15682, Alg. 1; the official
+     * {@code AdamWScheduleFree}), per element: v ← β₂v + (1−β₂)g²; ĝ = g/(√(v/bc2) + ε) + wd·y; y ← y + c·(z − y) +
+     * alphaY·ĝ; z ← z + alphaZ·ĝ (alphaY = lr·(β(1−c) − 1), alphaZ = −lr). The same values as the op-by-op path in
+     * {@code optim.ScheduleFree} to rounding (fused multiply-adds; y + c·(z − y) in one form for every c). Returns false
+     * (and touches nothing) unless the fused kernels are on and every tensor is float32, contiguous and of one length.
+     */
+    public static boolean scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, double beta2, double bc2, double eps,
+                                            double wd, double c, double alphaY, double alphaZ) {
+        if (FUSED == null || !contiguousFloats(g, y, z, v)) return false;
+        FUSED.scheduleFreeAdamW(g, y, z, v, (float) beta2, (float) (1 - beta2), (float) (1 / bc2), (float) eps, (float) wd, (float) c,
+                (float) alphaY, (float) alphaZ);
         return true;
     }
 

@@ -33,7 +33,9 @@ final class VectorKernels implements Kernels.Fused {
         int og = 4 * (int) g.offset(), ow = 4 * (int) w.offset(), om = 4 * (int) m.offset(), ov = 4 * (int) v.offset(),
                 op = 4 * (int) precond.offset(), oo = 4 * (int) out.offset();
         int n = (int) g.length();
-        float nbc1 = -bc1, nwd = -decoupled;
+        // one square root and one division per element (the reference path divides three times): v/bc2 as v·(1/bc2)
+        // and m/P/(−bc1) as m/(P·(−bc1)), the same values to rounding (KernelsTest bounds the difference)
+        float nbc1 = -bc1, nwd = -decoupled, ibc2 = 1 / bc2;
         FloatVector L2 = FloatVector.broadcast(F, l2), C1 = FloatVector.broadcast(F, c1), C2 = FloatVector.broadcast(F, c2),
                 NWD = FloatVector.broadcast(F, nwd);
         boolean coupled = l2 != 0, decay = decoupled != 0;
@@ -45,11 +47,11 @@ final class VectorKernels implements Kernels.Fused {
                 FloatVector d = FloatVector.fromByteBuffer(F, G, og + b, ORDER);
                 FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
                 FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
-                FloatVector pv = vv.div(bc2).sqrt().add(eps);
+                FloatVector pv = vv.mul(ibc2).sqrt().add(eps);
                 mv.intoByteBuffer(M, om + b, ORDER);
                 vv.intoByteBuffer(V, ov + b, ORDER);
                 pv.intoByteBuffer(P, op + b, ORDER);
-                mv.div(pv).div(nbc1).intoByteBuffer(O, oo + b, ORDER);
+                mv.div(pv.mul(nbc1)).intoByteBuffer(O, oo + b, ORDER);
             }
         } else {
             // fma(w, 0, x) = x for finite w: one loop serves coupled L2 (Adam) and decoupled decay (AdamW)
@@ -59,11 +61,11 @@ final class VectorKernels implements Kernels.Fused {
                 FloatVector d = wv.fma(L2, FloatVector.fromByteBuffer(F, G, og + b, ORDER));
                 FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
                 FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
-                FloatVector pv = vv.div(bc2).sqrt().add(eps);
+                FloatVector pv = vv.mul(ibc2).sqrt().add(eps);
                 mv.intoByteBuffer(M, om + b, ORDER);
                 vv.intoByteBuffer(V, ov + b, ORDER);
                 pv.intoByteBuffer(P, op + b, ORDER);
-                wv.fma(NWD, mv.div(pv).div(nbc1)).intoByteBuffer(O, oo + b, ORDER);
+                wv.fma(NWD, mv.div(pv.mul(nbc1))).intoByteBuffer(O, oo + b, ORDER);
             }
         }
         for (; i < n; i++) {  // the tail (< one vector): the same float operations, one element at a time
@@ -73,13 +75,43 @@ final class VectorKernels implements Kernels.Fused {
             if (coupled) d = Math.fma(wi, l2, d);
             float mi = Math.fma(d, c1, M.getFloat(om + b) * beta1);
             float vi = Math.fma(d * d, c2, V.getFloat(ov + b) * beta2);
-            float pi = (float) Math.sqrt(vi / bc2) + eps;  // the double square root of a float, rounded: the float square root
-            float u = mi / pi / nbc1;
+            float pi = (float) Math.sqrt(vi * ibc2) + eps;  // the double square root of a float, rounded: the float square root
+            float u = mi / (pi * nbc1);
             if (decay) u = Math.fma(wi, nwd, u);
             M.putFloat(om + b, mi);
             V.putFloat(ov + b, vi);
             P.putFloat(op + b, pi);
             O.putFloat(oo + b, u);
+        }
+    }
+
+    @Override public void scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, float beta2, float c2, float ibc2, float eps,
+                                            float wd, float c, float alphaY, float alphaZ) {
+        ByteBuffer G = bytes(g), Y = bytes(y), Z = bytes(z), V = bytes(v);
+        int og = 4 * (int) g.offset(), oy = 4 * (int) y.offset(), oz = 4 * (int) z.offset(), ov = 4 * (int) v.offset();
+        int n = (int) g.length();
+        FloatVector C2 = FloatVector.broadcast(F, c2), WD = FloatVector.broadcast(F, wd), C = FloatVector.broadcast(F, c),
+                AY = FloatVector.broadcast(F, alphaY), AZ = FloatVector.broadcast(F, alphaZ);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int b = 4 * i;
+            FloatVector gv = FloatVector.fromByteBuffer(F, G, og + b, ORDER);
+            FloatVector yv = FloatVector.fromByteBuffer(F, Y, oy + b, ORDER);
+            FloatVector zv = FloatVector.fromByteBuffer(F, Z, oz + b, ORDER);
+            FloatVector vv = gv.mul(gv).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
+            FloatVector gh = yv.fma(WD, gv.div(vv.mul(ibc2).sqrt().add(eps)));  // wd = 0: fma(y, 0, x) = x for finite y
+            vv.intoByteBuffer(V, ov + b, ORDER);
+            gh.fma(AY, zv.sub(yv).fma(C, yv)).intoByteBuffer(Y, oy + b, ORDER);
+            gh.fma(AZ, zv).intoByteBuffer(Z, oz + b, ORDER);
+        }
+        for (; i < n; i++) {  // the tail: the same float operations, one element at a time
+            int b = 4 * i;
+            float gi = G.getFloat(og + b), yi = Y.getFloat(oy + b), zi = Z.getFloat(oz + b);
+            float vi = Math.fma(gi * gi, c2, V.getFloat(ov + b) * beta2);
+            float gh = Math.fma(yi, wd, gi / ((float) Math.sqrt(vi * ibc2) + eps));
+            V.putFloat(ov + b, vi);
+            Y.putFloat(oy + b, Math.fma(gh, alphaY, Math.fma(zi - yi, c, yi)));
+            Z.putFloat(oz + b, Math.fma(gh, alphaZ, zi));
         }
     }
 }

@@ -44,8 +44,13 @@ final class ParameterFreeTesting {
      * W[a][b] = 0.1·cos(0.13(a+1)(b+2)) in the (out, in) layout y = x·Wᵀ + b, i.e. our (in, out) W[b][a]; zero biases.
      * Parameter order W1, b1, W2, b2.
      */
-    static NetworkObjective mlp() {
-        Network net = Models.mlpBuilder(Models.Activation.TANH, true, Init.ZEROS, 8, 16, 3).build(DataType.DOUBLE, 0);
+    static NetworkObjective mlp() { return mlp(DataType.DOUBLE); }
+
+    /** The same MLP and batch in float32 (where the fused kernels of {@code tensor.Kernels} apply). */
+    static NetworkObjective mlp32() { return mlp(DataType.FLOAT); }
+
+    static NetworkObjective mlp(DataType type) {
+        Network net = Models.mlpBuilder(Models.Activation.TANH, true, Init.ZEROS, 8, 16, 3).build(type, 0);
         fillWeight(net.layout().view(net.parameters(), "dense0.W"));
         fillWeight(net.layout().view(net.parameters(), "dense1.W"));
         net.layout().view(net.parameters(), "dense0.b").assign(0);
@@ -55,7 +60,7 @@ final class ParameterFreeTesting {
             for (int j = 0; j < 8; j++) x[i][j] = Math.sin(0.37 * (i + 1) * (j + 1));
             t[i][i % 3] = 1;
         }
-        return new NetworkObjective(net, new SoftmaxCrossEntropy(), new Batch(Nd4j.createFromArray(x), Nd4j.createFromArray(t)));
+        return new NetworkObjective(net, new SoftmaxCrossEntropy(), new Batch(Nd4j.createFromArray(x).castTo(type), Nd4j.createFromArray(t).castTo(type)));
     }
 
     /** Our W is (in, out): W[in][out] = 0.1·cos(0.13·(out+1)·(in+2)). */
@@ -84,8 +89,9 @@ final class ParameterFreeTesting {
             this.optimizer = optimizer;
             this.f = f;
             this.layout = layout;
-            this.state = optimizer.init(layout, DataType.DOUBLE);
-            this.gradient = Nd4j.zeros(DataType.DOUBLE, f.dimension());
+            DataType type = f.parameters().dataType();  // float64 but for the float32 MLP (mlp32)
+            this.state = optimizer.init(layout, type);
+            this.gradient = Nd4j.zeros(type, f.dimension());
         }
 
         /** One step; returns its result. */

@@ -79,6 +79,35 @@ class KernelsTest {
         }
     }
 
+    @Test void scheduleFreeAdamWMatchesItsFloat64DefinitionToTwoUlps() {
+        Random r = new Random(11);
+        for (int n : new int[]{1, 17, 1037, 40_000}) {
+            for (double c : new double[]{1.0, 0.7, 0.3, 0.01}) {  // c = 1 at the first step; lerp weights on both sides of ½
+                for (double wd : new double[]{0, 0.05}) {
+                    double b2 = 0.999, eps = 1e-8, bc2 = 1 - Math.pow(b2, 4), lr = 2.5e-3, beta = 0.9;
+                    double ay = lr * (beta * (1 - c) - 1), az = -lr;
+                    INDArray g = view(r, n, 3, 1e-2, false), y = view(r, n, 6, 0.5, false), z = view(r, n, 1, 0.5, false),
+                            v = view(r, n, 2, 1e-4, true);
+                    float[] g0 = f(g), y0 = f(y), z0 = f(z), v0 = f(v);
+                    assertTrue(Kernels.scheduleFreeAdamW(g, y, z, v, b2, bc2, eps, wd, c, ay, az));
+                    float[] v1 = f(v), y1 = f(y), z1 = f(z);
+                    for (int i = 0; i < n; i++) {
+                        double ev = b2 * v0[i] + (1 - b2) * g0[i] * g0[i];
+                        within(2, ev, v1[i], "v", i);
+                        double gh = g0[i] / (Math.sqrt(v1[i] / bc2) + eps) + wd * y0[i];  // from the stored v, as the next pass reads it
+                        double ey = y0[i] + c * (z0[i] - y0[i]) + ay * gh, ez = z0[i] + az * gh;
+                        double yScale = Math.abs(y0[i]) + Math.abs(c) * (Math.abs(z0[i]) + Math.abs(y0[i])) + Math.abs(ay * gh);
+                        double zScale = Math.abs(z0[i]) + Math.abs(az * gh);
+                        final int k = i;
+                        final double cc = c;
+                        assertTrue(Math.abs(y1[i] - ey) <= 2 * Math.ulp((float) yScale), () -> "y[" + k + "] c=" + cc + ": " + y1[k] + " vs " + ey);
+                        assertTrue(Math.abs(z1[i] - ez) <= 2 * Math.ulp((float) zScale), () -> "z[" + k + "] c=" + cc + ": " + z1[k] + " vs " + ez);
+                    }
+                }
+            }
+        }
+    }
+
     @Test void theKernelLeavesWhatItDoesNotApplyToForTheReferencePath() {
         INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
         INDArray[] xs = {d, d.dup(), d.dup(), d.dup(), d.dup(), d.dup()};

@@ -24,19 +24,30 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        String backend = Nd4j.getBackend().getClass().getSimpleName();
-        boolean cuda = backend.toLowerCase().contains("cuda") || backend.toLowerCase().contains("cublas");
         row(out, "tuneless", spec.root().version()[0].replace("tuneless ", ""));
         row(out, "Java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), max heap "
                 + gib(Runtime.getRuntime().maxMemory()));
+        Properties env;
+        try {
+            env = Nd4j.getExecutioner().getEnvironmentInformation();
+        } catch (Throwable e) {  // e.g. a -Pcuda build on a machine without the NVIDIA driver: "libcuda.so.1: cannot open …"
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            row(out, "ND4J backend", "FAILED to load: " + firstLine(String.valueOf(root.getMessage())));
+            spec.commandLine().getErr().println("tuneless info: the ND4J backend did not load (" + root.getClass().getSimpleName()
+                    + "). A CUDA build (mvn -Pcuda) needs an NVIDIA GPU with its driver (libcuda.so.1), CUDA 11.6 and cuDNN 8.3; "
+                    + "the default CPU build needs nothing else");
+            return 1;
+        }
+        String backend = Nd4j.getBackend().getClass().getSimpleName();
+        boolean cuda = backend.toLowerCase().contains("cuda") || backend.toLowerCase().contains("cublas");
         row(out, "ND4J backend", (cuda ? "CUDA" : "CPU") + " (" + backend + ")" + (cuda ? "" : "; GPU: build with -Pcuda (not verified on a GPU, see README)"));
         row(out, "BLAS", String.valueOf(env.getOrDefault("blas.vendor", Nd4j.factory().blas().getBlasVendor()))
                 + ", " + Nd4j.getEnvironment().maxMasterThreads() + " thread(s) (OMP_NUM_THREADS="
                 + (System.getenv("OMP_NUM_THREADS") == null ? "unset" : System.getenv("OMP_NUM_THREADS"))
                 + (System.getenv("OPENBLAS_CORETYPE") == null ? "" : ", OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ")");
         String ext = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        row(out, "native build", "nd4j-native " + org.bytedeco.javacpp.Loader.getPlatform() + (ext.isEmpty() ? " (generic)" : ext));
+        row(out, "native build", (cuda ? "nd4j-cuda-11.6 " : "nd4j-native ") + org.bytedeco.javacpp.Loader.getPlatform() + (ext.isEmpty() ? " (generic)" : ext));
         row(out, "elementwise", Kernels.describe());
         row(out, "off-heap limit", gib(Pointer.maxBytes()) + " (physical memory " + gib(Pointer.totalPhysicalBytes()) + ")");
         row(out, "cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
@@ -45,6 +56,11 @@ final class InfoCommand implements Callable<Integer> {
 
     private static void row(PrintWriter out, String name, String value) {
         out.printf("%-15s %s%n", name + ":", value);
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static String gib(long bytes) {

@@ -1,0 +1,53 @@
+package org.tuneless.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.tuneless.optim.ParameterFreeTesting.Run;
+import org.tuneless.tensor.Kernels;
+
+/**
+ * The optimizers that use a fused kernel in float32 ({@code tensor.Kernels}) against the same optimizer in float64,
+ * which always runs the ND4J-op path: same trajectory to float32 rounding. The kernels' arithmetic is tested in
+ * {@code KernelsTest}; this checks the wiring (which tensors, which scalars, which step's bias correction).
+ */
+class FusedKernelsWiringTest {
+
+    /** float32 vs float64 over {@code steps} steps: |Δ| ≤ tol·max|x| after every step; a 1% wrong factor is ~1e-3. */
+    private static void tracks(Supplier<Optimizer> make, int steps, String what) {
+        assertTrue(Kernels.fused(), Kernels.describe());
+        Run f32 = new Run(make.get(), ParameterFreeTesting.mlp32()), f64 = new Run(make.get(), ParameterFreeTesting.mlp());
+        for (int t = 1; t <= steps; t++) {
+            f32.step();
+            f64.step();
+            double[] a = f32.x(), b = f64.x();
+            double scale = ScheduleFreeTest.maxAbs(b);
+            for (int i = 0; i < a.length; i++) {
+                ScheduleFreeTest.closeRel(a[i], b[i], 1e-4, scale, what + " step" + t + " w[" + i + "]");
+            }
+            assertEquals(f64.last.learningRate(), f32.last.learningRate(), 0.0, what + " lr");
+        }
+    }
+
+    @Test void adamAndAdamWInFloat32FollowTheirFloat64Trajectories() {
+        tracks(() -> new Adam(1e-2), 40, "adam");
+        tracks(() -> new Adam(1e-2, 0.8, 0.99, 1e-6, 0.05), 40, "adam(L2)");
+        tracks(() -> new AdamW(1e-2, 0.9, 0.999, 1e-8, 0.1), 40, "adamw");
+    }
+
+    @Test void adamsPreconditionerIsTheFusedPassesP() {
+        Run r = new Run(new Adam(1e-2), ParameterFreeTesting.mlp32());
+        for (int t = 0; t < 3; t++) r.step();
+        INDArray v = r.state.tensor("v").castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE), p = r.state.tensor("precond");
+        double bc2 = 1 - Math.pow(0.999, 3);
+        double[] vs = v.toDoubleVector(), ps = p.toDoubleVector();
+        for (int i = 0; i < vs.length; i++) {
+            double expected = Math.sqrt(vs[i] / bc2) + 1e-8;
+            assertEquals(expected, ps[i], 2 * Math.ulp((float) expected), "P[" + i + "]");
+        }
+    }
+}
