@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fused elementwise kernels: one pass over ND4J's off-heap buffers instead of a chain of ND4J ops, each of which reads
@@ -39,6 +40,7 @@ public final class Kernels {
         String mode = System.getProperty("tuneless.kernels", "auto");
         if (FUSED != null) WHY_NOT = null;
         else if (mode.equals("reference")) WHY_NOT = "-Dtuneless.kernels=reference";
+        else if (!cpuBackend()) WHY_NOT = "the ND4J backend keeps tensors on a device (" + Nd4j.getBackend().getClass().getSimpleName() + "), not in host memory";
         else WHY_NOT = "the JVM was started without --add-modules jdk.incubator.vector";
     }
 
@@ -49,9 +51,11 @@ public final class Kernels {
         if (!mode.equals("auto") && !mode.equals("vector") && !mode.equals("reference")) {
             throw new IllegalArgumentException("-Dtuneless.kernels=" + mode + ": valid values are auto, vector, reference");
         }
-        if (mode.equals("reference") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        // the kernels read and write host memory: on ND4J's CUDA backend that is a stale copy of the device buffer
+        if (mode.equals("reference") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() || !cpuBackend()) {
             if (mode.equals("vector")) {
-                throw new IllegalStateException("-Dtuneless.kernels=vector, but the JVM was started without --add-modules jdk.incubator.vector");
+                throw new IllegalStateException("-Dtuneless.kernels=vector, but " + (cpuBackend()
+                        ? "the JVM was started without --add-modules jdk.incubator.vector" : "the ND4J backend is not the CPU one"));
             }
             return null;
         }
@@ -63,6 +67,10 @@ public final class Kernels {
             if (mode.equals("vector")) throw new IllegalStateException("-Dtuneless.kernels=vector: the Vector API kernels did not load: " + e, e);
             return null;
         }
+    }
+
+    private static boolean cpuBackend() {
+        return Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
     }
 
     /** True when the fused kernels are in use. */
