@@ -16,24 +16,35 @@ import org.tuneless.tensor.Vectors;
  * objective's choice: the current minibatch, a fixed subset (the papers use the first 4,096 training examples), or
  * {@link #average} over chunks of a full dataset.
  */
-public final class HessianOperator implements LinearOperator {
+public final class HessianOperator implements LinearOperator, AutoCloseable {
 
     private final List<Objective> parts;
     private final double[] weights;
     private final INDArray scratch;
+    private final boolean fixed;
+    private Objective.HessianProducts products;  // fixed: opened at the first product, closed by close()
     private long count;
 
-    private HessianOperator(List<Objective> parts, double[] weights) {
+    private HessianOperator(List<Objective> parts, double[] weights, boolean fixed) {
         if (parts.isEmpty()) throw new IllegalArgumentException("a Hessian operator needs at least one objective");
         this.parts = List.copyOf(parts);
         this.weights = weights;
+        this.fixed = fixed;
         try (MemoryWorkspace ignored = Workspaces.detached()) {
             this.scratch = parts.size() > 1 ? Nd4j.zeros(parts.get(0).dataType(), parts.get(0).dimension()) : null;
         }
     }
 
     /** H of one objective at its current parameters. */
-    public static HessianOperator of(Objective objective) { return new HessianOperator(List.of(objective), new double[]{1}); }
+    public static HessianOperator of(Objective objective) { return new HessianOperator(List.of(objective), new double[]{1}, false); }
+
+    /**
+     * H of one objective for a computation that holds its parameters and data fixed (a power iteration, Lanczos,
+     * Hutchinson): the objective may keep what does not depend on v between products ({@link Objective#hessianProducts};
+     * a network keeps its forward pass, so each product costs the R-op passes only). Use it in try-with-resources and do
+     * not move the parameters before {@link #close()}.
+     */
+    public static HessianOperator fixed(Objective objective) { return new HessianOperator(List.of(objective), new double[]{1}, true); }
 
     /**
      * Σ wᵢ Hᵢ: the Hessian of a weighted mean of objectives, e.g. the full-data Hessian accumulated chunk by chunk with
@@ -43,7 +54,7 @@ public final class HessianOperator implements LinearOperator {
         if (chunks.size() != weights.length) {
             throw new IllegalArgumentException(chunks.size() + " objectives but " + weights.length + " weights");
         }
-        return new HessianOperator(List.copyOf(chunks), weights.clone());
+        return new HessianOperator(List.copyOf(chunks), weights.clone(), false);
     }
 
     @Override public long dimension() { return parts.get(0).dimension(); }
@@ -53,7 +64,12 @@ public final class HessianOperator implements LinearOperator {
     @Override public void apply(INDArray v, INDArray out) {
         count++;
         if (parts.size() == 1) {
-            parts.get(0).hvp(v, out);
+            if (fixed) {
+                if (products == null) products = parts.get(0).hessianProducts();
+                products.apply(v, out);
+            } else {
+                parts.get(0).hvp(v, out);
+            }
             if (weights[0] != 1) out.muli(weights[0]);
             return;
         }
@@ -65,6 +81,14 @@ public final class HessianOperator implements LinearOperator {
     }
 
     @Override public long applications() { return count; }
+
+    /** Releases what a {@link #fixed} operator kept between products (nothing for the others). */
+    @Override public void close() {
+        if (products != null) {
+            products.close();
+            products = null;
+        }
+    }
 
     /**
      * P^{-1/2} A P^{-1/2} for a positive diagonal P (Roulet et al., arXiv 2407.06183, App. B.1; docs/methods.md §6.3): same spectrum as P⁻¹A, whose largest eigenvalue

@@ -20,7 +20,9 @@ public final class HutchinsonTrace {
     private HutchinsonTrace() {}
 
     public static Estimate estimate(Objective objective, int probes, long seed) {
-        return estimate(HessianOperator.of(objective), probes, seed);
+        try (HessianOperator h = HessianOperator.fixed(objective)) {
+            return estimate(h, probes, seed);
+        }
     }
 
     public static Estimate estimate(LinearOperator op, int probes, long seed) {

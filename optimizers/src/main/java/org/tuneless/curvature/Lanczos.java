@@ -58,7 +58,9 @@ public final class Lanczos {
      * better accuracy; default 3k + 20 in {@link Curvature}).
      */
     public static Result run(Objective objective, int k, int steps, long seed, boolean vectors) {
-        return run(HessianOperator.of(objective), k, steps, seed, vectors);
+        try (HessianOperator h = HessianOperator.fixed(objective)) {
+            return run(h, k, steps, seed, vectors);
+        }
     }
 
     public static Result run(LinearOperator op, int k, int steps, long seed, boolean vectors) {

@@ -36,7 +36,12 @@ public final class PowerIteration {
     /** Defaults of the CDAT paper: tolerance 1e-3, at most 1000 iterations, seed 0. */
     public static PowerIteration defaults() { return builder().build(); }
 
-    public SharpnessEstimate run(Objective objective) { return run(HessianOperator.of(objective), null); }
+    /** λmax of the objective's Hessian at its current parameters (the forward pass once: {@link HessianOperator#fixed}). */
+    public SharpnessEstimate run(Objective objective) {
+        try (HessianOperator h = HessianOperator.fixed(objective)) {
+            return run(h, null);
+        }
+    }
 
     public SharpnessEstimate run(LinearOperator op) { return run(op, null); }
 

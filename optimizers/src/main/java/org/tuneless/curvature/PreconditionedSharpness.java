@@ -12,7 +12,9 @@ public final class PreconditionedSharpness {
     private PreconditionedSharpness() {}
 
     public static SharpnessEstimate estimate(Objective objective, INDArray diagonal, PowerIteration power, INDArray start) {
-        return power.run(HessianOperator.preconditioned(HessianOperator.of(objective), diagonal), start);
+        try (HessianOperator h = HessianOperator.fixed(objective)) {
+            return power.run(HessianOperator.preconditioned(h, diagonal), start);
+        }
     }
 
     public static SharpnessEstimate estimate(Objective objective, INDArray diagonal) {

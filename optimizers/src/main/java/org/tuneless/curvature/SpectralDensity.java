@@ -21,7 +21,9 @@ public record SpectralDensity(double[] grid, double[] density, List<double[]> no
 
     /** p probes, m Lanczos steps each, density on {@code points} grid points with Gaussian smoothing σ (relative to the spectrum's width when ≤ 0: 1%). */
     public static SpectralDensity estimate(Objective objective, int probes, int steps, int points, double sigma, long seed) {
-        return estimate(HessianOperator.of(objective), probes, steps, points, sigma, seed);
+        try (HessianOperator h = HessianOperator.fixed(objective)) {
+            return estimate(h, probes, steps, points, sigma, seed);
+        }
     }
 
     public static SpectralDensity estimate(LinearOperator op, int probes, int steps, int points, double sigma, long seed) {

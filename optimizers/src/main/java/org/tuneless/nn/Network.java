@@ -309,7 +309,13 @@ public final class Network {
         return t.dataType() == dataType() ? t : t.castTo(dataType());
     }
 
-    private INDArray forward(INDArray x) { return root.forward(x, theta); }
+    private INDArray forward(INDArray x) {
+        passes++;
+        return root.forward(x, theta);
+    }
+
+    /** Forward passes run so far: an {@link HvpSession} is valid only while no other pass has replaced its activations. */
+    private long passes;
 
     /** Network outputs for {@code inputs} (batch first), as a new array outside any workspace. */
     public INDArray predict(INDArray inputs) {
@@ -369,6 +375,63 @@ public final class Network {
             root.backwardWithR(e.gradient(), rgy, theta, vs, gradientOut == null ? null : views(gradientOut), views(out), false);
             return e.value();
         }
+    }
+
+    /**
+     * Opens a session for many Hessian-vector products at the current parameters on one batch (power iteration, Lanczos,
+     * Hutchinson): the forward pass and the loss run once, and each {@link HvpSession#apply} runs only the tangent
+     * (R-op) and R-backward passes — bit-identical to {@link #hvp} (the same operations on the same values), without
+     * repeating the forward pass and the loss. The parameters and the batch must not change while it is open, and no other pass of this
+     * network may run in between (that is checked: {@code apply} then refuses).
+     */
+    public HvpSession hvpSession(Loss loss, Batch batch) { return new HvpSession(loss, batch); }
+
+    /** See {@link #hvpSession}. The forward activations live outside workspaces until the session is closed. */
+    public final class HvpSession implements AutoCloseable {
+        private final Loss.Evaluation evaluation;
+        private final long pass;
+        private boolean first = true;
+        private boolean closed;
+        private long applications;
+
+        private HvpSession(Loss loss, Batch batch) {
+            mode(Layer.Mode.CURVATURE);
+            try (MemoryWorkspace ignored = Workspaces.detached()) {
+                INDArray x = forward(inputs(batch));
+                evaluation = Loss.evaluateRows(loss, x, targets(batch));
+                pass = passes;
+            }
+        }
+
+        /** H·v into {@code out}; returns the loss (of the session's one forward pass). */
+        public double apply(INDArray v, INDArray out) {
+            if (closed) throw new IllegalStateException("this HVP session is closed; open a new one with Network.hvpSession");
+            if (passes != pass) {
+                throw new IllegalStateException("the network ran another pass since this HVP session started, so its saved activations are gone; "
+                        + "open a new session (Network.hvpSession) after the other pass");
+            }
+            checkVector(v, "direction v");
+            checkVector(out, "HVP output");
+            mode(Layer.Mode.CURVATURE);
+            // the first product runs outside workspaces too: what layers compute lazily from the forward pass on first
+            // use (GELU's φ(x), an embedding's one-hot ids) then survives for the later products; the later products'
+            // temporaries die with their workspace
+            try (MemoryWorkspace ws = first ? Workspaces.detached() : Workspaces.pass("hvp")) {
+                INDArray[] vs = views(v);
+                INDArray dx = root.jvp(null, theta, vs);
+                INDArray rgy = dx == null ? null : evaluation.hessianTimes(dx);
+                root.backwardWithR(evaluation.gradient(), rgy, theta, vs, null, views(out), false);
+            }
+            first = false;
+            applications++;
+            return evaluation.value();
+        }
+
+        /** Products computed so far. */
+        public long applications() { return applications; }
+
+        /** Ends the session (its activations are released with the next pass). */
+        @Override public void close() { closed = true; }
     }
 
     /** uᵀH u = d²/dt² L(θ + t·u) at t = 0, by a second-order forward tangent (no backward pass). */

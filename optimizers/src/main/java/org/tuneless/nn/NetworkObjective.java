@@ -45,6 +45,16 @@ public final class NetworkObjective implements Objective {
 
     @Override public void hvp(INDArray v, INDArray out) { network.hvp(loss, requireBatch(), v, out, null); }
 
+    /** The forward pass once ({@link Network#hvpSession}), then only the R-op passes per product. */
+    @Override public HessianProducts hessianProducts() {
+        Network.HvpSession s = network.hvpSession(loss, requireBatch());
+        return new HessianProducts() {
+            @Override public void apply(INDArray v, INDArray out) { s.apply(v, out); }
+
+            @Override public void close() { s.close(); }
+        };
+    }
+
     @Override public double curvatureAlong(INDArray u) { return network.curvatureAlong(loss, requireBatch(), u); }
 
     /** Offers {@link ReluInputs} (the network's ReLU pre-activations on the current batch) besides the default capabilities. */

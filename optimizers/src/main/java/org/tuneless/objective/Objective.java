@@ -32,6 +32,21 @@ public interface Objective {
     /** Writes the exact Hessian-vector product H(w)·v into {@code out}. */
     void hvp(INDArray v, INDArray out);
 
+    /**
+     * Hessian-vector products at the current parameters for as long as they and the data stay fixed (power iteration,
+     * Lanczos, Hutchinson): an objective may do the work that does not depend on v once (a network keeps its forward
+     * pass). Close it when done; it must not outlive a change of the parameters. The default calls {@link #hvp} each time.
+     */
+    default HessianProducts hessianProducts() { return this::hvp; }
+
+    /** Repeated H·v at fixed parameters; see {@link #hessianProducts()}. */
+    interface HessianProducts extends AutoCloseable {
+        /** Writes H·v into {@code out}. */
+        void apply(INDArray v, INDArray out);
+
+        @Override default void close() {}
+    }
+
     /** uᵀH(w)u, the second directional derivative d²/dt² f(w + t u) at t = 0. */
     double curvatureAlong(INDArray u);
 

@@ -113,7 +113,10 @@ public final class CurvatureTracker implements TrainerPlugin {
     private void measureAtPreviousParameters(TrainingContext ctx, Map<String, Double> metrics, INDArray update, double lr) {
         Objective f = measuredObjective(ctx);
         if (quantities.contains(Quantity.SHARPNESS)) {
-            SharpnessEstimate s = power.run(HessianOperator.of(f), eigenvector);
+            SharpnessEstimate s;
+            try (HessianOperator h = HessianOperator.fixed(f)) {
+                s = power.run(h, eigenvector);
+            }
             eigenvector = s.eigenvector();
             metrics.put(Metrics.SHARPNESS, s.eigenvalue());
             metrics.put(Metrics.LR_X_SHARPNESS, lr * s.eigenvalue());
@@ -123,7 +126,10 @@ public final class CurvatureTracker implements TrainerPlugin {
             Optional<INDArray> diagonal = ctx.optimizer().capability(Preconditioned.class, ctx.optimizerState())
                     .map(Preconditioned::preconditionerDiagonal);
             if (diagonal.isPresent()) {
-                SharpnessEstimate s = power.run(HessianOperator.preconditioned(HessianOperator.of(f), diagonal.get()), preconditionedVector);
+                SharpnessEstimate s;
+                try (HessianOperator h = HessianOperator.fixed(f)) {
+                    s = power.run(HessianOperator.preconditioned(h, diagonal.get()), preconditionedVector);
+                }
                 preconditionedVector = s.eigenvector();
                 metrics.put(Metrics.PRECONDITIONED_SHARPNESS, s.eigenvalue());
                 metrics.put(Metrics.LR_X_PRECONDITIONED_SHARPNESS, lr * s.eigenvalue());

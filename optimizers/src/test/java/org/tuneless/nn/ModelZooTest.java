@@ -176,6 +176,35 @@ class ModelZooTest {
         assertTrue(Vectors.norm(hv) > 1e-6, what + ": HVP is (near) zero, the check would be vacuous");
         double uhu = net.curvatureAlong(loss, b, v);
         assertEquals(Vectors.dot(v, hv), uhu, 1e-7 * Math.max(1, Math.abs(uhu)), what + ": uᵀHu");
+        sessionEqualsHvp(net, loss, b, what);
+    }
+
+    /**
+     * An HVP session (one forward pass, then only the R-op passes) gives bit-identical products to {@link Network#hvp}
+     * for several directions in a row — the second and later run in a workspace, after lazily computed forward quantities
+     * (GELU's φ, an embedding's one-hot) were kept by the first — and refuses once another pass replaced its activations.
+     */
+    static void sessionEqualsHvp(Network net, Loss loss, Batch b, String what) {
+        long n = net.parameterCount();
+        INDArray[] vs = {NetworkCurvatureTest.gaussian(n, 11), NetworkCurvatureTest.gaussian(n, 12), NetworkCurvatureTest.gaussian(n, 13)};
+        INDArray[] expected = new INDArray[vs.length];
+        for (int i = 0; i < vs.length; i++) {
+            expected[i] = Nd4j.zeros(net.dataType(), n);
+            net.hvp(loss, b, vs[i], expected[i], null);
+        }
+        try (Network.HvpSession s = net.hvpSession(loss, b)) {
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < vs.length; i++) {
+                    INDArray out = Nd4j.zeros(net.dataType(), n);
+                    s.apply(vs[i], out);
+                    assertArrayEquals(expected[i].toDoubleVector(), out.toDoubleVector(), 0.0, what + ": session product " + (round * vs.length + i + 1) + " differs from hvp");
+                }
+            }
+            assertEquals(6, s.applications());
+            net.loss(loss, b);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.apply(vs[0], Nd4j.zeros(net.dataType(), n)));
+            assertTrue(e.getMessage().contains("another pass"), e.getMessage());
+        }
     }
 
     @Test void tinyCnnHvp() { checkHvp(tinyCnn(), imageBatch(4, new long[]{1, 6, 6}, 3, 1), "cnn"); }

@@ -43,7 +43,10 @@ public final class SharpnessRule extends StepSizeTuner {
 
     @Override protected double stepSize(StepContext ctx, OptimizerState state, INDArray u, Map<String, Double> diag) {
         INDArray eigenvector = state.tensor("eigenvector");
-        SharpnessEstimate s = power.run(HessianOperator.of(ctx.objective()), state.scalar("t") > 0 ? eigenvector : null);
+        SharpnessEstimate s;
+        try (HessianOperator h = HessianOperator.fixed(ctx.objective())) {
+            s = power.run(h, state.scalar("t") > 0 ? eigenvector : null);
+        }
         eigenvector.assign(s.eigenvector());
         state.setScalar("t", state.scalar("t") + 1);
         diag.put(Metrics.SHARPNESS_RULE_LAMBDA, s.eigenvalue());
