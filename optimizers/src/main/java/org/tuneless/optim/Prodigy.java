@@ -10,6 +10,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.tuneless.metrics.Metrics;
 import org.tuneless.tensor.ParameterLayout;
 import org.tuneless.tensor.ParameterTensor;
+import org.tuneless.tensor.Kernels;
 import org.tuneless.tensor.Vectors;
 
 /**
@@ -120,25 +121,35 @@ public final class Prodigy implements Optimizer {
         double dlr = d * lr * ctx.lrFactor() * bc;  // a schedule multiplies lr, as torch schedulers change group['lr']
         double numerator = state.scalar("d_numerator") * beta3;
         if (k == 0) p0.assign(x);  // the official per-tensor state is created at the first step (an early return leaves x = p0)
-        INDArray g = BaseOptimizer.decayedGradient(ctx, decouple ? 0 : weightDecay, state.scratch("g"));
-        // delta = Σ_p (d/d0)·dlr·⟨g_p, p0_p − x_p⟩, in layout order
-        INDArray diff = state.scratch("diff");
-        diff.assign(p0).subi(x);
-        double delta = 0;
-        for (ParameterTensor t : tensors) delta += (d / d0) * dlr * Vectors.dot(ParameterLayout.view(g, t), ParameterLayout.view(diff, t));
-        if (beta1 > 0) {
-            INDArray m = state.tensor("exp_avg");
-            m.muli(beta1);
-            Vectors.axpy(d * (1 - beta1), g, m);
+        double sCoef = safeguardWarmup ? (d / d0) * d : (d / d0) * dlr;
+        // float32 with beta1 > 0: the moments, Σ⟨g, p0 − x⟩ and Σ|s| in one fused pass (tensor.Kernels), the step in a second
+        boolean fused = beta1 > 0 && Kernels.appliesTo(ctx.gradient(), x, p0, state.tensor("exp_avg"), v, s);
+        INDArray g = null;
+        double delta = 0, dDenom = 0;
+        if (fused) {
+            double[] sums = Kernels.prodigyMoments(ctx.gradient(), x, decouple ? 0 : weightDecay, p0, state.tensor("exp_avg"), v, s,
+                    beta1, d * (1 - beta1), beta2, d * d * (1 - beta2), beta3, sCoef);
+            delta = (d / d0) * dlr * sums[0];
+            dDenom = sums[1];
+        } else {
+            g = BaseOptimizer.decayedGradient(ctx, decouple ? 0 : weightDecay, state.scratch("g"));
+            // delta = Σ_p (d/d0)·dlr·⟨g_p, p0_p − x_p⟩, in layout order
+            INDArray diff = state.scratch("diff");
+            diff.assign(p0).subi(x);
+            for (ParameterTensor t : tensors) delta += (d / d0) * dlr * Vectors.dot(ParameterLayout.view(g, t), ParameterLayout.view(diff, t));
+            if (beta1 > 0) {
+                INDArray m = state.tensor("exp_avg");
+                m.muli(beta1);
+                Vectors.axpy(d * (1 - beta1), g, m);
+            }
+            INDArray gSq = state.scratch("g_sq");
+            gSq.assign(g).muli(g);
+            v.muli(beta2);
+            Vectors.axpy(d * d * (1 - beta2), gSq, v);
+            s.muli(beta3);
+            Vectors.axpy(sCoef, g, s);
+            for (ParameterTensor t : tensors) dDenom += ParameterLayout.view(s, t).norm1Number().doubleValue();
         }
-        INDArray gSq = state.scratch("g_sq");
-        gSq.assign(g).muli(g);
-        v.muli(beta2);
-        Vectors.axpy(d * d * (1 - beta2), gSq, v);
-        s.muli(beta3);
-        Vectors.axpy(safeguardWarmup ? (d / d0) * d : (d / d0) * dlr, g, s);
-        double dDenom = 0;
-        for (ParameterTensor t : tensors) dDenom += ParameterLayout.view(s, t).norm1Number().doubleValue();
         if (dDenom == 0) {
             // as the official code: return without storing the numerator or moving; k does not advance
             return new StepResult(dlr, Metrics.ordered(Metrics.PRODIGY_D, d, Metrics.PRODIGY_DLR, dlr));
@@ -149,6 +160,10 @@ public final class Prodigy implements Optimizer {
         dMax = Math.max(dMax, dHat);
         d = Math.min(dMax, d * growthRate);
         state.setScalar("d_numerator", numerator).setScalar("d_denom", dDenom).setScalar("d", d).setScalar("d_max", dMax).setScalar("d_hat", dHat);
+        if (fused) {
+            Kernels.prodigyStep(x, state.tensor("exp_avg"), v, d * eps, -dlr, weightDecay != 0 && decouple ? -weightDecay * dlr : 0);
+            return finish(state, k, d, dHat, numerator, dDenom, dlr);
+        }
         INDArray denom = state.scratch("denom");
         Transforms.sqrt(denom.assign(v), false).addi(d * eps);
         if (weightDecay != 0 && decouple) Vectors.axpy(-weightDecay * dlr, x, x);
@@ -157,6 +172,10 @@ public final class Prodigy implements Optimizer {
         } else {
             Vectors.axpy(-dlr * d, denom.rdivi(g), x);
         }
+        return finish(state, k, d, dHat, numerator, dDenom, dlr);
+    }
+
+    private static StepResult finish(OptimizerState state, double k, double d, double dHat, double numerator, double dDenom, double dlr) {
         state.setScalar("k", k + 1);
         Map<String, Double> diag = new LinkedHashMap<>();
         diag.put(Metrics.PRODIGY_D, d);

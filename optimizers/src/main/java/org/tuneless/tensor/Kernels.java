@@ -30,6 +30,13 @@ public final class Kernels {
         void scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, float beta2, float c2, float ibc2, float eps,
                                float wd, float c, float alphaY, float alphaZ);
 
+        /** See {@link Kernels#prodigyMoments}; returns {Σ g·(p0 − x), Σ|s|}. */
+        double[] prodigyMoments(INDArray grad, INDArray x, float l2, INDArray p0, INDArray m, INDArray v, INDArray s,
+                                float beta1, float mCoef, float beta2, float vCoef, float beta3, float sCoef);
+
+        /** See {@link Kernels#prodigyStep}. */
+        void prodigyStep(INDArray x, INDArray m, INDArray v, float dEps, float coef, float decay);
+
         String describe();
     }
 
@@ -76,6 +83,24 @@ public final class Kernels {
     /** True when the fused kernels are in use. */
     public static boolean fused() { return FUSED != null; }
 
+    private static final ThreadLocal<Boolean> REFERENCE_ONLY = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Runs {@code body} with the fused kernels off in this thread (every caller takes its ND4J-op path): for comparing
+     * the two paths in one JVM (tests, benchmarks).
+     */
+    public static <T> T referenceOnly(java.util.function.Supplier<T> body) {
+        boolean was = REFERENCE_ONLY.get();
+        REFERENCE_ONLY.set(true);
+        try {
+            return body.get();
+        } finally {
+            REFERENCE_ONLY.set(was);
+        }
+    }
+
+    private static boolean on() { return FUSED != null && !REFERENCE_ONLY.get(); }
+
     /** What runs elementwise updates, for {@code ./tuneless info} and run logs. */
     public static String describe() {
         return FUSED != null ? FUSED.describe() : "reference ND4J ops (fused kernels off: " + WHY_NOT + ")";
@@ -90,7 +115,7 @@ public final class Kernels {
      */
     public static boolean adamDirection(INDArray g, INDArray w, double l2, INDArray m, INDArray v, INDArray precond, INDArray out,
                                         double beta1, double beta2, double bc1, double bc2, double eps, double decoupled) {
-        if (FUSED == null || !contiguousFloats(g, w, m, v, precond, out)) return false;
+        if (!on() || !contiguousFloats(g, w, m, v, precond, out)) return false;
         FUSED.adamDirection(g, w, (float) l2, m, v, precond, out, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) bc1, (float) bc2, (float) eps, (float) decoupled);
         return true;
     }
@@ -104,10 +129,32 @@ public final class Kernels {
      */
     public static boolean scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, double beta2, double bc2, double eps,
                                             double wd, double c, double alphaY, double alphaZ) {
-        if (FUSED == null || !contiguousFloats(g, y, z, v)) return false;
+        if (!on() || !contiguousFloats(g, y, z, v)) return false;
         FUSED.scheduleFreeAdamW(g, y, z, v, (float) beta2, (float) (1 - beta2), (float) (1 / bc2), (float) eps, (float) wd, (float) c,
                 (float) alphaY, (float) alphaZ);
         return true;
+    }
+
+    /** True when the fused kernels are on and apply to these tensors (float32, contiguous, one length). */
+    public static boolean appliesTo(INDArray... xs) { return on() && contiguousFloats(xs); }
+
+    /**
+     * Prodigy's moment pass (Mishchenko &amp; Defazio, arXiv 2306.06101, Alg. 3; the official {@code prodigyopt} 1.1), per
+     * element with g = grad + l2·x: m ← β₁m + mCoef·g; v ← β₂v + vCoef·g²; s ← β₃s + sCoef·g; and the two sums the
+     * step size needs, Σ g·(p0 − x) and Σ|s| (new s), accumulated in float lanes per block of 1,024 and in double across
+     * blocks. Call only when {@link #appliesTo} holds for grad, x, p0, m, v, s.
+     */
+    public static double[] prodigyMoments(INDArray grad, INDArray x, double l2, INDArray p0, INDArray m, INDArray v, INDArray s,
+                                          double beta1, double mCoef, double beta2, double vCoef, double beta3, double sCoef) {
+        if (!appliesTo(grad, x, p0, m, v, s)) throw new IllegalStateException("prodigyMoments: the fused kernels do not apply to these tensors");
+        return FUSED.prodigyMoments(grad, x, (float) l2, p0, m, v, s, (float) beta1, (float) mCoef, (float) beta2, (float) vCoef,
+                (float) beta3, (float) sCoef);
+    }
+
+    /** Prodigy's step: x ← x + decay·x, then x ← x + coef·m/(√v + dEps). Call only when {@link #appliesTo} holds. */
+    public static void prodigyStep(INDArray x, INDArray m, INDArray v, double dEps, double coef, double decay) {
+        if (!appliesTo(x, m, v)) throw new IllegalStateException("prodigyStep: the fused kernels do not apply to these tensors");
+        FUSED.prodigyStep(x, m, v, (float) dEps, (float) coef, (float) decay);
     }
 
     /** Float32, element-wise stride 1, one length, one element order (rank ≤ 1 has none): a flat run of floats each. */

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -112,6 +113,72 @@ final class VectorKernels implements Kernels.Fused {
             V.putFloat(ov + b, vi);
             Y.putFloat(oy + b, Math.fma(gh, alphaY, Math.fma(zi - yi, c, yi)));
             Z.putFloat(oz + b, Math.fma(gh, alphaZ, zi));
+        }
+    }
+
+    /** Block length of the float-lane partial sums (then summed in double). */
+    private static final int BLOCK = 1024;
+
+    @Override public double[] prodigyMoments(INDArray grad, INDArray x, float l2, INDArray p0, INDArray m, INDArray v, INDArray s,
+                                             float beta1, float mCoef, float beta2, float vCoef, float beta3, float sCoef) {
+        ByteBuffer G = bytes(grad), X = bytes(x), P0 = bytes(p0), M = bytes(m), V = bytes(v), S = bytes(s);
+        int og = 4 * (int) grad.offset(), ox = 4 * (int) x.offset(), op = 4 * (int) p0.offset(), om = 4 * (int) m.offset(),
+                ov = 4 * (int) v.offset(), os = 4 * (int) s.offset();
+        int n = (int) grad.length();
+        FloatVector L2 = FloatVector.broadcast(F, l2), MC = FloatVector.broadcast(F, mCoef), VC = FloatVector.broadcast(F, vCoef),
+                SC = FloatVector.broadcast(F, sCoef);
+        double dot = 0, abs = 0;
+        int i = 0, bound = F.loopBound(n);
+        while (i < bound) {
+            int end = Math.min(bound, i + BLOCK);
+            FloatVector dotAcc = FloatVector.zero(F), absAcc = FloatVector.zero(F);
+            for (; i < end; i += F.length()) {
+                int b = 4 * i;
+                FloatVector xv = FloatVector.fromByteBuffer(F, X, ox + b, ORDER);
+                FloatVector gv = xv.fma(L2, FloatVector.fromByteBuffer(F, G, og + b, ORDER));  // l2 = 0: g exactly
+                dotAcc = gv.fma(FloatVector.fromByteBuffer(F, P0, op + b, ORDER).sub(xv), dotAcc);
+                gv.fma(MC, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1)).intoByteBuffer(M, om + b, ORDER);
+                gv.mul(gv).fma(VC, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2)).intoByteBuffer(V, ov + b, ORDER);
+                FloatVector sv = gv.fma(SC, FloatVector.fromByteBuffer(F, S, os + b, ORDER).mul(beta3));
+                sv.intoByteBuffer(S, os + b, ORDER);
+                absAcc = absAcc.add(sv.abs());
+            }
+            dot += dotAcc.reduceLanes(VectorOperators.ADD);
+            abs += absAcc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {  // the tail: the same float operations, one element at a time
+            int b = 4 * i;
+            float xi = X.getFloat(ox + b);
+            float gi = Math.fma(xi, l2, G.getFloat(og + b));
+            dot += gi * (P0.getFloat(op + b) - xi);
+            M.putFloat(om + b, Math.fma(gi, mCoef, M.getFloat(om + b) * beta1));
+            V.putFloat(ov + b, Math.fma(gi * gi, vCoef, V.getFloat(ov + b) * beta2));
+            float si = Math.fma(gi, sCoef, S.getFloat(os + b) * beta3);
+            S.putFloat(os + b, si);
+            abs += Math.abs(si);
+        }
+        return new double[]{dot, abs};
+    }
+
+    @Override public void prodigyStep(INDArray x, INDArray m, INDArray v, float dEps, float coef, float decay) {
+        ByteBuffer X = bytes(x), M = bytes(m), V = bytes(v);
+        int ox = 4 * (int) x.offset(), om = 4 * (int) m.offset(), ov = 4 * (int) v.offset();
+        int n = (int) x.length();
+        FloatVector C = FloatVector.broadcast(F, coef), DEC = FloatVector.broadcast(F, decay);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int b = 4 * i;
+            FloatVector xv = FloatVector.fromByteBuffer(F, X, ox + b, ORDER);
+            xv = xv.fma(DEC, xv);  // decoupled decay first, as the reference path; decay = 0: x exactly
+            FloatVector u = FloatVector.fromByteBuffer(F, M, om + b, ORDER).div(FloatVector.fromByteBuffer(F, V, ov + b, ORDER).sqrt().add(dEps));
+            u.fma(C, xv).intoByteBuffer(X, ox + b, ORDER);
+        }
+        for (; i < n; i++) {
+            int b = 4 * i;
+            float xi = X.getFloat(ox + b);
+            xi = Math.fma(xi, decay, xi);
+            float u = M.getFloat(om + b) / ((float) Math.sqrt(V.getFloat(ov + b)) + dEps);
+            X.putFloat(ox + b, Math.fma(u, coef, xi));
         }
     }
 }

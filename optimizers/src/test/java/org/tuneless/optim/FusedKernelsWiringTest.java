@@ -39,6 +39,26 @@ class FusedKernelsWiringTest {
         tracks(() -> new AdamW(1e-2, 0.9, 0.999, 1e-8, 0.1), 40, "adamw");
     }
 
+    @Test void prodigyAndScheduleFreeInFloat32FollowTheirFloat64Trajectories() {
+        tracks(() -> new ScheduleFreeAdamW(), 40, "sf-adamw");
+        // Prodigy's d comes from Σ g·(p0 − x), and p0 − x cancels in float32 early on (x moved by ~d·lr): its float32
+        // trajectory is off its float64 one by more than rounding whichever path computes it. So: fused against the ND4J
+        // ops in float32 (Kernels.referenceOnly), where only the order of rounding differs.
+        assertTrue(Kernels.fused(), Kernels.describe());
+        Run fused = new Run(new Prodigy(), ParameterFreeTesting.mlp32()), ops = new Run(new Prodigy(), ParameterFreeTesting.mlp32());
+        for (int t = 1; t <= 40; t++) {
+            fused.step();
+            Kernels.referenceOnly(ops::step);
+            double[] a = fused.x(), b = ops.x();
+            double scale = ScheduleFreeTest.maxAbs(b);
+            for (int i = 0; i < a.length; i++) {
+                ScheduleFreeTest.closeRel(a[i], b[i], 1e-4, scale, "prodigy float32 step" + t + " w[" + i + "]");
+            }
+            double lrB = ops.last.learningRate();
+            assertEquals(lrB, fused.last.learningRate(), 2e-5 * lrB, "prodigy d·lr at step " + t);
+        }
+    }
+
     @Test void adamsPreconditionerIsTheFusedPassesP() {
         Run r = new Run(new Adam(1e-2), ParameterFreeTesting.mlp32());
         for (int t = 0; t < 3; t++) r.step();

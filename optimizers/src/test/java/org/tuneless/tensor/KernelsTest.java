@@ -108,6 +108,49 @@ class KernelsTest {
         }
     }
 
+    @Test void prodigyMomentsAndStepMatchTheirFloat64Definitions() {
+        Random r = new Random(5);
+        for (int n : new int[]{3, 1037, 40_000}) {
+            for (double l2 : new double[]{0, 0.01}) {
+                double b1 = 0.9, b2 = 0.999, b3 = Math.sqrt(0.999), d = 2e-3, mc = d * (1 - b1), vc = d * d * (1 - b2), sc = 0.7 * d;
+                INDArray g = view(r, n, 1, 1e-2, false), x = view(r, n, 4, 0.5, false), p0 = view(r, n, 2, 0.5, false),
+                        m = view(r, n, 3, 1e-5, false), v = view(r, n, 5, 1e-9, true), s = view(r, n, 7, 1e-4, false);
+                float[] g0 = f(g), x0 = f(x), p00 = f(p0), m0 = f(m), v0 = f(v), s0 = f(s);
+                assertTrue(Kernels.appliesTo(g, x, p0, m, v, s));
+                double[] sums = Kernels.prodigyMoments(g, x, l2, p0, m, v, s, b1, mc, b2, vc, b3, sc);
+                float[] m1 = f(m), v1 = f(v), s1 = f(s);
+                double dot = 0, dotScale = 0, abs = 0;
+                for (int i = 0; i < n; i++) {
+                    double gi = (float) (g0[i] + (double) (float) l2 * x0[i]);  // g is rounded to float32 in both paths
+                    final int k = i;
+                    double em = b1 * m0[i] + mc * gi, es = b3 * s0[i] + sc * gi;
+                    assertTrue(Math.abs(m1[i] - em) <= 2 * Math.ulp((float) (Math.abs(b1 * m0[i]) + Math.abs(mc * gi))), () -> "m[" + k + "]");
+                    assertTrue(Math.abs(s1[i] - es) <= 2 * Math.ulp((float) (Math.abs(b3 * s0[i]) + Math.abs(sc * gi))), () -> "s[" + k + "]");
+                    within(2, b2 * v0[i] + vc * gi * gi, v1[i], "v", i);
+                    dot += gi * ((double) p00[i] - x0[i]);
+                    dotScale += Math.abs(gi * ((double) p00[i] - x0[i]));
+                    abs += Math.abs(s1[i]);
+                }
+                // float lanes within blocks of 1,024, double across: relative error ~1e-7·√block of the magnitudes
+                assertEquals(dot, sums[0], 1e-5 * dotScale, "Σ g·(p0 − x), n = " + n);
+                assertEquals(abs, sums[1], 1e-5 * abs, "Σ|s|, n = " + n);
+                // the step, from the stored m and v
+                double dEps = d * 1e-8, coef = -1e-3, decay = l2 == 0 ? 0 : -1e-4;
+                float[] xb = f(x);
+                Kernels.prodigyStep(x, m, v, dEps, coef, decay);
+                float[] x1 = f(x);
+                for (int i = 0; i < n; i++) {
+                    double xd = xb[i] + decay * xb[i], u = m1[i] / (Math.sqrt(v1[i]) + dEps);
+                    double ex = xd + coef * u, scale = Math.abs(xb[i]) + Math.abs(decay * xb[i]) + Math.abs(coef * u);
+                    final int k = i;
+                    // ≤ 2 ulps of the magnitudes, plus the u term's own rounding (sqrt, add, divide ≈ 2 ulps of |coef·u|)
+                    assertTrue(Math.abs(x1[i] - ex) <= 2 * Math.ulp((float) scale) + 3 * Math.ulp((float) Math.abs(coef * u)),
+                            () -> "x[" + k + "]: " + x1[k] + " vs " + ex);
+                }
+            }
+        }
+    }
+
     @Test void theKernelLeavesWhatItDoesNotApplyToForTheReferencePath() {
         INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
         INDArray[] xs = {d, d.dup(), d.dup(), d.dup(), d.dup(), d.dup()};
