@@ -98,10 +98,11 @@ public final class SweepDriver {
             Path sweepJson = out.resolve("sweep.json");
             if (Files.exists(sweepJson)) {
                 SweepFile was = SweepFile.parse(Files.readString(sweepJson), out.resolve("sweep.json").toString());
-                String d = was.difference(file);
+                List<String> d = was.difference(file);
                 if (d != null) {
-                    throw new IllegalArgumentException(out + " holds another sweep: its sweep.json differs from " + file.source() + " at '" + d
-                            + "' (was " + at(was.json(), d) + ", now " + at(file.json(), d) + "); use another --out directory, or the same sweep file to continue");
+                    String field = d.isEmpty() ? "(the whole file)" : String.join(".", d);
+                    throw new IllegalArgumentException(out + " holds another sweep: its sweep.json differs from " + file.source() + " at '" + field
+                            + "' (was " + was.valueAt(d) + ", now " + file.valueAt(d) + "); use another --out directory, or the same sweep file to continue");
                 }
             }
             Files.writeString(sweepJson, file.toJson());
@@ -111,14 +112,6 @@ public final class SweepDriver {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use output directory " + out + ": " + e.getMessage(), e);
         }
-    }
-
-    private static String at(com.fasterxml.jackson.databind.JsonNode n, String path) {
-        for (String p : path.split("\\.")) {
-            if (n == null) break;
-            n = n.get(p);
-        }
-        return n == null ? "absent" : n.toString();
     }
 
     /**

@@ -171,10 +171,10 @@ public record SweepFile(String source, JsonNode json, RunSpec base, Map<String, 
             List<Double> grid = new ArrayList<>();
             for (int i = 0; i < points; i++) {
                 // powers of ten (1e-4, not 1.0000000000000009E-4) and exact ends
-                double v = i == 0 ? from : i == points - 1 ? to : kind.equals("log")
+                double x = i == 0 ? from : i == points - 1 ? to : kind.equals("log")
                         ? Math.pow(10, Math.log10(from) + (Math.log10(to) - Math.log10(from)) * i / (points - 1))
                         : from + (to - from) * i / (points - 1);
-                grid.add(v);
+                grid.add(x);
             }
             return new Axis(path, kind, grid, from, to);
         }
@@ -324,25 +324,37 @@ public record SweepFile(String source, JsonNode json, RunSpec base, Map<String, 
     }
 
     /**
-     * The first field (a dotted path, e.g. {@code parameters.optimizer.lr}) where {@code other} differs from this file,
-     * ignoring {@code threads} (how many trials run at once does not change the results); null when they are the same
-     * sweep.
+     * The first field where {@code other} differs from this file, as its keys from the root (e.g. {@code [parameters,
+     * optimizer.lr]}), ignoring {@code threads} (how many trials run at once does not change the results); null when
+     * they are the same sweep.
      */
-    public String difference(SweepFile other) {
+    public List<String> difference(SweepFile other) {
         ObjectNode a = ((ObjectNode) json.deepCopy()), b = ((ObjectNode) other.json.deepCopy());
         a.remove("threads");
         b.remove("threads");
-        return diff(a, b, "");
+        return diff(a, b, List.of());
     }
 
-    private static String diff(JsonNode a, JsonNode b, String path) {
-        if (a == null || b == null) return path.isEmpty() ? "(the whole file)" : path;
+    /** The value at {@code keys} (a {@link #difference}) in this file's JSON, or "absent". */
+    public String valueAt(List<String> keys) {
+        JsonNode n = json;
+        for (String k : keys) {
+            if (n == null) break;
+            n = n.get(k);
+        }
+        return n == null ? "absent" : n.toString();
+    }
+
+    private static List<String> diff(JsonNode a, JsonNode b, List<String> path) {
+        if (a == null || b == null) return path;
         if (a.isObject() && b.isObject()) {
             List<String> keys = new ArrayList<>();
             a.fieldNames().forEachRemaining(keys::add);
             b.fieldNames().forEachRemaining(k -> { if (!keys.contains(k)) keys.add(k); });
             for (String k : keys) {
-                String d = diff(a.get(k), b.get(k), path.isEmpty() ? k : path + "." + k);
+                List<String> p = new ArrayList<>(path);
+                p.add(k);
+                List<String> d = diff(a.get(k), b.get(k), p);
                 if (d != null) return d;
             }
             return null;
