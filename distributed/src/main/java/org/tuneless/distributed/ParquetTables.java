@@ -94,9 +94,12 @@ public final class ParquetTables {
         return List.of(session().read().parquet(dir.toAbsolutePath().toString()).columns());
     }
 
-    /** Stops the session this class started (a no-op when none is active). */
-    public static void stop() {
-        SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
+    /** Stops the SparkSession (and its context) if one is running, e.g. before another component creates its own context. */
+    public static synchronized void stop() {
+        scala.Option<SparkSession> s = SparkSession.getDefaultSession();
+        if (s.isDefined()) s.get().stop();
+        scala.Option<SparkSession> a = SparkSession.getActiveSession();
+        if (a.isDefined()) a.get().stop();
     }
 
     private static void delete(Path p) throws IOException {

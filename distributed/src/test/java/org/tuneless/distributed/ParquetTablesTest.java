@@ -23,6 +23,9 @@ import org.tuneless.run.TrialResult;
 /** results.parquet, read back with Spark SQL, holds the same table as results.csv: types, empty cells, NaN and ∞. */
 class ParquetTablesTest {
 
+    /** The next test class of this JVM may start its own SparkContext (one per JVM). */
+    @org.junit.jupiter.api.AfterAll static void stopSpark() { ParquetTables.stop(); }
+
     /** Trials that do not train: lr 1e6 diverges (loss +∞, best NaN), others have loss = lr; lr −1 cannot be built. */
     static final class Fake implements TrialExecutor {
         @Override public Execution start(List<Trial> trials, Consumer<TrialResult> onResult) {
