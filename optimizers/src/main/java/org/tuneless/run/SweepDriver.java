@@ -230,7 +230,18 @@ public final class SweepDriver {
         boolean hyperband = s.kind().equals("hyperband");
         List<EarlyStopping.Bracket> brackets = hyperband ? EarlyStopping.hyperband(maxSteps, s.minSteps(), s.eta()) : List.of();
         int ashaTop = EarlyStopping.rungSteps(s.minSteps(), maxSteps, s.eta()).size() - 1;
-        if (hyperband) total = brackets.stream().mapToInt(b -> b.rungs().stream().mapToInt(EarlyStopping.Rung::trials).sum()).sum();
+        if (hyperband) {
+            // trials when every one finishes with a usable value: a bracket's first rung runs its distinct configurations
+            // (fewer than n when the list is shorter), each next rung the best ⌊n_i/η⌋ of them
+            total = 0;
+            for (EarlyStopping.Bracket b : brackets) {
+                int count = Math.min(b.rungs().get(0).trials(), units.size());
+                for (int i = 0; i < b.rungs().size(); i++) {
+                    if (i > 0) count = Math.min(b.rungs().get(i - 1).trials() / s.eta(), count);
+                    total += count;
+                }
+            }
+        }
         EarlyStopping.TrialIds ids = (b, c, k) -> {
             Unit u = units.get(c);
             String id = (b == EarlyStopping.NO_BRACKET ? "" : "b" + b + "-") + u.id() + "-r" + k;

@@ -93,7 +93,7 @@ object SweepPlots {
             geomPoint(size = 3) { x = "steps"; y = "loss"; color = "configuration"; shape = "rung" } +
             scaleColorManual(values = palette.values.toList(), limits = palette.keys.toList(), name = "configuration") +
             scaleShapeManual(values = listOf(16, 1, 4), limits = listOf("full budget", "promoted", "stopped"), name = "trial") +
-            scaleXLog10(breaks = finite.map { it.steps.toDouble() }.distinct().sorted()) + ggtitle(title) + labs(x = "steps trained (log)", y = "loss compared at the rung") + ggsize(800, 450)
+            scaleXLog10(breaks = finite.map { it.steps.toDouble() }.distinct().sorted(), format = "d") + ggtitle(title) + labs(x = "steps trained (log)", y = "loss compared at the rung") + ggsize(800, 450)
         return RunFigure(if (Limits.spansDecades(losses)) p + scaleYLog10() else p, listOf(title), colours = palette)
     }
 }

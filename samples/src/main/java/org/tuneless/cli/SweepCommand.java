@@ -3,9 +3,18 @@ package org.tuneless.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.tuneless.dsl.RungTrial;
+import org.tuneless.dsl.SweepResult;
+import org.tuneless.dsl.TrialParameters;
+import org.tuneless.dsl.TrialResult;
+import org.tuneless.plot.SweepPlots;
 import org.tuneless.run.EarlyStopping;
 import org.tuneless.run.LocalExecutor;
 import org.tuneless.run.SweepDriver;
@@ -87,6 +96,7 @@ public final class SweepCommand implements Callable<Integer> {
             if (executor instanceof AutoCloseable c) c.close();
         }
         Path parquet = noParquet ? null : parquet(table, dir.resolve("results.parquet"), err);
+        Path chart = sweep.scheduler().earlyStopping() ? rungChart(sweep, table, dir.resolve("rungs.png")) : null;
         o.println();
         o.print(table.format());
         o.println();
@@ -96,7 +106,7 @@ public final class SweepCommand implements Callable<Integer> {
         long failed = driver.results().values().stream().filter(r -> !r.status().equals("COMPLETED")).count();
         o.printf(Locale.ROOT, "tuneless sweep: %d trials (%d run now, %d kept from before, %d not COMPLETED); wrote %s, %s, %s%s%n", table.rows().size(),
                 driver.results().size() - driver.resumed(), driver.resumed(), failed, dir.resolve("sweep.json"), dir.resolve("trials.jsonl"),
-                dir.resolve("results.csv"), parquet == null ? "" : " and " + parquet);
+                dir.resolve("results.csv"), (parquet == null ? "" : ", " + parquet) + (chart == null ? "" : " and the rung chart " + chart));
         return 0;
     }
 
@@ -119,6 +129,38 @@ public final class SweepCommand implements Callable<Integer> {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot write " + dir + ": " + e, e);
         }
+    }
+
+    /**
+     * The rung chart of an ASHA/Hyperband sweep ({@link SweepPlots#rungs}): one line per configuration×seed (and
+     * bracket) through its rungs, the loss compared (last test loss, else final training loss) against the steps; null
+     * when no trial has a finite loss.
+     */
+    static Path rungChart(SweepFile sweep, SweepTable table, Path png) {
+        List<String> names = new ArrayList<>(sweep.parameters().keySet());
+        List<String> columns = new ArrayList<>(org.tuneless.metrics.Csv.columnNames(names).values());
+        Map<String, Integer> units = new LinkedHashMap<>();
+        List<TrialResult> rows = new ArrayList<>();
+        List<RungTrial> rungs = new ArrayList<>();
+        for (List<Object> r : table.rows()) {
+            String id = (String) r.get(table.column("trial"));
+            Object rung = r.get(table.column("rung"));
+            if (rung == null) continue;  // a configuration that could not be built
+            String unit = id.replaceFirst("^b\\d+-", "").replaceFirst("-r\\d+$", "");
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (int i = 0; i < names.size(); i++) values.put(names.get(i), (Double) r.get(table.column(columns.get(i))));
+            long seed = (Long) r.get(table.column("seed"));
+            int c = units.computeIfAbsent(unit, u -> {
+                rows.add(new TrialResult(units.size(), new TrialParameters(values, seed), "COMPLETED", Double.NaN, Double.NaN, Double.NaN, 0, "", null, null, null, null));
+                return units.size();
+            });
+            Double test = (Double) r.get(table.column("test_loss")), fin = (Double) r.get(table.column("final_loss"));
+            double loss = test != null ? test : fin != null ? fin : Double.NaN;
+            rungs.add(new RungTrial(c, (Integer) r.get(table.column("bracket")), (Integer) rung, (Long) r.get(table.column("steps")), loss,
+                    (String) r.get(table.column("status"))));
+        }
+        if (rungs.stream().noneMatch(r -> Double.isFinite(r.getLoss()) && r.getLoss() > 0)) return null;
+        return SweepPlots.rungs(new SweepResult(names, rows, rungs)).save(png);
     }
 
     /** A 20-character bar over the trials. */
