@@ -279,7 +279,9 @@ public record SweepFile(String source, JsonNode json, RunSpec base, Map<String, 
 
     /** The id of configuration {@code c} with {@code seed}, e.g. {@code c03-s1} (zero-padded to the configurations' count). */
     public String trialId(int c, long seed) {
-        int n = Math.max(1, configurations().size());
+        int n = 1;
+        if (scheduler.trials() != null) n = scheduler.trials();
+        else for (Axis a : parameters.values()) n *= a.grid().size();
         int digits = Integer.toString(n - 1).length();
         return String.format(Locale.ROOT, "c%0" + digits + "d-s%d", c, seed);
     }

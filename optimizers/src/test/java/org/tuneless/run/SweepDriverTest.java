@@ -112,6 +112,16 @@ class SweepDriverTest {
         new SweepDriver(file("{\"optimizer.lr\": [-1, 1e6, 0.01]}", "\"seeds\": [0, 1], \"threads\": 7"), dir, exec, 1).prepare();
     }
 
+    /** A trial that throws while it is built by the executor (a batch larger than the data) is FAILED; the others run. */
+    @Test void aTrialThatThrowsInTheExecutorIsFailedAndTheSweepGoesOn(@TempDir Path tmp) throws Exception {
+        SweepFile f = SweepFile.parse("{\"base\": " + BASE.replace("\"batch\": \"full\"", "\"batch\": 16") + ", \"parameters\": {\"batch\": [100000, 32]}}", "batch.json");
+        SweepTable t = new SweepDriver(f, tmp.resolve("b"), new LocalExecutor(1), 1).run();
+        assertEquals(List.of("FAILED", "COMPLETED"), column(t, "status"));
+        String msg = (String) t.rows().get(0).get(t.column("message"));
+        assertTrue(msg.contains("batch = 100000 exceeds the"), msg);
+        assertEquals(List.of(100000.0, 32.0), column(t, "batch"));
+    }
+
     /** Hyperband from a sweep file: the hand-worked example of EarlyStoppingTest, with rungs and brackets in the table. */
     @Test void hyperbandSweepFileRecordsBracketsRungsAndStoppedTrials(@TempDir Path tmp) throws Exception {
         SweepFile f = SweepFile.parse("{\"base\": " + BASE.replace("\"steps\": 6", "\"steps\": 9") + ", \"parameters\": {\"optimizer.lr\": [5, 3, 8, 1, 9, 2, 7, 4, 6]},"
