@@ -36,10 +36,13 @@ import java.util.function.Consumer;
  */
 public final class SweepDriver {
 
-    /** Called after each finished trial: trials done (stored ones included), the total when known (else −1), the row. */
+    /**
+     * Called after each finished trial: trials done (stored ones included), the total when known (else −1), the result,
+     * and whether it was stored by an earlier run of the driver (reused, not run now).
+     */
     @FunctionalInterface
     public interface Progress {
-        void finished(int done, int total, TrialResult result);
+        void finished(int done, int total, TrialResult result, boolean stored);
     }
 
     private final SweepFile file;
@@ -309,7 +312,7 @@ public final class SweepDriver {
     private synchronized void record(TrialResult r) {
         results.put(r.id(), r);
         writeCsv();
-        if (progress != null) progress.finished(results.size(), total, r);
+        if (progress != null) progress.finished(results.size(), total, r, stored.get(r.id()) == r);
     }
 
     private synchronized void writeCsv() {

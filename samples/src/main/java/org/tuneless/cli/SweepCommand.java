@@ -72,7 +72,8 @@ public final class SweepCommand implements Callable<Integer> {
         TrialExecutor executor = master == null ? new LocalExecutor(t) : BenchCommand.spark(master);
         Interruption interruption = Interruption.install();
         long start = System.nanoTime();
-        SweepDriver driver = new SweepDriver(sweep, dir, executor, t).interruptWhen(interruption::requested).progress((done, total, r) -> {
+        SweepDriver driver = new SweepDriver(sweep, dir, executor, t).interruptWhen(interruption::requested).progress((done, total, r, kept) -> {
+            if (kept) return;  // reported in the header ("continuing: N finished trials kept")
             double el = (System.nanoTime() - start) / 1e9;
             String bar = total > 0 ? bar(done, total) + String.format(Locale.ROOT, " %" + Integer.toString(total).length() + "d/%d", done, total) : String.format(Locale.ROOT, "[%d]", done);
             o.printf(Locale.ROOT, "%s %-22s %-11s final loss %-10s %6.1f s   elapsed %s%n", bar, r.id(), r.status(),
