@@ -68,7 +68,8 @@ fun TrainingRun.evaluationsToDataFrame(): AnyFrame {
 /**
  * The sweep's trials as a DataFrame with the columns of [SweepResult.writeCsv]: `trial` (Int), one Double column per
  * swept parameter (under its column name, [Csv.columnName]), `seed` (Long), `status`, `final_loss`, `best_loss`
- * (`null` for a trial that could not run), `test_accuracy` (`null` when not measured), `seconds`, `message`.
+ * (`null` for a trial that could not run), `test_accuracy` (`null` when not measured), `seconds`, `message`; under
+ * asha/hyperband also `bracket`, `rung` (Int?) and `steps` (Long?).
  */
 fun SweepResult.toDataFrame(): AnyFrame {
     val ran = trials.map { it.status != "FAILED" }
@@ -82,7 +83,11 @@ fun SweepResult.toDataFrame(): AnyFrame {
             doubles("test_accuracy", trials.map { if (it.testAccuracy.isNaN()) null else it.testAccuracy }),
             doubles("seconds", trials.map { it.seconds }),
             column("message", trials.map { it.message }, typeOf<String>()),
-        ),
+        ) + (if (earlyStopping) listOf(
+            column("bracket", trials.map { it.bracket }, typeOf<Int?>()),
+            column("rung", trials.map { it.rung }, typeOf<Int?>()),
+            longs("steps", trials.map { it.steps }),
+        ) else emptyList()),
     )
 }
 

@@ -74,7 +74,7 @@ class SweepBuilder {
      */
     var executor: org.tuneless.run.TrialExecutor? = null
 
-    private var asha: Pair<Long, Int>? = null
+    private var earlyStopping: Triple<String, Long, Int>? = null
 
     /**
      * Early stopping by ASHA (asynchronous successive halving, arXiv 1810.05934): every configuration first trains
@@ -86,7 +86,20 @@ class SweepBuilder {
     fun asha(minSteps: Int, eta: Int = 3) {
         require(minSteps >= 1) { "asha(minSteps = $minSteps): a number of steps ≥ 1" }
         require(eta >= 2) { "asha(eta = $eta): the reduction factor must be ≥ 2 (3 is usual)" }
-        asha = minSteps.toLong() to eta
+        earlyStopping = Triple("asha", minSteps.toLong(), eta)
+    }
+
+    /**
+     * Early stopping by Hyperband (arXiv 1603.06560): brackets s = s_max … 0 of successive halving, bracket s starting
+     * n = ⌈(s_max+1)/(s+1)·η^s⌉ configurations (taken in order from the grid or the random draws, cycling) at
+     * `steps`·η^−s steps, at least [minSteps]; the best 1/[eta] of each rung go on with [eta] times the steps. The
+     * result has one row per configuration (its furthest trial) and every trial in [SweepResult.rungs]. As with
+     * [asha], trials travel as run specs and are compared by their last test loss (else the final training loss).
+     */
+    fun hyperband(minSteps: Int, eta: Int = 3) {
+        require(minSteps >= 1) { "hyperband(minSteps = $minSteps): a number of steps ≥ 1" }
+        require(eta >= 2) { "hyperband(eta = $eta): the reduction factor must be ≥ 2 (3 is usual)" }
+        earlyStopping = Triple("hyperband", minSteps.toLong(), eta)
     }
 
     fun parameter(name: String, values: Values) {
@@ -128,8 +141,18 @@ class SweepBuilder {
         val block = configure ?: throw IllegalArgumentException("sweep: no trial { } block: say how to configure a run from the parameters")
         require(threads >= 1) { "sweep: threads = $threads must be ≥ 1" }
         val configs = configurations()
-        asha?.let { (minSteps, eta) -> return runAsha(configs, block, minSteps, eta) }
-        executor?.let { return runOn(it, configs, block) }
+        val created = if (executor == null) masterExecutor() else null
+        try {
+            val exec = executor ?: created
+            earlyStopping?.let { (kind, minSteps, eta) -> return runEarlyStopping(configs, block, kind, minSteps, eta, exec) }
+            exec?.let { return runOn(it, configs, block) }
+            return runOnThreads(configs, block)
+        } finally {
+            (created as? AutoCloseable)?.close()
+        }
+    }
+
+    private fun runOnThreads(configs: List<TrialParameters>, block: TrainingBuilder.(TrialParameters) -> Unit): SweepResult {
         val pool = Executors.newFixedThreadPool(threads)
         try {
             val futures = configs.mapIndexed { index, p ->
@@ -162,21 +185,89 @@ class SweepBuilder {
         return b.spec()
     }
 
-    private fun runAsha(configs: List<TrialParameters>, block: TrainingBuilder.(TrialParameters) -> Unit, minSteps: Long, eta: Int): SweepResult {
-        val specs = configs.mapIndexed { i, p -> specOf(i, p, block, "asha(…)") }
-        val maxSteps = specs.maxOf { it.steps() }
-        require(specs.all { it.steps() == maxSteps }) { "asha(…): every trial needs the same steps (the top rung's budget); got ${specs.map { it.steps() }.distinct()}" }
-        require(minSteps <= maxSteps) { "asha(minSteps = $minSteps): more than the trials' $maxSteps steps" }
-        val result = org.tuneless.run.EarlyStopping.asha(specs, executor ?: org.tuneless.run.LocalExecutor(1), threads, minSteps, maxSteps, eta,
-            org.tuneless.run.EarlyStopping::lastTestLoss)
-        val seconds = result.trials().groupBy { it.configuration() }.mapValues { (_, v) -> v.sumOf { it.result().seconds() } }
-        return SweepResult(parameters.keys.toList(), configs.indices.map { i ->
-            val o = result.best().getValue(i)
+    /**
+     * ASHA or Hyperband over the configurations that can be built (one that cannot is a FAILED row, as with threads):
+     * one row per configuration (its furthest trial: STOPPED below the full budget), every trial in [SweepResult.rungs].
+     */
+    private fun runEarlyStopping(configs: List<TrialParameters>, block: TrainingBuilder.(TrialParameters) -> Unit, kind: String, minSteps: Long, eta: Int,
+                                 exec: org.tuneless.run.TrialExecutor?): SweepResult {
+        val rows = arrayOfNulls<TrialResult>(configs.size)
+        val specs = arrayOfNulls<org.tuneless.run.RunSpec>(configs.size)
+        configs.forEachIndexed { i, p ->
+            try {
+                specs[i] = specOf(i, p, block, "$kind(…)")
+            } catch (e: Throwable) {
+                if (e is InterruptedException) throw e
+                rows[i] = TrialResult(i, p, "FAILED", Double.NaN, Double.NaN, Double.NaN, 0.0, "${e.javaClass.simpleName}: ${e.message ?: e.toString()}")
+            }
+        }
+        val good = configs.indices.filter { specs[it] != null }
+        if (good.isEmpty()) return SweepResult(parameters.keys.toList(), rows.map { it!! })
+        val goodSpecs = good.map { specs[it]!! }
+        val maxSteps = goodSpecs.maxOf { it.steps() }
+        require(goodSpecs.all { it.steps() == maxSteps }) { "$kind(…): every trial needs the same steps (the top rung's budget); got ${goodSpecs.map { it.steps() }.distinct()}" }
+        require(minSteps <= maxSteps) { "$kind(minSteps = $minSteps): more than the trials' $maxSteps steps" }
+        val on = exec ?: org.tuneless.run.LocalExecutor(1)
+        val outcomes: List<org.tuneless.run.EarlyStopping.Outcome>
+        val top: (org.tuneless.run.EarlyStopping.Outcome) -> Int
+        if (kind == "asha") {
+            val r = org.tuneless.run.EarlyStopping.asha(goodSpecs, on, threads, minSteps, maxSteps, eta, org.tuneless.run.EarlyStopping::lastTestLoss)
+            outcomes = r.trials()
+            top = { r.topRung() }
+        } else {
+            val h = org.tuneless.run.EarlyStopping.hyperband(goodSpecs, on, threads, minSteps, maxSteps, eta, org.tuneless.run.EarlyStopping::lastTestLoss,
+                org.tuneless.run.EarlyStopping.TrialIds.DEFAULT, null)
+            outcomes = h.trials()
+            top = { o -> o.bracket() }  // bracket s has rungs 0 … s
+        }
+        val rungs = outcomes.map { o ->
             val r = o.result()
-            val stopped = result.stopped(i) && r.status() == TrainingStatus.COMPLETED.name
-            fromResult(i, configs[i], r, if (stopped) "STOPPED" else r.status(), seconds.getValue(i),
-                if (stopped) "stopped early at rung ${o.rung()} (${o.steps()} of $maxSteps steps)" else r.message(), specs[i])
-        })
+            val promoted = outcomes.any { it.configuration() == o.configuration() && it.bracket() == o.bracket() && it.rung() > o.rung() }
+            val status = when {
+                r.status() != TrainingStatus.COMPLETED.name -> r.status()
+                promoted -> "PROMOTED"
+                o.rung() < top(o) -> "STOPPED"
+                else -> r.status()
+            }
+            RungTrial(good[o.configuration()], o.bracket().takeIf { it >= 0 }, o.rung(), o.steps(), o.value(), status)
+        }
+        val byConfig = outcomes.groupBy { it.configuration() }
+        for ((k, i) in good.withIndex()) {
+            val mine = byConfig[k]
+            if (mine == null) {
+                rows[i] = TrialResult(i, configs[i], "SKIPPED", Double.NaN, Double.NaN, Double.NaN, 0.0,
+                    "not drawn by any Hyperband bracket (the brackets take ${outcomes.map { it.configuration() }.distinct().size} configurations)", specs[i])
+                continue
+            }
+            val o = mine.sortedWith(compareByDescending<org.tuneless.run.EarlyStopping.Outcome> { it.steps() }
+                .thenBy { if (it.value().isFinite()) it.value() else Double.POSITIVE_INFINITY }).first()
+            val r = o.result()
+            val stopped = o.steps() < maxSteps && r.status() == TrainingStatus.COMPLETED.name
+            rows[i] = fromResult(i, configs[i], r, if (stopped) "STOPPED" else r.status(), mine.sumOf { it.result().seconds() },
+                if (stopped) "stopped early at rung ${o.rung()}${if (o.bracket() >= 0) " of bracket ${o.bracket()}" else ""} (${o.steps()} of $maxSteps steps)" else r.message(),
+                specs[i]!!).copy(rung = o.rung(), bracket = o.bracket().takeIf { it >= 0 }, steps = o.steps())
+        }
+        return SweepResult(parameters.keys.toList(), rows.map { it!! }, rungs)
+    }
+
+    /**
+     * The executor named by the system property `tuneless.master` (or the environment variable `TUNELESS_MASTER`), set
+     * by `./tuneless sweep FILE.main.kts --master URL`: a SparkExecutor of module tuneless-distributed, loaded by name;
+     * null when neither is set.
+     */
+    private fun masterExecutor(): org.tuneless.run.TrialExecutor? {
+        val master = System.getProperty("tuneless.master")?.takeIf { it.isNotBlank() } ?: System.getenv("TUNELESS_MASTER")?.takeIf { it.isNotBlank() } ?: return null
+        val c = try {
+            Class.forName("org.tuneless.distributed.SparkExecutor")
+        } catch (e: ClassNotFoundException) {
+            throw IllegalArgumentException("tuneless.master = $master asks for Apache Spark, but the Spark executor (module tuneless-distributed) is not on the " +
+                "classpath; run the script with ./tuneless sweep FILE.main.kts --master URL (it adds the module), or depend on org.tuneless:tuneless-distributed")
+        }
+        return try {
+            c.getConstructor(String::class.java).newInstance(master) as org.tuneless.run.TrialExecutor
+        } catch (e: java.lang.reflect.InvocationTargetException) {
+            throw IllegalArgumentException("tuneless.master = $master: ${e.cause?.message ?: e.cause}", e.cause)
+        }
     }
 
     /** Runs the trials as specs on [executor]; a configuration that fails to build is a FAILED trial, as with threads. */
@@ -239,6 +330,12 @@ data class TrialResult(
     val testAccuracy: Double, val seconds: Double, val message: String,
     /** The trial's run spec (null when the configuration itself failed). */
     val spec: org.tuneless.run.RunSpec? = null,
+    /** Under asha/hyperband: the rung of the configuration's furthest trial (null otherwise). */
+    val rung: Int? = null,
+    /** Under hyperband: the bracket s of that trial (null otherwise). */
+    val bracket: Int? = null,
+    /** Under asha/hyperband: the steps that trial trained (null otherwise: the run's steps). */
+    val steps: Long? = null,
 ) {
     val diverged: Boolean get() = status == TrainingStatus.DIVERGED.name
     val ok: Boolean get() = status == TrainingStatus.COMPLETED.name && finalLoss.isFinite()
@@ -261,8 +358,19 @@ data class SensitivityReport(
     )
 }
 
-/** The table of a sweep's trials, with CSV export and sensitivity reports. */
-class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult>) {
+/**
+ * One trial of an asha/hyperband sweep: configuration [configuration] (a [TrialResult.index]) trained [steps] steps at
+ * rung [rung] (of bracket [bracket] under Hyperband); [loss] is the value compared (last test loss, else final training
+ * loss; NaN when the trial failed); [status] PROMOTED (it went on to the next rung), STOPPED (it did not, below the top
+ * rung), or the run's status (COMPLETED at the top rung, DIVERGED, FAILED).
+ */
+data class RungTrial(val configuration: Int, val bracket: Int?, val rung: Int, val steps: Long, val loss: Double, val status: String)
+
+/** The table of a sweep's trials, with CSV export and sensitivity reports; [rungs] = every trial of an asha/hyperband sweep. */
+class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult>, val rungs: List<RungTrial> = emptyList()) {
+
+    /** Whether the sweep ran asha/hyperband (the table and CSV then show rung, bracket and steps). */
+    val earlyStopping: Boolean get() = trials.any { it.rung != null }
 
     /** Mean final loss per value of [parameter] (over seeds and the other parameters). Failed or diverged trials count as +∞. */
     fun meanLossBy(parameter: String): Map<Double, Double> {
@@ -287,10 +395,14 @@ class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult
 
     /** A plain-text table, one row per trial. */
     fun table(): String {
-        val header = listOf("#") + parameterNames + listOf("seed", "status", "final loss", "best loss", "test acc", "time")
+        val brackets = trials.any { it.bracket != null }
+        val header = listOf("#") + parameterNames + listOf("seed") + (if (brackets) listOf("bracket") else emptyList()) +
+            (if (earlyStopping) listOf("rung", "steps") else emptyList()) + listOf("status", "final loss", "best loss", "test acc", "time")
         val rows = trials.map { t ->
-            listOf(t.index.toString()) + parameterNames.map { fmt(t.parameters[it]) } + listOf(
-                t.parameters.seed.toString(), t.status, String.format(Locale.ROOT, "%.4g", t.finalLoss), String.format(Locale.ROOT, "%.4g", t.bestLoss),
+            listOf(t.index.toString()) + parameterNames.map { fmt(t.parameters[it]) } + listOf(t.parameters.seed.toString()) +
+                (if (brackets) listOf(t.bracket?.toString() ?: "-") else emptyList()) +
+                (if (earlyStopping) listOf(t.rung?.toString() ?: "-", t.steps?.toString() ?: "-") else emptyList()) + listOf(
+                t.status, String.format(Locale.ROOT, "%.4g", t.finalLoss), String.format(Locale.ROOT, "%.4g", t.bestLoss),
                 if (t.testAccuracy.isNaN()) "-" else String.format(Locale.ROOT, "%.1f%%", 100 * t.testAccuracy), String.format(Locale.ROOT, "%.1f s", t.seconds),
             )
         }
@@ -302,7 +414,8 @@ class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult
     override fun toString() = table()
 
     /** The columns of [writeCsv] and [toDataFrame]: `trial`, the swept parameters (as column names), then [TRIAL_COLUMNS]. */
-    val columns: List<String> get() = listOf("trial") + Csv.columnNames(parameterNames).values + TRIAL_COLUMNS
+    val columns: List<String> get() = listOf("trial") + Csv.columnNames(parameterNames).values + TRIAL_COLUMNS +
+        (if (earlyStopping) RUNG_COLUMNS else emptyList())
 
     /**
      * Writes one row per trial: trial, parameters, seed, status, final/best loss, test accuracy, seconds, message, with
@@ -325,12 +438,15 @@ class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult
         return listOf(t.index.toString()) + parameterNames.map { Csv.compact(t.parameters[it]) } + listOf(
             t.parameters.seed.toString(), t.status, measured(t.finalLoss), measured(t.bestLoss),
             if (t.testAccuracy.isNaN()) Csv.MISSING else Csv.real(t.testAccuracy), Csv.real(t.seconds), t.message,
-        )
+        ) + (if (earlyStopping) listOf(t.bracket?.toString() ?: Csv.MISSING, t.rung?.toString() ?: Csv.MISSING, t.steps?.toString() ?: Csv.MISSING) else emptyList())
     }
 
     companion object {
         /** The fixed columns after the parameters. */
         val TRIAL_COLUMNS = listOf("seed", "status", "final_loss", "best_loss", "test_accuracy", "seconds", "message")
+
+        /** The columns after [TRIAL_COLUMNS] of an asha/hyperband sweep (empty cells where not applicable). */
+        val RUNG_COLUMNS = listOf("bracket", "rung", "steps")
     }
 }
 

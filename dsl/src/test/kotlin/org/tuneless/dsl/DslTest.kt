@@ -261,6 +261,61 @@ class DslTest : FunSpec({
         top.minByOrNull { it.finalLoss }!!.parameters["lr"] shouldNotBe 1e-4
     }
 
+    test("a configuration that cannot be built is a FAILED trial of an asha sweep, not a failed sweep") {
+        val result = sweep {
+            parameter("lr", values(0.01, -1.0, 0.1))
+            threads = 1
+            asha(minSteps = 1, eta = 3)
+            trial { p -> model = mlp(16, 8, 1); data = teacherStudent(samples = 64); loss = squaredLoss(); batchSize = FullBatch
+                optimizer = gd(lr = p["lr"]); steps = 3 }
+        }
+        result.trials.map { it.status } shouldBe listOf("STOPPED", "FAILED", "COMPLETED")
+        result.trials[1].message shouldContain "lr"
+        result.trials.map { it.rung } shouldBe listOf(0, null, 1)
+        result.trials.map { it.steps } shouldBe listOf(1L, null, 3L)
+        result.rungs.map { "${it.configuration}/${it.rung}/${it.status}" } shouldBe listOf("0/0/STOPPED", "2/0/PROMOTED", "2/1/COMPLETED")
+        result.columns.takeLast(3) shouldBe listOf("bracket", "rung", "steps")
+        result.table() shouldContain "rung"
+    }
+
+    test("hyperband runs brackets of successive halving and shows brackets and rungs") {
+        val result = sweep {
+            parameter("lr", values(0.3, 0.1, 0.03, 0.01))
+            threads = 2
+            hyperband(minSteps = 1, eta = 3)
+            trial { p -> model = mlp(16, 8, 1); data = teacherStudent(samples = 64); loss = squaredLoss(); batchSize = FullBatch
+                optimizer = gd(lr = p["lr"]); steps = 9 }
+        }
+        // R = 9, r_min = 1, η = 3: brackets 2 (9 slots at 1 step → 4 distinct configurations), 1 (5 at 3 steps), 0 (3 at 9 steps)
+        result.rungs.filter { it.bracket == 2 && it.rung == 0 }.map { it.configuration } shouldBe listOf(0, 1, 2, 3)
+        result.rungs.filter { it.bracket == 2 && it.rung == 0 }.all { it.steps == 1L } shouldBe true
+        result.rungs.filter { it.bracket == 1 && it.rung == 0 }.map { it.steps }.distinct() shouldBe listOf(3L)
+        // bracket 1 takes slots 9 … 13 (configurations 1, 2, 3, 0, 1), bracket 0 slots 14 … 16 (2, 3, 0): the list cycles
+        result.rungs.filter { it.bracket == 1 && it.rung == 0 }.map { it.configuration } shouldBe listOf(1, 2, 3, 0)
+        result.rungs.filter { it.bracket == 0 }.map { it.configuration } shouldBe listOf(2, 3, 0)
+        result.rungs.filter { it.bracket == 0 }.all { it.steps == 9L && it.status != "STOPPED" } shouldBe true
+        result.rungs.filter { it.rung < it.bracket!! }.all { it.status in setOf("PROMOTED", "STOPPED", "DIVERGED") } shouldBe true
+        (result.rungs.count { it.status == "STOPPED" } >= 3) shouldBe true
+        result.trials.all { it.steps == 9L || it.status == "STOPPED" || it.status == "DIVERGED" } shouldBe true
+        result.table() shouldContain "bracket"
+    }
+
+    test("tuneless.master without the distributed module is a clear error") {
+        System.setProperty("tuneless.master", "local[2]")
+        try {
+            val e = shouldThrow<IllegalArgumentException> {
+                sweep {
+                    parameter("lr", values(0.1))
+                    trial { p -> model = mlp(16, 8, 1); data = teacherStudent(samples = 64); loss = squaredLoss(); optimizer = gd(lr = p["lr"]); steps = 2 }
+                }
+            }
+            e.message shouldContain "tuneless.master = local[2]"
+            e.message shouldContain "./tuneless sweep FILE.main.kts --master URL"
+        } finally {
+            System.clearProperty("tuneless.master")
+        }
+    }
+
     test("random search draws the requested number of configurations from the ranges") {
         val b = SweepBuilder().apply {
             parameter("eta", logRange(0.1, 100.0, points = 4))

@@ -129,7 +129,8 @@ class TunelessIntegration : JupyterIntegration() {
                 val report = s.sensitivity(first)
                 "<p>" + escape(report.toString()) + "</p>" + SweepPlots.sensitivity(s, first).toSvg()
             } else ""
-            return MIME("text/html" to table + plot, "text/plain" to s.table())
+            val rungs = if (s.rungs.any { it.loss.isFinite() && it.loss > 0 }) SweepPlots.rungs(s).toSvg() else ""
+            return MIME("text/html" to table + plot + rungs, "text/plain" to s.table())
         }
 
         /**

@@ -32,8 +32,26 @@ public final class EarlyStopping {
     /** A Hyperband bracket s: its rungs (n_i configurations trained r_i steps each). */
     public record Bracket(int s, List<Rung> rungs) {}
 
-    /** A finished trial of the sweep: the configuration, the rung, the steps it ran, the value compared and the result. */
-    public record Outcome(int configuration, int rung, long steps, double value, TrialResult result) {}
+    /**
+     * A finished trial of the sweep: the configuration, the rung, the steps it ran, the value compared, the result and the
+     * Hyperband bracket s ({@link #NO_BRACKET} for ASHA).
+     */
+    public record Outcome(int configuration, int rung, long steps, double value, TrialResult result, int bracket) {
+        public Outcome(int configuration, int rung, long steps, double value, TrialResult result) {
+            this(configuration, rung, steps, value, result, NO_BRACKET);
+        }
+    }
+
+    /** {@link Outcome#bracket()} of an ASHA trial. */
+    public static final int NO_BRACKET = -1;
+
+    /** Names a trial of configuration {@code configuration} at rung {@code rung} of bracket {@code bracket} (NO_BRACKET for ASHA). */
+    @FunctionalInterface
+    public interface TrialIds {
+        String id(int bracket, int configuration, int rung);
+
+        TrialIds DEFAULT = (b, c, k) -> (b == NO_BRACKET ? "" : "bracket=" + b + "/") + "config=" + c + "/rung=" + k;
+    }
 
     /**
      * The result: every trial run (in completion order), and per configuration the highest rung it reached, its value
@@ -93,6 +111,15 @@ public final class EarlyStopping {
      */
     public static Result asha(List<RunSpec> configurations, TrialExecutor executor, int workers, long minSteps, long maxSteps, int eta,
                               ToDoubleFunction<TrialResult> value) throws InterruptedException {
+        return asha(configurations, executor, workers, minSteps, maxSteps, eta, value, TrialIds.DEFAULT, null);
+    }
+
+    /**
+     * ASHA as above, naming trials with {@code ids} (ids must be stable across processes for a sweep to resume) and
+     * reporting each finished trial to {@code onOutcome} (null = nobody) as it arrives, on the calling thread.
+     */
+    public static Result asha(List<RunSpec> configurations, TrialExecutor executor, int workers, long minSteps, long maxSteps, int eta,
+                              ToDoubleFunction<TrialResult> value, TrialIds ids, java.util.function.Consumer<Outcome> onOutcome) throws InterruptedException {
         if (configurations.isEmpty()) throw new IllegalArgumentException("asha: no configurations to try");
         if (workers < 1) throw new IllegalArgumentException("asha: workers = " + workers + " must be ≥ 1");
         List<Long> budgets = rungSteps(minSteps, maxSteps, eta);
@@ -116,7 +143,7 @@ public final class EarlyStopping {
                     if (job[1] == 0) next++;
                     else promoted.get(job[1] - 1).add(job[0]);
                     int c = job[0], k = job[1];
-                    Trial t = new Trial("config=" + c + "/rung=" + k, configurations.get(c).withSteps(budgets.get(k)));
+                    Trial t = new Trial(ids.id(NO_BRACKET, c, k), configurations.get(c).withSteps(budgets.get(k)));
                     running.add(executor.start(List.of(t), r -> finished.add(new Object[]{c, k, r})));
                     inFlight++;
                 }
@@ -129,6 +156,7 @@ public final class EarlyStopping {
                 all.add(o);
                 rungs.get(k).add(o);
                 best.merge(c, o, (a, b) -> b.rung() >= a.rung() ? b : a);
+                if (onOutcome != null) onOutcome.accept(o);
             }
         } catch (InterruptedException e) {
             running.forEach(TrialExecutor.Execution::cancel);
@@ -137,6 +165,90 @@ public final class EarlyStopping {
         Map<Integer, Outcome> byConfig = new LinkedHashMap<>();
         for (int c = 0; c < configurations.size(); c++) if (best.containsKey(c)) byConfig.put(c, best.get(c));
         return new Result(all, byConfig, top);
+    }
+
+    /** What a Hyperband run did: every trial, and each bracket's configurations (indices into the list given). */
+    public record HyperbandResult(List<Outcome> trials, List<List<Integer>> brackets, List<Bracket> plan) {
+        /** Steps trained over all trials: the cost. */
+        public long totalSteps() { return trials.stream().mapToLong(Outcome::steps).sum(); }
+
+        /** The trial with the best (lowest, finite) value among those trained for the full budget (the top rung of a bracket). */
+        public java.util.Optional<Outcome> winner() {
+            long top = plan.get(0).rungs().get(plan.get(0).rungs().size() - 1).steps();
+            return trials.stream().filter(o -> o.steps() == top && Double.isFinite(o.value())).min(Comparator.comparingDouble(Outcome::value));
+        }
+
+        /** Whether the trial {@code o} was the last one of its configuration in its bracket below the bracket's top rung. */
+        public boolean stopped(Outcome o) {
+            Bracket b = plan.stream().filter(x -> x.s() == o.bracket()).findFirst().orElseThrow();
+            if (o.rung() == b.rungs().size() - 1) return false;
+            return trials.stream().noneMatch(x -> x.bracket() == o.bracket() && x.configuration() == o.configuration() && x.rung() > o.rung());
+        }
+    }
+
+    /**
+     * Hyperband (Li et al. 2017, arXiv 1603.06560, Algorithm 1) over {@code configurations}, each trained up to
+     * {@code maxSteps}: for each bracket of {@link #hyperband(long, long, int)} (s = s_max … 0) the next n configurations
+     * of the list (cycling through it when the brackets need more than it has) run successive halving — all n_i at
+     * r_i steps, then the best ⌊n_i/η⌋ (finite values only, lower is better) go on with η times the steps. Brackets
+     * run one after the other; within a rung, up to {@code workers} trials run at once on {@code executor}. A
+     * configuration that stops below its bracket's top rung is stopped early.
+     */
+    public static HyperbandResult hyperband(List<RunSpec> configurations, TrialExecutor executor, int workers, long minSteps, long maxSteps, int eta,
+                                            ToDoubleFunction<TrialResult> value, TrialIds ids, java.util.function.Consumer<Outcome> onOutcome)
+            throws InterruptedException {
+        if (configurations.isEmpty()) throw new IllegalArgumentException("hyperband: no configurations to try");
+        if (workers < 1) throw new IllegalArgumentException("hyperband: workers = " + workers + " must be ≥ 1");
+        List<Bracket> plan = hyperband(maxSteps, minSteps, eta);
+        List<Outcome> all = new ArrayList<>();
+        List<List<Integer>> chosen = new ArrayList<>();
+        int next = 0;
+        for (Bracket b : plan) {
+            List<Integer> current = new ArrayList<>();
+            for (int i = 0; i < b.rungs().get(0).trials(); i++) current.add(next++ % configurations.size());
+            chosen.add(List.copyOf(current));
+            for (Rung rung : b.rungs()) {
+                List<Trial> trials = new ArrayList<>();
+                Map<String, Integer> configOf = new LinkedHashMap<>();
+                for (int c : current) {
+                    String id = ids.id(b.s(), c, rung.index());
+                    if (configOf.containsKey(id)) continue;  // a configuration drawn twice in one bracket (a short list) runs once
+                    configOf.put(id, c);
+                    trials.add(new Trial(id, configurations.get(c).withSteps(rung.steps())));
+                }
+                List<Outcome> done = new ArrayList<>();
+                LinkedBlockingQueue<TrialResult> finished = new LinkedBlockingQueue<>();
+                List<TrialExecutor.Execution> running = new ArrayList<>();
+                int started = 0;
+                try {
+                    while (done.size() < trials.size()) {
+                        while (started < trials.size() && started - done.size() < workers) {
+                            running.add(executor.start(List.of(trials.get(started++)), finished::add));
+                        }
+                        TrialResult r = finished.take();
+                        int c = configOf.get(r.id());
+                        done.add(new Outcome(c, rung.index(), r.steps(), usable(r) ? value.applyAsDouble(r) : Double.NaN, r, b.s()));
+                    }
+                } catch (InterruptedException ex) {
+                    running.forEach(TrialExecutor.Execution::cancel);
+                    throw ex;
+                }
+                // report in the rung's trial order, whatever the completion order: the same sweep gives the same record
+                List<String> order = trials.stream().map(Trial::id).toList();
+                done.sort(Comparator.comparingInt(o -> order.indexOf(o.result().id())));
+                for (Outcome o : done) {
+                    all.add(o);
+                    if (onOutcome != null) onOutcome.accept(o);
+                }
+                if (rung.index() == b.rungs().size() - 1) break;
+                int keep = rung.trials() / eta;
+                current = done.stream().filter(o -> Double.isFinite(o.value()))
+                        .sorted(Comparator.comparingDouble(Outcome::value).thenComparingInt(Outcome::configuration))
+                        .limit(keep).map(Outcome::configuration).toList();
+                if (current.isEmpty()) break;
+            }
+        }
+        return new HyperbandResult(all, chosen, plan);
     }
 
     /**

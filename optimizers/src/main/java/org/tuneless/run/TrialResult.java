@@ -12,10 +12,12 @@ import org.tuneless.train.TrainingRun;
  * the trial id, the spec as JSON, the status (a {@link org.tuneless.train.TrainingStatus} name or {@link #FAILED} when
  * the trial threw), a message, the steps run, wall seconds, the final and best training loss, and a compact history:
  * every evaluation record and, at each evaluation step, the {@link Point} of the step record (learning rate, loss, time),
- * and η·λmax at every step curvature tracking measured it ({@link EdgePoint}; empty without tracking).
+ * and η·λmax at every step curvature tracking measured it ({@link EdgePoint}; empty without tracking), and the host
+ * that ran it (its name, "" when unknown).
  */
 public record TrialResult(String id, String specJson, String status, String message, long steps, double seconds,
-                          double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace, List<EdgePoint> edge) {
+                          double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace, List<EdgePoint> edge,
+                          String host) {
 
     /** Status of a trial that threw instead of finishing (bad spec, out of memory, a bug). */
     public static final String FAILED = "FAILED";
@@ -26,11 +28,40 @@ public record TrialResult(String id, String specJson, String status, String mess
     /** η·λmax ({@code lr_x_sharpness}) at a step where curvature tracking measured it. */
     public record EdgePoint(long step, double lrTimesSharpness) {}
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public TrialResult {
         evaluations = List.copyOf(evaluations);
         trace = List.copyOf(trace);
         edge = edge == null ? List.of() : List.copyOf(edge);
         if (message == null) message = "";
+        if (host == null) host = "";
+    }
+
+    /** A result without a host. */
+    public TrialResult(String id, String specJson, String status, String message, long steps, double seconds,
+                       double finalLoss, double bestLoss, List<EvaluationRecord> evaluations, List<Point> trace, List<EdgePoint> edge) {
+        this(id, specJson, status, message, steps, seconds, finalLoss, bestLoss, evaluations, trace, edge, "");
+    }
+
+    /** The same result under another id (a resumed sweep's stored result reported for a planned trial). */
+    public TrialResult withId(String newId) {
+        return new TrialResult(newId, specJson, status, message, steps, seconds, finalLoss, bestLoss, evaluations, trace, edge, host);
+    }
+
+    /** The name of this machine (what {@link #of} and {@link #failed} record as the host). */
+    public static String localHost() {
+        return HOST;
+    }
+
+    private static final String HOST = hostName();
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return env == null ? "" : env;
+        }
     }
 
     /** The spec this trial ran. */
@@ -59,7 +90,7 @@ public record TrialResult(String id, String specJson, String status, String mess
             if (Double.isFinite(v)) edge.add(new EdgePoint(r.step(), v));
         }
         return new TrialResult(trial.id(), trial.spec().toJson(), run.status().name(), run.statusMessage(), steps, seconds,
-                run.finalLoss(), run.bestLoss(), run.evaluations(), trace, edge);
+                run.finalLoss(), run.bestLoss(), run.evaluations(), trace, edge, HOST);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -90,6 +121,6 @@ public record TrialResult(String id, String specJson, String status, String mess
     /** A trial that threw: its {@code Throwable} as the message, nothing measured. */
     public static TrialResult failed(Trial trial, Throwable e, double seconds) {
         String m = e.getClass().getSimpleName() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
-        return new TrialResult(trial.id(), trial.spec().toJson(), FAILED, m, 0, seconds, Double.NaN, Double.NaN, List.of(), List.of(), List.of());
+        return new TrialResult(trial.id(), trial.spec().toJson(), FAILED, m, 0, seconds, Double.NaN, Double.NaN, List.of(), List.of(), List.of(), HOST);
     }
 }

@@ -122,4 +122,47 @@ class EarlyStoppingTest {
         assertFalse(r.stopped(r.winner()));
         assertTrue(r.winner() != 0);
     }
+
+    /**
+     * Hyperband, R = 9, r_min = 1, η = 3 (arXiv 1603.06560, Algorithm 1), worked by hand: s_max = 2; bracket 2 takes
+     * n = ⌈3/3·9⌉ = 9 configurations at 1 step, the best ⌊9/3⌋ = 3 at 3 steps, the best 1 at 9 steps; bracket 1 takes
+     * n = ⌈3/2·3⌉ = 5 at 3 steps and the best ⌊5/3⌋ = 1 at 9; bracket 0 takes 3 at 9 steps. With 9 configurations the
+     * brackets take c0…c8, then c0…c4 (cycling), then c5, c6, c7. Flat curves 5 3 8 1 9 2 7 4 6: bracket 2 keeps
+     * c3 (1), c5 (2), c1 (3), then c3; bracket 1 keeps c3. Steps: 9·1 + 3·3 + 9 + 5·3 + 9 + 3·9 = 78.
+     */
+    @Test void hyperbandRunsEachBracketAsSuccessiveHalvingAsWorkedByHand() throws Exception {
+        double[] v = {5, 3, 8, 1, 9, 2, 7, 4, 6};
+        for (int workers : new int[]{1, 3}) {
+            Curves exec = new Curves(v, new double[9]);
+            List<EarlyStopping.Outcome> seen = new ArrayList<>();
+            EarlyStopping.HyperbandResult r = EarlyStopping.hyperband(configurations(9), exec, workers, 1, 9, 3, EarlyStopping::lastTestLoss,
+                    EarlyStopping.TrialIds.DEFAULT, seen::add);
+            assertEquals(List.of(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8), List.of(0, 1, 2, 3, 4), List.of(5, 6, 7)), r.brackets());
+            List<String> ids = r.trials().stream().map(o -> "b" + o.bracket() + "c" + o.configuration() + "r" + o.rung() + "x" + o.steps()).toList();
+            assertEquals(List.of("b2c0r0x1", "b2c1r0x1", "b2c2r0x1", "b2c3r0x1", "b2c4r0x1", "b2c5r0x1", "b2c6r0x1", "b2c7r0x1", "b2c8r0x1",
+                    "b2c3r1x3", "b2c5r1x3", "b2c1r1x3", "b2c3r2x9",
+                    "b1c0r0x3", "b1c1r0x3", "b1c2r0x3", "b1c3r0x3", "b1c4r0x3", "b1c3r1x9",
+                    "b0c5r0x9", "b0c6r0x9", "b0c7r0x9"), ids, "workers " + workers);
+            assertEquals(r.trials(), seen, "every trial reported as it is recorded");
+            assertEquals(78, r.totalSteps());
+            assertEquals(3, r.winner().orElseThrow().configuration());
+            assertEquals(1.0, r.winner().orElseThrow().value());
+            for (EarlyStopping.Outcome o : r.trials()) {
+                boolean stopped = o.bracket() == 2 && (o.rung() == 0 && !List.of(1, 3, 5).contains(o.configuration()) || o.rung() == 1 && o.configuration() != 3)
+                        || o.bracket() == 1 && o.rung() == 0 && o.configuration() != 3;
+                assertEquals(stopped, r.stopped(o), o.toString());
+            }
+        }
+    }
+
+    /** A failed or diverged configuration ranks last and is never promoted; the bracket goes on with the others. */
+    @Test void hyperbandNeverPromotesAFailedTrial() throws Exception {
+        double[] v = {Double.NaN, 3, 8};
+        EarlyStopping.HyperbandResult r = EarlyStopping.hyperband(configurations(3), new Curves(v, new double[3]), 1, 3, 9, 3,
+                EarlyStopping::lastTestLoss, EarlyStopping.TrialIds.DEFAULT, null);
+        // s_max = 1: bracket 1 = 3 configurations at 3 steps, the best 1 at 9; bracket 0 = 2 at 9 (c0, c1 after cycling)
+        assertEquals(List.of("bracket=1/config=0/rung=0", "bracket=1/config=1/rung=0", "bracket=1/config=2/rung=0", "bracket=1/config=1/rung=1",
+                "bracket=0/config=0/rung=0", "bracket=0/config=1/rung=0"), r.trials().stream().map(o -> o.result().id()).toList());
+        assertEquals(1, r.winner().orElseThrow().configuration());
+    }
 }

@@ -59,6 +59,29 @@ class RunPlotsTest : FunSpec({
         (f.toPng().size > 1000) shouldBe true
     }
 
+    test("the rung chart of an early-stopping sweep: one line per configuration and bracket, stopped ones grey") {
+        fun p(lr: Double) = org.tuneless.dsl.TrialParameters(mapOf("lr" to lr), 0)
+        val trials = listOf(
+            org.tuneless.dsl.TrialResult(0, p(0.1), "COMPLETED", 0.5, 0.5, Double.NaN, 1.0, "", rung = 2, bracket = 2, steps = 9),
+            org.tuneless.dsl.TrialResult(1, p(0.01), "STOPPED", 0.9, 0.9, Double.NaN, 1.0, "", rung = 0, bracket = 2, steps = 1),
+            org.tuneless.dsl.TrialResult(2, p(10.0), "DIVERGED", Double.NaN, Double.NaN, Double.NaN, 1.0, "", rung = 0, bracket = 2, steps = 1),
+        )
+        val rungs = listOf(
+            org.tuneless.dsl.RungTrial(0, 2, 0, 1, 0.8, "PROMOTED"), org.tuneless.dsl.RungTrial(1, 2, 0, 1, 0.9, "STOPPED"),
+            org.tuneless.dsl.RungTrial(2, 2, 0, 1, Double.NaN, "DIVERGED"), org.tuneless.dsl.RungTrial(0, 2, 1, 3, 0.6, "PROMOTED"),
+            org.tuneless.dsl.RungTrial(0, 2, 2, 9, 0.5, "COMPLETED"),
+        )
+        val f = SweepPlots.rungs(org.tuneless.dsl.SweepResult(listOf("lr"), trials, rungs))
+        val texts = svgTexts(f.toSvg())
+        texts.any { it.startsWith("Hyperband rungs: loss vs steps, 2 configurations in 1 brackets, 1 trained the full 9 steps (1 trials without a finite loss not shown)") } shouldBe true
+        texts.containsAll(listOf("lr=0.1, seed=0", "stopped", "promoted", "full budget", "steps trained (log)")) shouldBe true
+        f.colours["stopped"] shouldBe SweepPlots.STOPPED_GREY
+        f.colours.keys shouldBe setOf("lr=0.1, seed=0", "stopped")
+        (f.toPng().size > 1000) shouldBe true
+        val e = io.kotest.assertions.throwables.shouldThrow<IllegalArgumentException> { SweepPlots.rungs(org.tuneless.dsl.SweepResult(listOf("lr"), trials)) }
+        e.message shouldContain "use asha(…) or hyperband(…)"
+    }
+
     test("save writes SVG and PNG by extension") {
         val dir = Files.createTempDirectory("plots")
         val svg = RunPlots.of(tracked).save(dir.resolve("run.svg"))

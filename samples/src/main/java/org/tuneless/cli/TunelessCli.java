@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the command-line tool; {@code ./tuneless train ...} and {@code ./tuneless demo} land here. */
 @Command(name = "tuneless", mixinStandardHelpOptions = true, version = "tuneless 0.1.0",
         description = "Train neural networks without tuning the learning rate.",
-        subcommands = {TrainCommand.class, DemoCommand.class, ListCommand.class, BenchCommand.class, InfoCommand.class})
+        subcommands = {TrainCommand.class, DemoCommand.class, ListCommand.class, BenchCommand.class, InfoCommand.class, SweepCommand.class})
 public final class TunelessCli implements Callable<Integer> {
 
     @Override public Integer call() {
