@@ -31,14 +31,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code ./tuneless sweep FILE.json}: runs a sweep file ({@link SweepFile}: a base run spec, parameters by field path,
  * seeds, grid/random/ASHA/Hyperband) with {@link SweepDriver}; the output directory gets sweep.json, trials.jsonl
- * (one result per finished trial), results.csv (kept up to date) and results.parquet (when the distributed module is
- * on the classpath). An existing directory, or {@code --resume}, continues the sweep. ({@code ./tuneless sweep
+ * (one result per finished trial), results.csv (kept up to date) and results.parquet (with {@code --master}, or
+ * {@code --parquet} on local threads; through the distributed module's Spark SQL). An existing directory, or {@code --resume}, continues the sweep. ({@code ./tuneless sweep
  * FILE.main.kts} runs a Kotlin script instead; the launcher handles it.)
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = {"Run a sweep file: a base run spec, parameters to vary by field path (e.g. \"optimizer.lr\": {\"log\": [1e-4, 1e-1, 7]}), "
                 + "seeds, and a scheduler (grid, random, asha, hyperband).",
-                "Writes DIR/sweep.json, DIR/trials.jsonl, DIR/results.csv and DIR/results.parquet. An existing DIR continues the sweep (only missing trials run)."})
+                "Writes DIR/sweep.json, DIR/trials.jsonl, DIR/results.csv (and DIR/results.parquet with --master or --parquet). An existing DIR continues the sweep (only missing trials run)."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
@@ -58,8 +58,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "run the trials as Apache Spark tasks: local[N] or spark://host:7077 (default: local threads)")
     String master;
 
-    @Option(names = "--no-parquet", description = "skip results.parquet")
-    boolean noParquet;
+    @Option(names = "--parquet", negatable = true, description = "also write results.parquet (Spark SQL; default: on with --master, "
+            + "off on local threads, where starting Spark SQL takes longer than a small sweep: 44 s against 3 s for samples/sweeps/adam-lr.json)")
+    Boolean parquetOption;
 
     @Override public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
@@ -96,7 +97,8 @@ public final class SweepCommand implements Callable<Integer> {
             interruption.uninstall();
             if (executor instanceof AutoCloseable c) c.close();
         }
-        Path parquet = noParquet ? null : parquet(table, dir.resolve("results.parquet"), err);
+        boolean wantParquet = parquetOption != null ? parquetOption : master != null;
+        Path parquet = wantParquet ? parquet(table, dir.resolve("results.parquet"), err) : null;
         Path chart = sweep.scheduler().earlyStopping() ? rungChart(sweep, table, dir.resolve("rungs.png")) : null;
         o.println();
         o.print(table.format());
