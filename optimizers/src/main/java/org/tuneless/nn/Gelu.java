@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Kernels;
 
 /**
  * Exact GELU σ(x) = x·Φ(x) (PyTorch's default, not the tanh approximation):
@@ -39,14 +40,24 @@ public final class Gelu extends ElementwiseActivation {
 
     private INDArray cdf(INDArray x) {
         if (x != of) { of = x; cdf = null; pdf = null; }
-        if (cdf == null) cdf = computeCdf(x);
+        if (cdf == null && !fused(x)) cdf = computeCdf(x);
         return cdf;
     }
 
     private INDArray pdf(INDArray x) {
         if (x != of) { of = x; cdf = null; pdf = null; }
-        if (pdf == null) pdf = computePdf(x);
+        if (pdf == null && !fused(x)) pdf = computePdf(x);
         return pdf;
+    }
+
+    /** float32: Φ and φ together in one vectorized pass (tensor.Kernels.normalCdfPdf); float64 keeps erf/exp exact. */
+    private boolean fused(INDArray x) {
+        if (!Kernels.appliesTo(x)) return false;
+        INDArray c = Nd4j.createUninitialized(x.dataType(), x.shape()), p = Nd4j.createUninitialized(x.dataType(), x.shape());
+        if (!Kernels.normalCdfPdf(x.ordering() == 'c' ? x : x.dup('c'), c, p)) return false;
+        cdf = c;
+        pdf = p;
+        return true;
     }
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {

@@ -37,6 +37,9 @@ public final class Kernels {
         /** See {@link Kernels#prodigyStep}. */
         void prodigyStep(INDArray x, INDArray m, INDArray v, float dEps, float coef, float decay);
 
+        /** See {@link Kernels#normalCdfPdf}. */
+        void normalCdfPdf(INDArray x, INDArray cdf, INDArray pdf);
+
         String describe();
     }
 
@@ -155,6 +158,19 @@ public final class Kernels {
     public static void prodigyStep(INDArray x, INDArray m, INDArray v, double dEps, double coef, double decay) {
         if (!appliesTo(x, m, v)) throw new IllegalStateException("prodigyStep: the fused kernels do not apply to these tensors");
         FUSED.prodigyStep(x, m, v, (float) dEps, (float) coef, (float) decay);
+    }
+
+    /**
+     * Φ(x) and φ(x), the standard normal distribution function and density, in one pass (what exact GELU needs,
+     * {@code nn.Gelu}): Φ from erfc by the Chebyshev fit of Press et al. (Numerical Recipes, 2nd ed., §6.2, {@code erfcc};
+     * fractional error &lt; 1.2e-7 for every argument), with x²/2 split exactly into two floats so that the tails keep
+     * their relative accuracy; φ = exp(−x²/2)/√(2π) from the same split. Returns false (and touches nothing) unless the
+     * fused kernels are on and all three are float32, contiguous and of one length. {@code KernelsTest} bounds the error.
+     */
+    public static boolean normalCdfPdf(INDArray x, INDArray cdf, INDArray pdf) {
+        if (!on() || !contiguousFloats(x, cdf, pdf)) return false;
+        FUSED.normalCdfPdf(x, cdf, pdf);
+        return true;
     }
 
     /** Float32, element-wise stride 1, one length, one element order (rank ≤ 1 has none): a flat run of floats each. */
