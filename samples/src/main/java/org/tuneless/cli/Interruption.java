@@ -19,10 +19,27 @@ final class Interruption {
     private final List<Signal> installed = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
 
-    private Interruption() {}
+    /** What the first interrupt does and what a second one leaves valid, as the user is told. */
+    private final String finishing;
+    private final String kept;
 
+    private Interruption(String finishing, String kept) {
+        this.finishing = finishing;
+        this.kept = kept;
+    }
+
+    /** For a training run: the current step finishes and a checkpoint is written. */
     static Interruption install() {
-        Interruption i = new Interruption();
+        return install("finishing the current step and writing a checkpoint", "the last checkpoint stays valid");
+    }
+
+    /** For a sweep: the running trials stop; finished trials are in trials.jsonl and the sweep resumes from them. */
+    static Interruption installForSweep() {
+        return install("stopping the running trials; finished trials are kept in trials.jsonl", "rerun the same command to continue the sweep");
+    }
+
+    private static Interruption install(String finishing, String kept) {
+        Interruption i = new Interruption(finishing, kept);
         for (String name : List.of("INT", "TERM")) {
             try {
                 Signal s = new Signal(name);
@@ -38,10 +55,10 @@ final class Interruption {
 
     private void handle(int number) {
         if (!signal.compareAndSet(0, number)) {
-            System.err.println("\ntuneless: stopped at once (second interrupt); the last checkpoint stays valid");
+            System.err.println("\ntuneless: stopped at once (second interrupt); " + kept);
             Runtime.getRuntime().halt(128 + number);
         }
-        System.err.println("\ntuneless: interrupted; finishing the current step and writing a checkpoint (interrupt again to stop at once)");
+        System.err.println("\ntuneless: interrupted; " + finishing + " (interrupt again to stop at once)");
     }
 
     boolean requested() { return signal.get() != 0; }

@@ -71,7 +71,7 @@ public final class SweepCommand implements Callable<Integer> {
         int t = threads != null ? threads : sweep.threads() != null ? sweep.threads() : Runtime.getRuntime().availableProcessors();
         if (t < 1) throw new IllegalArgumentException("--threads " + t + " must be ≥ 1");
         TrialExecutor executor = master == null ? new LocalExecutor(t) : BenchCommand.spark(master);
-        Interruption interruption = Interruption.install();
+        Interruption interruption = Interruption.installForSweep();
         long start = System.nanoTime();
         SweepDriver driver = new SweepDriver(sweep, dir, executor, t).interruptWhen(interruption::requested).progress((done, total, r, kept) -> {
             if (kept) return;  // reported in the header ("continuing: N finished trials kept")
