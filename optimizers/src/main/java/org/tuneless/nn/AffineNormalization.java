@@ -2,8 +2,11 @@ package org.tuneless.nn;
 
 import java.util.List;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Kernels;
 import org.tuneless.tensor.ParamRole;
 
 /**
@@ -64,6 +67,24 @@ abstract class AffineNormalization extends Layer {
     /** Shape in which gain and bias are broadcast against the batch-first input of the given shape. */
     abstract long[] affineShape(long[] inputShape);
 
+    /** True when the statistics groups are the last axis alone (layer norm over features), where fused kernels apply. */
+    boolean lastAxisStatistics(int rank) { return false; }
+
+    /** float32 layer norm over the last axis in one fused kernel (tensor.Kernels); null when it does not apply. */
+    private INDArray fusedForward(INDArray x, INDArray[] theta) {
+        if (x.dataType() != DataType.FLOAT || !lastAxisStatistics(x.rank()) || !Kernels.appliesTo(theta[0], theta[1])) return null;
+        long d = x.size(x.rank() - 1), rows = x.length() / d;
+        long[] keep = x.shape().clone();
+        keep[keep.length - 1] = 1;
+        INDArray xh = Nd4j.createUninitialized(DataType.FLOAT, x.shape()), s = Nd4j.createUninitialized(DataType.FLOAT, keep),
+                y = Nd4j.createUninitialized(DataType.FLOAT, x.shape());
+        if (!Kernels.layerNormForward(x.ordering() == 'c' ? x : x.dup('c'), rows, d, theta[0], theta[1], eps, xh, s, y)) return null;
+        fixed = false;
+        xhat = xh;
+        scale = s;
+        return y;
+    }
+
     /** Fixed {μ, s} in broadcastable shape when the layer must not use batch statistics, else null. */
     INDArray[] fixedStatistics(INDArray x) { return null; }
 
@@ -83,6 +104,8 @@ abstract class AffineNormalization extends Layer {
         long count = 1;
         for (int d : groupDims) count *= x.size(d);
         invCount = 1.0 / count;
+        INDArray fused = fusedForward(x, theta);
+        if (fused != null) return fused;
         INDArray[] stats = fixedStatistics(x);
         fixed = stats != null;
         if (fixed) {
@@ -114,6 +137,12 @@ abstract class AffineNormalization extends Layer {
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        if (!fixed && gy.dataType() == DataType.FLOAT && lastAxisStatistics(gy.rank())) {
+            long d = gy.size(gy.rank() - 1), rows = gy.length() / d;
+            INDArray gx = needInputGrad ? Nd4j.createUninitialized(DataType.FLOAT, gy.shape()) : null;
+            if (Kernels.layerNormBackward(gy.ordering() == 'c' ? gy : gy.dup('c'), xhat, scale, rows, d, theta[0],
+                    grads == null ? null : grads[0], grads == null ? null : grads[1], gx)) return gx;
+        }
         int[] ad = affineDims(gy.rank());
         long[] shape = affineShape(gy.shape());
         // gain and bias act per statistics group (batch norm): ∂L/∂x = s·g·(gy − Σgy/K − x̂·Σ(gy⊙x̂)/K) from the same

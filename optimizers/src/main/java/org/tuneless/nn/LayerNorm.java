@@ -43,6 +43,8 @@ public final class LayerNorm extends AffineNormalization {
         };
     }
 
+    @Override boolean lastAxisStatistics(int rank) { return rank == 2 || rank == 3; }
+
     @Override int[] affineDims(int rank) {
         return switch (rank) {
             case 2 -> new int[]{0};

@@ -40,6 +40,12 @@ public final class Kernels {
         /** See {@link Kernels#normalCdfPdf}. */
         void normalCdfPdf(INDArray x, INDArray cdf, INDArray pdf);
 
+        /** See {@link Kernels#layerNormForward}. */
+        void layerNormForward(INDArray x, int rows, int d, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale, INDArray y);
+
+        /** See {@link Kernels#layerNormBackward}. */
+        void layerNormBackward(INDArray gy, INDArray xhat, INDArray scale, int rows, int d, INDArray g, INDArray gradG, INDArray gradB, INDArray gx);
+
         String describe();
     }
 
@@ -170,6 +176,35 @@ public final class Kernels {
     public static boolean normalCdfPdf(INDArray x, INDArray cdf, INDArray pdf) {
         if (!on() || !contiguousFloats(x, cdf, pdf)) return false;
         FUSED.normalCdfPdf(x, cdf, pdf);
+        return true;
+    }
+
+    /**
+     * Layer normalization over the last axis (Ba et al., arXiv 1607.06450) of x seen as {@code rows × d}: per row
+     * μ, σ² (biased, two passes), s = 1/√(σ² + ε), x̂ = (x − μ)·s, y = g ⊙ x̂ + b — the arrays {@code nn.LayerNorm}
+     * keeps for its backward and R-ops (x̂, s per row) plus the output, the row in cache between its passes instead of
+     * eight whole-tensor ND4J ops. Returns false (touching nothing) unless the kernels are on and every array is float32
+     * and contiguous (x, x̂, y: rows·d; s: rows; g, b: d).
+     */
+    public static boolean layerNormForward(INDArray x, long rows, long d, INDArray g, INDArray b, double eps, INDArray xhat, INDArray scale, INDArray y) {
+        if (!on() || rows * d != x.length() || !contiguousFloats(x, xhat, y) || !contiguousFloats(g, b) || g.length() != d
+                || !contiguousFloats(scale) || scale.length() != rows) return false;
+        FUSED.layerNormForward(x, (int) rows, (int) d, g, b, (float) eps, xhat, scale, y);
+        return true;
+    }
+
+    /**
+     * Its backward: gradG = Σ_rows gy ⊙ x̂, gradB = Σ_rows gy (either may be null: not wanted), and with u = g ⊙ gy,
+     * gx = s·(u − mean(u) − x̂·mean(x̂ ⊙ u)) per row (null: not wanted). Returns false (touching nothing) unless the
+     * kernels are on and the arrays are float32 and contiguous.
+     */
+    public static boolean layerNormBackward(INDArray gy, INDArray xhat, INDArray scale, long rows, long d, INDArray g,
+                                            INDArray gradG, INDArray gradB, INDArray gx) {
+        if (!on() || rows * d != gy.length() || !contiguousFloats(gy, xhat) || !contiguousFloats(scale) || scale.length() != rows
+                || !contiguousFloats(g) || g.length() != d) return false;
+        if ((gradG == null) != (gradB == null) || gradG != null && !(contiguousFloats(gradG, gradB) && gradG.length() == d)) return false;
+        if (gx != null && !contiguousFloats(gx, gy)) return false;
+        FUSED.layerNormBackward(gy, xhat, scale, (int) rows, (int) d, g, gradG, gradB, gx);
         return true;
     }
 

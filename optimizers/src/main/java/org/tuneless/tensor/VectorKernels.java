@@ -222,4 +222,106 @@ final class VectorKernels implements Kernels.Fused {
             P.putFloat(op + b, gauss * INV_SQRT_2PI);
         }
     }
+
+    @Override public void layerNormForward(INDArray x, int rows, int d, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale, INDArray y) {
+        ByteBuffer X = bytes(x), G = bytes(g), B = bytes(b), XH = bytes(xhat), S = bytes(scale), Y = bytes(y);
+        int ox = 4 * (int) x.offset(), og = 4 * (int) g.offset(), ob = 4 * (int) b.offset(), oh = 4 * (int) xhat.offset(),
+                os = 4 * (int) scale.offset(), oy = 4 * (int) y.offset();
+        int bound = F.loopBound(d);
+        float invD = 1f / d;
+        for (int r = 0; r < rows; r++) {
+            int row = 4 * r * d;
+            // μ
+            FloatVector acc = FloatVector.zero(F);
+            int j = 0;
+            for (; j < bound; j += F.length()) acc = acc.add(FloatVector.fromByteBuffer(F, X, ox + row + 4 * j, ORDER));
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < d; j++) sum += X.getFloat(ox + row + 4 * j);
+            float mu = sum * invD;
+            // σ² of the centred row (two passes, as the reference path)
+            acc = FloatVector.zero(F);
+            for (j = 0; j < bound; j += F.length()) {
+                FloatVector c = FloatVector.fromByteBuffer(F, X, ox + row + 4 * j, ORDER).sub(mu);
+                acc = c.fma(c, acc);
+            }
+            float ss = acc.reduceLanes(VectorOperators.ADD);
+            for (; j < d; j++) {
+                float c = X.getFloat(ox + row + 4 * j) - mu;
+                ss = Math.fma(c, c, ss);
+            }
+            float s = (float) (1 / Math.sqrt(ss * invD + eps));
+            S.putFloat(os + 4 * r, s);
+            for (j = 0; j < bound; j += F.length()) {
+                FloatVector h = FloatVector.fromByteBuffer(F, X, ox + row + 4 * j, ORDER).sub(mu).mul(s);
+                h.intoByteBuffer(XH, oh + row + 4 * j, ORDER);
+                h.fma(FloatVector.fromByteBuffer(F, G, og + 4 * j, ORDER), FloatVector.fromByteBuffer(F, B, ob + 4 * j, ORDER))
+                        .intoByteBuffer(Y, oy + row + 4 * j, ORDER);
+            }
+            for (; j < d; j++) {
+                float h = (X.getFloat(ox + row + 4 * j) - mu) * s;
+                XH.putFloat(oh + row + 4 * j, h);
+                Y.putFloat(oy + row + 4 * j, Math.fma(h, G.getFloat(og + 4 * j), B.getFloat(ob + 4 * j)));
+            }
+        }
+    }
+
+    @Override public void layerNormBackward(INDArray gy, INDArray xhat, INDArray scale, int rows, int d, INDArray g,
+                                            INDArray gradG, INDArray gradB, INDArray gx) {
+        ByteBuffer GY = bytes(gy), XH = bytes(xhat), S = bytes(scale), G = bytes(g);
+        int oy = 4 * (int) gy.offset(), oh = 4 * (int) xhat.offset(), os = 4 * (int) scale.offset(), og = 4 * (int) g.offset();
+        boolean grads = gradG != null;
+        ByteBuffer GG = grads ? bytes(gradG) : null, GB = grads ? bytes(gradB) : null, GX = gx != null ? bytes(gx) : null;
+        int ogg = grads ? 4 * (int) gradG.offset() : 0, ogb = grads ? 4 * (int) gradB.offset() : 0, ox = gx != null ? 4 * (int) gx.offset() : 0;
+        int bound = F.loopBound(d);
+        float invD = 1f / d;
+        if (grads) {  // column sums start from zero
+            FloatVector z = FloatVector.zero(F);
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                z.intoByteBuffer(GG, ogg + 4 * j, ORDER);
+                z.intoByteBuffer(GB, ogb + 4 * j, ORDER);
+            }
+            for (; j < d; j++) {
+                GG.putFloat(ogg + 4 * j, 0f);
+                GB.putFloat(ogb + 4 * j, 0f);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            int row = 4 * r * d;
+            FloatVector su = FloatVector.zero(F), sxu = FloatVector.zero(F);
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                FloatVector gyv = FloatVector.fromByteBuffer(F, GY, oy + row + 4 * j, ORDER), h = FloatVector.fromByteBuffer(F, XH, oh + row + 4 * j, ORDER);
+                if (grads) {
+                    gyv.fma(h, FloatVector.fromByteBuffer(F, GG, ogg + 4 * j, ORDER)).intoByteBuffer(GG, ogg + 4 * j, ORDER);
+                    gyv.add(FloatVector.fromByteBuffer(F, GB, ogb + 4 * j, ORDER)).intoByteBuffer(GB, ogb + 4 * j, ORDER);
+                }
+                FloatVector u = gyv.mul(FloatVector.fromByteBuffer(F, G, og + 4 * j, ORDER));
+                su = su.add(u);
+                sxu = h.fma(u, sxu);
+            }
+            float sumU = su.reduceLanes(VectorOperators.ADD), sumXU = sxu.reduceLanes(VectorOperators.ADD);
+            for (; j < d; j++) {
+                float gyj = GY.getFloat(oy + row + 4 * j), h = XH.getFloat(oh + row + 4 * j);
+                if (grads) {
+                    GG.putFloat(ogg + 4 * j, Math.fma(gyj, h, GG.getFloat(ogg + 4 * j)));
+                    GB.putFloat(ogb + 4 * j, gyj + GB.getFloat(ogb + 4 * j));
+                }
+                float u = gyj * G.getFloat(og + 4 * j);
+                sumU += u;
+                sumXU = Math.fma(h, u, sumXU);
+            }
+            if (GX == null) continue;
+            float s = S.getFloat(os + 4 * r), meanU = sumU * invD, meanXU = sumXU * invD;
+            for (j = 0; j < bound; j += F.length()) {
+                FloatVector u = FloatVector.fromByteBuffer(F, GY, oy + row + 4 * j, ORDER).mul(FloatVector.fromByteBuffer(F, G, og + 4 * j, ORDER));
+                FloatVector h = FloatVector.fromByteBuffer(F, XH, oh + row + 4 * j, ORDER);
+                h.mul(-meanXU).add(u.sub(meanU)).mul(s).intoByteBuffer(GX, ox + row + 4 * j, ORDER);
+            }
+            for (; j < d; j++) {
+                float u = GY.getFloat(oy + row + 4 * j) * G.getFloat(og + 4 * j), h = XH.getFloat(oh + row + 4 * j);
+                GX.putFloat(ox + row + 4 * j, (h * -meanXU + (u - meanU)) * s);
+            }
+        }
+    }
 }

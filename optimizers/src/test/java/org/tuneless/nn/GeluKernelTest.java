@@ -56,5 +56,6 @@ class GeluKernelTest {
         close(fused, exact, 2e-6, "fused vs float64");
         close(nd4j, exact, 2e-6, "ND4J float32 vs float64");
         close(fused, nd4j, 2e-6, "fused vs ND4J float32");
+        assertTrue(!java.util.Arrays.equals(fused[0], nd4j[0]), "fused and ND4J values are bit-identical; the kernel was not used");
     }
 }
