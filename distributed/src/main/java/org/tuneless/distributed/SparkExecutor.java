@@ -147,13 +147,14 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
 
     /**
      * The Spark application's UI (when {@code spark.ui.enabled=true}) and, on a standalone cluster, the master's UI
-     * (found at its default port 8080 when it answers for this master).
+     * (found at its default port 8080 when it answers for this master). Waits for a context that {@link #warmUp()}
+     * is starting.
      */
     @Override public List<String> links() {
         List<String> out = new ArrayList<>();
         JavaSparkContext sc;
         synchronized (this) {
-            sc = context;
+            sc = context != null || starting == null ? context : context();  // a context being started: its UI is known once it is up
         }
         if (sc != null && sc.sc().uiWebUrl().isDefined()) out.add("Spark application UI: " + sc.sc().uiWebUrl().get());
         if (master.startsWith("spark://")) {
