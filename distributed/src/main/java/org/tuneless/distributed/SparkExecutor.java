@@ -96,6 +96,12 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
      * on a cluster, the executors' registration), so that it overlaps whatever the caller prepares next; returns this.
      */
     public synchronized SparkExecutor warmUp() {
+        if (context == null && starting == null && master.startsWith("local")) {
+            // local mode: the tasks run in this JVM; ND4J's native start-up (≈2 s) overlaps Spark's
+            Thread nd4j = new Thread(() -> LocalExecutor.oneBlasThread(true), "tuneless-nd4j-start");
+            nd4j.setDaemon(true);
+            nd4j.start();
+        }
         if (context == null && starting == null) {
             starting = CompletableFuture.supplyAsync(this::createContext, r -> {
                 Thread t = new Thread(r, "tuneless-spark-start");
