@@ -321,17 +321,6 @@ public final class LocalCluster implements AutoCloseable {
                 .map(c -> c.contains(ROLE)).orElse(true));
     }
 
-    /**
-     * Kills worker {@code index} (0-based) and its executors at once (SIGKILL): a lost machine, for fault-tolerance
-     * tests.
-     */
-    public void killWorker(int index) {
-        ProcessHandle w = workers.get(index);
-        List<ProcessHandle> children = w.descendants().toList();
-        w.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
-    }
-
     /** Stops the workers (their executors with them) and the master: SIGTERM, then SIGKILL after 10 s. */
     @Override public void close() {
         for (ProcessHandle w : workers) stopTree(w);
