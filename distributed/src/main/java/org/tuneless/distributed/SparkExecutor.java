@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -14,6 +16,9 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.tuneless.run.LocalExecutor;
 import org.tuneless.run.RunSpec;
 import org.tuneless.run.Trial;
@@ -31,17 +36,39 @@ import org.tuneless.run.TrialResult;
  * trial id. Every {@code Throwable} inside a trial is a FAILED result, as with {@link LocalExecutor}; a task that Spark
  * gives up on (a lost executor after the retries) is reported as FAILED with Spark's reason.
  *
- * <p>The Spark context is created on first use from {@code master} (or given, e.g. by {@code spark-submit}) and
- * stopped by {@link #close()} when this executor created it.
+ * <p>Exactly once: results are keyed by trial id. A task attempt lost with its executor (a worker killed) is retried by
+ * Spark on another executor, and only the job's one result is reported; should two attempts of a trial run (retry,
+ * speculation) the job still returns one value, and a second report of an id is dropped. A worker-lost attempt counts
+ * towards {@code spark.task.maxFailures} (4 by default here): one lost worker leaves 3 more attempts.
+ *
+ * <p>On a cluster, executors run with {@code OMP_NUM_THREADS=1} ({@code spark.executorEnv.OMP_NUM_THREADS}, unless
+ * set), one trial per task core, and load the Tuneless classes from their own classpath: a {@link LocalCluster}'s
+ * workers give their executors the project's classpath; on another cluster, add the distributed jar and the CLI's
+ * jars with {@code spark.jars} or the cluster's own classpath setting.
+ *
+ * <p>Progress: {@link #running()} and {@link #failedAttempts()} count task attempts from a {@link SparkListener};
+ * {@link #links()} names the application's UI (with {@code spark.ui.enabled=true}) and a standalone master's UI.
+ *
+ * <p>The Spark context is created on first use from {@code master} (or given, e.g. by {@code spark-submit}), or in
+ * the background from {@link #warmUp()}, and stopped by {@link #close()} when this executor created it.
  */
 public final class SparkExecutor implements TrialExecutor, AutoCloseable {
 
     private final String master;
+    private final Map<String, String> conf;
     private JavaSparkContext context;
+    private CompletableFuture<JavaSparkContext> starting;
     private final boolean owned;
+    private final TaskCounter tasks = new TaskCounter();
 
     /** An executor on the Spark at {@code master}: {@code local[N]}, {@code local[*]} or {@code spark://host:port}. */
-    public SparkExecutor(String master) {
+    public SparkExecutor(String master) { this(master, Map.of()); }
+
+    /**
+     * An executor on the Spark at {@code master} with extra Spark settings (e.g. {@code spark.ui.enabled=true} for the
+     * application's web UI, {@code spark.executor.memory=4g}); they win over this class's defaults.
+     */
+    public SparkExecutor(String master, Map<String, String> conf) {
         if (master == null || master.isBlank()) {
             throw new IllegalArgumentException("a Spark master URL is needed: local[N] (embedded, N trials at once), local[*], or spark://host:7077");
         }
@@ -49,6 +76,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
             throw new IllegalArgumentException("'" + master + "' is not a Spark master URL; valid: local[N], local[*], spark://host:7077, yarn, k8s://…");
         }
         this.master = master;
+        this.conf = Map.copyOf(conf);
         this.owned = true;
     }
 
@@ -56,23 +84,116 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
     public SparkExecutor(JavaSparkContext context) {
         this.context = context;
         this.master = context.master();
+        this.conf = Map.of();
         this.owned = false;
+        context.sc().addSparkListener(tasks);
     }
 
     public String master() { return master; }
 
-    /** The Spark context, created on first use. */
+    /**
+     * Starts creating the Spark context in the background (a few seconds: Spark's RPC environment, block manager and,
+     * on a cluster, the executors' registration), so that it overlaps whatever the caller prepares next; returns this.
+     */
+    public synchronized SparkExecutor warmUp() {
+        if (context == null && starting == null && master.startsWith("local")) {
+            // local mode: the tasks run in this JVM; ND4J's native start-up (≈2 s) overlaps Spark's
+            Thread nd4j = new Thread(() -> LocalExecutor.oneBlasThread(true), "tuneless-nd4j-start");
+            nd4j.setDaemon(true);
+            nd4j.start();
+        }
+        if (context == null && starting == null) {
+            starting = CompletableFuture.supplyAsync(this::createContext, r -> {
+                Thread t = new Thread(r, "tuneless-spark-start");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+        return this;
+    }
+
+    /** The Spark context, created on first use (or by {@link #warmUp()}). */
     public synchronized JavaSparkContext context() {
         if (context == null) {
-            SparkConf conf = new SparkConf().setMaster(master).setAppName("tuneless")
-                    .setIfMissing("spark.ui.enabled", "false")
-                    .setIfMissing("spark.ui.showConsoleProgress", "false")
-                    // retried tasks: a lost worker's trial runs again elsewhere (local mode: local[N, maxFailures] sets it)
-                    .setIfMissing("spark.task.maxFailures", "4");
-            context = new JavaSparkContext(conf);
-            context.setLogLevel("WARN");
+            if (starting == null) {
+                context = createContext();
+            } else {
+                try {
+                    context = starting.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    starting = null;
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw e;
+                }
+            }
         }
         return context;
+    }
+
+    private JavaSparkContext createContext() {
+        SparkConf c = new SparkConf().setMaster(master).setAppName("tuneless");
+        conf.forEach(c::set);
+        c.setIfMissing("spark.ui.enabled", "false")
+                .setIfMissing("spark.ui.showConsoleProgress", "false")
+                // retried tasks: a lost worker's trial runs again elsewhere (local mode: local[N, maxFailures] sets it)
+                .setIfMissing("spark.task.maxFailures", "4")
+                // one BLAS/OpenMP thread per task core in every executor JVM (a task is one trial on one core)
+                .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+        JavaSparkContext sc = new JavaSparkContext(c);
+        sc.setLogLevel("WARN");
+        sc.sc().addSparkListener(tasks);
+        return sc;
+    }
+
+    /** Task attempts running now (a retried trial counts once per attempt that runs). */
+    @Override public int running() { return tasks.running.get(); }
+
+    /** Task attempts that ended without success (a lost executor, a task killed by cancellation …) since the start. */
+    public int failedAttempts() { return tasks.failed.get(); }
+
+    /**
+     * The Spark application's UI (when {@code spark.ui.enabled=true}) and, on a standalone cluster, the master's UI
+     * (found at its default port 8080 when it answers for this master). Waits for a context that {@link #warmUp()}
+     * is starting.
+     */
+    @Override public List<String> links() {
+        List<String> out = new ArrayList<>();
+        JavaSparkContext sc;
+        synchronized (this) {
+            sc = context != null || starting == null ? context : context();  // a context being started: its UI is known once it is up
+        }
+        if (sc != null && sc.sc().uiWebUrl().isDefined()) out.add("Spark application UI: " + sc.sc().uiWebUrl().get());
+        if (master.startsWith("spark://")) {
+            String host = master.substring("spark://".length()).replaceAll(":\\d+$", "").split(",")[0];
+            String ui = "http://" + host + ":8080";
+            out.add("Spark master UI: " + ui + (masterAnswers(ui) ? "" : " (not answering there: the master's UI may run on another port)"));
+        }
+        return out;
+    }
+
+    private boolean masterAnswers(String ui) {
+        try {
+            var r = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(1)).build()
+                    .send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ui + "/json/")).timeout(java.time.Duration.ofSeconds(2)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("\"" + master + "\"");
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Counts running and failed task attempts, from Spark's scheduler events (on Spark's listener-bus thread). */
+    static final class TaskCounter extends SparkListener {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+
+        @Override public void onTaskStart(SparkListenerTaskStart e) { running.incrementAndGet(); }
+
+        @Override public void onTaskEnd(SparkListenerTaskEnd e) {
+            running.decrementAndGet();
+            if (!e.taskInfo().successful()) failed.incrementAndGet();
+        }
     }
 
     @Override public Execution start(List<Trial> trials, Consumer<TrialResult> onResult) {
@@ -105,7 +226,8 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
                     TrialResult r = result(byId.get(e.getKey()), e.getValue(), cancelled.get());
                     if (r == null) continue;
                     synchronized (done) {
-                        done.put(e.getKey(), r);
+                        // keyed by trial id: a trial is reported once, however many task attempts Spark ran for it
+                        if (done.putIfAbsent(e.getKey(), r) != null) continue;
                     }
                     if (onResult != null) onResult.accept(r);
                 }
@@ -180,6 +302,14 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
     }
 
     @Override public synchronized void close() {
+        if (owned && context == null && starting != null) {
+            try {
+                context = starting.join();
+            } catch (RuntimeException e) {
+                // it never started
+            }
+        }
+        starting = null;
         if (owned && context != null) {
             context.stop();
             context = null;

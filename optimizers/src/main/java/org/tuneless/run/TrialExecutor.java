@@ -17,6 +17,15 @@ public interface TrialExecutor {
      */
     Execution start(List<Trial> trials, Consumer<TrialResult> onResult);
 
+    /**
+     * Trials running at this moment (over all submissions), for progress displays; -1 when the executor does not
+     * know (the default).
+     */
+    default int running() { return -1; }
+
+    /** Where to watch the trials, one "label: URL" line each (e.g. a cluster's web UIs); empty by default. */
+    default List<String> links() { return List.of(); }
+
     /** A started submission. */
     interface Execution {
         /** Waits for every trial; the results of the trials that ran, in submission order. */

@@ -4,8 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 
@@ -66,6 +68,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "at once), spark://host:7077 (a cluster); default: local threads (--threads)")
     String master;
 
+    @Option(names = "--spark-ui", description = "with --master: serve the Spark application's web UI (its URL is printed; default: off)")
+    boolean sparkUi;
+
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "with --master: a Spark setting, e.g. spark.executor.memory=4g; repeatable")
+    Map<String, String> sparkConf;
+
     @Option(names = "--out", description = "output directory (required); an existing one continues (its finished runs are kept)")
     Path out;
 
@@ -92,22 +100,25 @@ public final class BenchCommand implements Callable<Integer> {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Interruption interruption = Interruption.install();
         long start = System.nanoTime();
-        TrialExecutor executor = master == null ? new LocalExecutor(t) : spark(master);
+        TrialExecutor executor = master == null ? new LocalExecutor(t) : spark(master, sparkSettings(sparkUi, sparkConf));
+        TrialProgress bar = new TrialProgress(executor, o);
         Benchmark b = Benchmark.builder().suite(s).contenders(cs).seeds(LongStream.range(0, seeds).boxed().toList()).tuningSeeds(tuningSeeds)
                 .executor(executor).out(out).interruptWhen(interruption::requested)
                 .progress((done, total, row) -> {
                     double el = (System.nanoTime() - start) / 1e9;
-                    o.printf(Locale.ROOT, "[%d/%d %3.0f%%] %-55s %-9s %s %6.1f s   elapsed %s%n", done, total, 100.0 * done / total, row.trial(), row.status(),
-                            row.reached() ? "target at step " + row.stepsToTarget() : "not reached", row.wallSeconds(), clock(el));
-                    o.flush();
+                    bar.finished(done, total, row.status().equals("FAILED"), String.format(Locale.ROOT, "[%d/%d %3.0f%%] %-55s %-9s %s %6.1f s   elapsed %s",
+                            done, total, 100.0 * done / total, row.trial(), row.status(), row.reached() ? "target at step " + row.stepsToTarget() : "not reached",
+                            row.wallSeconds(), clock(el)));
                 }).build();
         int planned = b.plan().size();
         o.printf(Locale.ROOT, "tuneless bench: suite %s, %d workloads, %d optimizers, %d runs, %s → %s%n", s.label(), s.workloads().size(), cs.size(), planned,
                 master == null ? t + " threads" : "Spark " + master, out);
         BenchmarkResult r;
         try {
+            bar.start(planned);
             r = b.run();
         } finally {
+            bar.close();
             interruption.uninstall();
             if (executor instanceof AutoCloseable c) c.close();
         }
@@ -123,7 +134,26 @@ public final class BenchCommand implements Callable<Integer> {
      * The Spark executor of the {@code tuneless-distributed} module, loaded by name: the CLI does not depend on Spark;
      * {@code ./tuneless bench --master …} puts the module and its jars on the classpath.
      */
-    static TrialExecutor spark(String master) {
+    static TrialExecutor spark(String master) { return spark(master, Map.of()); }
+
+    /** The Spark settings of {@code --spark-ui} and {@code --spark-conf}. */
+    static Map<String, String> sparkSettings(boolean ui, Map<String, String> conf) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (ui) out.put("spark.ui.enabled", "true");
+        if (conf != null) {
+            conf.forEach((k, v) -> {
+                if (!k.startsWith("spark.")) throw new IllegalArgumentException("--spark-conf " + k + "=" + v + ": Spark settings start with 'spark.' (e.g. spark.executor.memory=4g)");
+                out.put(k, v);
+            });
+        }
+        return out;
+    }
+
+    /**
+     * The Spark executor with settings; it starts its Spark context at once in the background ({@code warmUp()}), so
+     * that Spark's start-up overlaps the planning and ND4J's initialization here.
+     */
+    static TrialExecutor spark(String master, Map<String, String> conf) {
         Class<?> c;
         try {
             c = Class.forName("org.tuneless.distributed.SparkExecutor");
@@ -132,7 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "run through ./tuneless, which adds distributed/target/lib when --master is given");
         }
         try {
-            return (TrialExecutor) c.getConstructor(String.class).newInstance(master);
+            Object e = c.getConstructor(String.class, Map.class).newInstance(master, conf);
+            c.getMethod("warmUp").invoke(e);
+            return (TrialExecutor) e;
         } catch (java.lang.reflect.InvocationTargetException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) throw new IllegalArgumentException("--master: " + iae.getMessage(), iae);
             throw new IllegalStateException("cannot start the Spark executor: " + e.getCause(), e.getCause());
