@@ -23,6 +23,7 @@ val result = sweep {
     }
 }
 println(result.table())
+println("trials ran on ${result.executor}")
 println("best: ${result.best?.parameters}  final loss ${result.best?.finalLoss}")
 println("rung trials: " + result.rungs.joinToString { "lr=${fmt(result.trials[it.configuration].parameters["lr"])}@${it.steps}:${it.status}" })
 result.writeCsv(out.resolve("hyperband.csv"))

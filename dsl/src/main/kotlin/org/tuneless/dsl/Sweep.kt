@@ -144,9 +144,10 @@ class SweepBuilder {
         val created = if (executor == null) masterExecutor() else null
         try {
             val exec = executor ?: created
-            earlyStopping?.let { (kind, minSteps, eta) -> return runEarlyStopping(configs, block, kind, minSteps, eta, exec) }
-            exec?.let { return runOn(it, configs, block) }
-            return runOnThreads(configs, block)
+            val where = exec?.toString() ?: "$threads local thread${if (threads == 1) "" else "s"}"
+            earlyStopping?.let { (kind, minSteps, eta) -> return runEarlyStopping(configs, block, kind, minSteps, eta, exec).ranOn(where) }
+            exec?.let { return runOn(it, configs, block).ranOn(where) }
+            return runOnThreads(configs, block).ranOn(where)
         } finally {
             (created as? AutoCloseable)?.close()
         }
@@ -367,7 +368,11 @@ data class SensitivityReport(
 data class RungTrial(val configuration: Int, val bracket: Int?, val rung: Int, val steps: Long, val loss: Double, val status: String)
 
 /** The table of a sweep's trials, with CSV export and sensitivity reports; [rungs] = every trial of an asha/hyperband sweep. */
-class SweepResult(val parameterNames: List<String>, val trials: List<TrialResult>, val rungs: List<RungTrial> = emptyList()) {
+class SweepResult @JvmOverloads constructor(val parameterNames: List<String>, val trials: List<TrialResult>, val rungs: List<RungTrial> = emptyList(),
+                  /** Where the trials ran: `2 local threads`, or the executor, e.g. `SparkExecutor(local[2])`. */
+                  val executor: String = "local threads") {
+
+    internal fun ranOn(where: String) = SweepResult(parameterNames, trials, rungs, where)
 
     /** Whether the sweep ran asha/hyperband (the table and CSV then show rung, bracket and steps). */
     val earlyStopping: Boolean get() = trials.any { it.rung != null }

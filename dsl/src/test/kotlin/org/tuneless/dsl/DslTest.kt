@@ -228,6 +228,8 @@ class DslTest : FunSpec({
         val threads = grid(SweepBuilder()).apply { threads = 2 }.run()
         val onExecutor = grid(SweepBuilder()).apply { executor = org.tuneless.run.LocalExecutor(2) }.run()
         onExecutor.trials.size shouldBe 6
+        threads.executor shouldBe "2 local threads"
+        onExecutor.executor shouldBe "LocalExecutor(2)"
         onExecutor.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) } shouldBe
             threads.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) }
         onExecutor.trials.filter { it.parameters["lr"] == 1e30 }.forEach { it.status shouldBe TrainingStatus.DIVERGED.name }

@@ -26,6 +26,8 @@ public final class LocalExecutor implements TrialExecutor {
 
     public int threads() { return threads; }
 
+    @Override public String toString() { return "LocalExecutor(" + threads + ")"; }
+
     @Override public Execution start(List<Trial> trials, Consumer<TrialResult> onResult) {
         if (threads > 1) oneBlasThread(true);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
