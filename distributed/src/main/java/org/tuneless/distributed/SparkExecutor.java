@@ -51,8 +51,8 @@ import org.tuneless.run.TrialResult;
  * speculation) the job still returns one value, and a second report of an id is dropped. A worker-lost attempt counts
  * towards {@code spark.task.maxFailures} (4 by default here): one lost worker leaves 3 more attempts.
  *
- * <p>On a cluster, executors run with {@code OMP_NUM_THREADS=1} ({@code spark.executorEnv.OMP_NUM_THREADS}, unless
- * set), one trial per task core, and load the Tuneless classes from their own classpath: a {@link LocalCluster}'s
+ * <p>A task's ND4J ops use as many threads as the task has cores ({@code spark.task.cpus}, 1 by default), and
+ * executors start with that {@code OMP_NUM_THREADS} ({@code spark.executorEnv.OMP_NUM_THREADS}, unless set); executors load the Tuneless classes from their own classpath: a {@link LocalCluster}'s
  * workers give their executors the project's classpath; on another cluster, add the distributed jar and the CLI's
  * jars with {@code spark.jars} or the cluster's own classpath setting.
  *
@@ -159,8 +159,8 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
                 .setIfMissing("spark.ui.showConsoleProgress", "false")
                 // retried tasks: a lost worker's trial runs again elsewhere (local mode: local[N, maxFailures] sets it)
                 .setIfMissing("spark.task.maxFailures", "4")
-                // one BLAS/OpenMP thread per task core in every executor JVM (a task is one trial on one core)
-                .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+                // as many BLAS/OpenMP threads as a task has cores (spark.task.cpus, 1 by default) in every executor JVM
+                .setIfMissing("spark.executorEnv.OMP_NUM_THREADS", c.get("spark.task.cpus", "1"));
         JavaSparkContext sc = new JavaSparkContext(c);
         sc.setLogLevel("WARN");
         sc.sc().addSparkListener(tasks);
@@ -372,13 +372,20 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(RunTrial.class.getClassLoader());
             try {
-                LocalExecutor.oneBlasThread(false);
+                useTaskCores(task);
                 Trial trial = decode(text);
                 return LocalExecutor.runTrial(trial, () -> task != null && task.isInterrupted()).toJson();
             } finally {
                 thread.setContextClassLoader(previous);
             }
         }
+    }
+
+    /** ND4J's ops in this task's thread use as many threads as the task has cores ({@code spark.task.cpus}); returns that number. */
+    static int useTaskCores(TaskContext task) {
+        int cores = task == null ? 1 : Math.max(1, task.cpus());
+        LocalExecutor.blasThreads(cores, false);
+        return cores;
     }
 
     @Override public synchronized void close() {

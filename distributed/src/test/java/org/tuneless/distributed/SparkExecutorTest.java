@@ -94,42 +94,4 @@ class SparkExecutorTest {
         var d = assertThrows(IllegalArgumentException.class, () -> spark.start(twice, null));
         assertTrue(d.getMessage().contains("appears twice"), d.getMessage());
     }
-
-    /** Runs the trial, except that a trial whose id contains "poison" fails its task (outside the trial's own error handling). */
-    static final class PoisonedTask implements org.apache.spark.api.java.function.Function<String, String> {
-        private static final long serialVersionUID = 1L;
-
-        @Override public String call(String text) {
-            Trial t = SparkExecutor.decode(text);
-            if (t.id().contains("poison")) throw new IllegalStateException("the task died (simulated lost executor)");
-            return LocalExecutor.runTrial(t, () -> false).toJson();
-        }
-    }
-
-    /**
-     * A task Spark gives up on (local[2]: no retries) makes only its own trial FAILED, naming Spark's reason; the trials
-     * of the same job that had not finished run again in a new job, and every trial is reported exactly once.
-     */
-    @Test void aTaskSparkGivesUpOnFailsOnlyItsTrial() throws Exception {
-        List<Trial> trials = new ArrayList<>(sweep().subList(0, 6));
-        trials.add(2, new Trial("poison-1", trials.get(0).spec()));
-        trials.add(new Trial("poison-2", trials.get(1).spec()));
-        List<TrialResult> streamed = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (SparkExecutor poisoned = new SparkExecutor("local[2]", Map.of(), new PoisonedTask())) {
-            List<TrialResult> rs = poisoned.run(trials, streamed::add);
-            assertEquals(trials.stream().map(Trial::id).toList(), rs.stream().map(TrialResult::id).toList(), "every trial, in order");
-            assertEquals(trials.size(), streamed.size(), "each trial reported once");
-            for (TrialResult r : rs) {
-                if (r.id().startsWith("poison")) {
-                    assertEquals(TrialResult.FAILED, r.status(), r.id());
-                    assertTrue(r.message().contains("Spark gave up") && r.message().contains("simulated lost executor"), r.message());
-                } else {
-                    assertEquals("COMPLETED", r.status(), r.id() + ": " + r.message());
-                }
-            }
-            List<TrialResult> local = new LocalExecutor(1).run(trials.stream().filter(t -> !t.id().startsWith("poison")).toList(), null);
-            assertEquals(local.stream().map(SparkExecutorTest::numbers).toList(),
-                    rs.stream().filter(r -> !r.id().startsWith("poison")).map(SparkExecutorTest::numbers).toList(), "the others' numbers as local");
-        }
-    }
 }

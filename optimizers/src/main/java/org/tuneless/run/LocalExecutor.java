@@ -77,13 +77,20 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     /** One OpenMP thread for the calling thread, and (global) one OpenBLAS thread; best effort, never fails a trial. */
-    public static void oneBlasThread(boolean global) {
+    public static void oneBlasThread(boolean global) { blasThreads(1, global); }
+
+    /**
+     * {@code n} BLAS/OpenMP threads: for the whole process ({@code global}) or for ND4J's ops called from this thread
+     * (a Spark task given {@code spark.task.cpus = n} cores).
+     */
+    public static void blasThreads(int n, boolean global) {
+        if (n < 1) throw new IllegalArgumentException("BLAS threads = " + n + " must be ≥ 1");
         // ND4J first: loading its native ops before Nd4j's own initialization (a fresh JVM, e.g. a Spark task) breaks
         // that initialization for the rest of the process ("Could not initialize class Nd4j")
         org.nd4j.linalg.factory.Nd4j.getExecutioner();
         try {
-            if (global) org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(1);
-            else org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(1);
+            if (global) org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(n);
+            else org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
         } catch (Throwable e) {
             // a backend without these controls: OMP_NUM_THREADS=1 in the environment does the same
         }
