@@ -62,7 +62,7 @@ import org.tuneless.run.TrialResult;
  * <p>The Spark context is created on first use from {@code master} (or given, e.g. by {@code spark-submit}), or in
  * the background from {@link #warmUp()}, and stopped by {@link #close()} when this executor created it.
  */
-public final class SparkExecutor implements TrialExecutor, AutoCloseable {
+public final class SparkExecutor implements TrialExecutor {
 
     private final String master;
     private final Map<String, String> conf;

@@ -149,7 +149,7 @@ class SweepBuilder {
             exec?.let { return runOn(it, configs, block).ranOn(where) }
             return runOnThreads(configs, block).ranOn(where)
         } finally {
-            (created as? AutoCloseable)?.close()
+            created?.close()
         }
     }
 
@@ -258,17 +258,7 @@ class SweepBuilder {
      */
     private fun masterExecutor(): org.tuneless.run.TrialExecutor? {
         val master = System.getProperty("tuneless.master")?.takeIf { it.isNotBlank() } ?: System.getenv("TUNELESS_MASTER")?.takeIf { it.isNotBlank() } ?: return null
-        val c = try {
-            Class.forName("org.tuneless.distributed.SparkExecutor")
-        } catch (e: ClassNotFoundException) {
-            throw IllegalArgumentException("tuneless.master = $master asks for Apache Spark, but the Spark executor (module tuneless-distributed) is not on the " +
-                "classpath; run the script with ./tuneless sweep FILE.main.kts --master URL (it adds the module), or depend on org.tuneless:tuneless-distributed")
-        }
-        return try {
-            c.getConstructor(String::class.java).newInstance(master) as org.tuneless.run.TrialExecutor
-        } catch (e: java.lang.reflect.InvocationTargetException) {
-            throw IllegalArgumentException("tuneless.master = $master: ${e.cause?.message ?: e.cause}", e.cause)
-        }
+        return sparkExecutor(master, emptyMap(), "tuneless.master = $master")
     }
 
     /** Runs the trials as specs on [executor]; a configuration that fails to build is a FAILED trial, as with threads. */
@@ -461,4 +451,29 @@ internal fun fmt(v: Double): String = if (v != 0.0 && (kotlin.math.abs(v) < 1e-3
     String.format(Locale.ROOT, "%.3g", v)
 } else {
     String.format(Locale.ROOT, "%.6g", v).trimEnd('0').trimEnd('.')
+}
+
+/**
+ * Apache Spark as the executor of a `sweep { }` or `benchmark { }`: `executor = spark("local[4]")` (an embedded Spark
+ * running 4 trials at once in this JVM) or `spark("spark://host:7077")` (a cluster, e.g. `./tuneless cluster
+ * start-local`); [conf] passes Spark settings (`mapOf("spark.executor.memory" to "4g")`). Trials travel as run specs
+ * and give the numbers of local threads. Needs the module `tuneless-distributed` on the classpath: `%use tuneless-spark`
+ * in a notebook, `./tuneless sweep FILE.main.kts`, or the Maven dependency `org.tuneless:tuneless-distributed`; close
+ * the executor (`use { }`) to stop the Spark context it starts.
+ */
+fun spark(master: String, conf: Map<String, String> = emptyMap()): org.tuneless.run.TrialExecutor = sparkExecutor(master, conf, "spark(\"$master\")")
+
+private fun sparkExecutor(master: String, conf: Map<String, String>, what: String): org.tuneless.run.TrialExecutor {
+    val c = try {
+        Class.forName("org.tuneless.distributed.SparkExecutor")
+    } catch (e: ClassNotFoundException) {
+        throw IllegalArgumentException("$what asks for Apache Spark, but the Spark executor (module tuneless-distributed) is not on the classpath; " +
+            "in a notebook use %use tuneless-spark, run a script with ./tuneless sweep FILE.main.kts [--master URL] (it adds the module), or depend on " +
+            "org.tuneless:tuneless-distributed")
+    }
+    return try {
+        c.getConstructor(String::class.java, Map::class.java).newInstance(master, conf) as org.tuneless.run.TrialExecutor
+    } catch (e: java.lang.reflect.InvocationTargetException) {
+        throw IllegalArgumentException("$what: ${e.cause?.message ?: e.cause}", e.cause)
+    }
 }

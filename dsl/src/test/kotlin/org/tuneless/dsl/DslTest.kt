@@ -230,6 +230,10 @@ class DslTest : FunSpec({
         onExecutor.trials.size shouldBe 6
         threads.executor shouldBe "2 local threads"
         onExecutor.executor shouldBe "LocalExecutor(2)"
+        // spark(…) without the distributed module says how to get it
+        val noSpark = shouldThrow<IllegalArgumentException> { spark("local[2]") }
+        noSpark.message!! shouldContain "spark(\"local[2]\") asks for Apache Spark"
+        noSpark.message!! shouldContain "%use tuneless-spark"
         onExecutor.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) } shouldBe
             threads.trials.map { listOf(it.index, it.status, it.finalLoss.toBits(), it.bestLoss.toBits(), it.testAccuracy.toBits()) }
         onExecutor.trials.filter { it.parameters["lr"] == 1e30 }.forEach { it.status shouldBe TrainingStatus.DIVERGED.name }
@@ -312,7 +316,7 @@ class DslTest : FunSpec({
                 }
             }
             e.message shouldContain "tuneless.master = local[2]"
-            e.message shouldContain "./tuneless sweep FILE.main.kts --master URL"
+            e.message shouldContain "./tuneless sweep FILE.main.kts [--master URL]"
         } finally {
             System.clearProperty("tuneless.master")
         }

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * {@code Throwable} of a trial becomes a {@link TrialResult#FAILED} result; it never stops the other trials. The local
  * implementation is {@link LocalExecutor} (threads); a cluster implementation plugs in behind the same interface.
  */
-public interface TrialExecutor {
+public interface TrialExecutor extends AutoCloseable {
 
     /**
      * Starts the trials. {@code onResult} is called once per finished trial, never concurrently with itself (so it may
@@ -25,6 +25,9 @@ public interface TrialExecutor {
 
     /** Where to watch the trials, one "label: URL" line each (e.g. a cluster's web UIs); empty by default. */
     default List<String> links() { return List.of(); }
+
+    /** Releases what the executor holds (a Spark context it created); nothing by default. */
+    @Override default void close() {}
 
     /** A started submission. */
     interface Execution {

@@ -120,7 +120,7 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             bar.close();
             interruption.uninstall();
-            if (executor instanceof AutoCloseable c) c.close();
+            if (executor != null) executor.close();
         }
         if (interruption.requested()) {
             err.println("tuneless bench: interrupted; " + out.resolve("results.csv") + " keeps the finished runs; the same command continues");
@@ -227,7 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 result = Targets.set(file, level, workloads, Contenders.ADAM_LRS, 0, executor, line -> { o.println(line); o.flush(); });
             } finally {
-                if (executor instanceof AutoCloseable c) c.close();
+                if (executor != null) executor.close();
             }
             Files.writeString(out, result.toJson());
             for (var w : result.level(level).workloads()) {

@@ -95,7 +95,7 @@ public final class SweepCommand implements Callable<Integer> {
             return 128 + Math.max(2, interruption.signal());
         } finally {
             interruption.uninstall();
-            if (executor instanceof AutoCloseable c) c.close();
+            if (executor != null) executor.close();
         }
         boolean wantParquet = parquetOption != null ? parquetOption : master != null;
         Path parquet = wantParquet ? parquet(table, dir.resolve("results.parquet"), err) : null;
