@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -182,6 +184,41 @@ final class VectorKernels implements Kernels.Fused {
         }
     }
 
+    // exp(x) from IEEE operations only (add, multiply, fma, float→int conversion, shifts), so that the C2-compiled vector
+    // code, the Vector API's per-lane fallback and the scalar tail give the same bits. VectorOperators.EXP is not so:
+    // compiled it is an SVML stub, interpreted it is Math.exp per lane, and the two differ in the last bit — which one
+    // runs depends on when the JIT finishes, so the same seed gave different float32 GELU numbers from run to run.
+    // x = k·ln 2 + r with k = round(x·log₂e) and |r| ≤ ½ ln 2 (ln 2 split into a 9-bit head, exact in k·head, and a
+    // tail); exp(r) by its Taylor polynomial to degree 7 (truncation < 5e-9 relative, under ⅒ ulp); 2ᵏ from its bits.
+    private static final float LOG2E = 1.44269504f, LN2_HEAD = 0.693359375f, LN2_TAIL = -2.12194440e-4f, ROUND = 12582912f;  // 1.5·2²³
+    private static final float EXP_MIN = -87.33654f, EXP_MAX = 88f;  // ln of the smallest normal float; below it 0
+    private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, EXP_MIN);
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        VectorSpecies<Float> s = x.species();
+        FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);  // round to nearest: exact for |k| < 2²²
+        FloatVector r = k.fma(FloatVector.broadcast(s, -LN2_HEAD), xc);
+        r = k.fma(FloatVector.broadcast(s, -LN2_TAIL), r);
+        FloatVector p = FloatVector.broadcast(s, EXP_TAYLOR[7]);
+        for (int j = 6; j >= 0; j--) p = p.fma(r, FloatVector.broadcast(s, EXP_TAYLOR[j]));
+        FloatVector two = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(two).blend(0f, under);
+    }
+
+    /** {@link #exp(FloatVector)} on one float, with the same operations. */
+    static float exp(float x) {
+        if (x < EXP_MIN) return 0f;
+        float xc = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float k = Math.fma(xc, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(k, -LN2_HEAD, xc);
+        r = Math.fma(k, -LN2_TAIL, r);
+        float p = EXP_TAYLOR[7];
+        for (int j = 6; j >= 0; j--) p = Math.fma(p, r, EXP_TAYLOR[j]);
+        return p * Float.intBitsToFloat(((int) k + 127) << 23);
+    }
+
     // erfc(a) ≈ t·exp(P(t) − a²), t = 1/(1 + a/2), a ≥ 0 (Numerical Recipes erfcc; fractional error < 1.2e-7)
     private static final float[] ERFC = {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f, 0.27886807f,
             -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
@@ -202,8 +239,8 @@ final class VectorKernels implements Kernels.Fused {
             // x²/2 = hi + lo exactly (fma), so exp(−x²/2) = exp(−hi)·(1 − lo) to float precision even where x² is large
             FloatVector hi = xv.mul(xv), lo = xv.fma(xv, hi.neg()).mul(0.5f);
             hi = hi.mul(0.5f);
-            FloatVector gauss = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f));
-            FloatVector half = t.mul(poly.lanewise(VectorOperators.EXP)).mul(gauss).mul(0.5f);  // ½·erfc(|x|/√2) = Φ(−|x|)
+            FloatVector gauss = exp(hi.neg()).mul(lo.neg().add(1f));
+            FloatVector half = t.mul(exp(poly)).mul(gauss).mul(0.5f);  // ½·erfc(|x|/√2) = Φ(−|x|)
             FloatVector phi = FloatVector.broadcast(F, 1f).sub(half).blend(half, xv.compare(VectorOperators.LT, 0f));
             phi.intoByteBuffer(C, oc + b, ORDER);
             gauss.mul(INV_SQRT_2PI).intoByteBuffer(P, op + b, ORDER);
@@ -216,8 +253,8 @@ final class VectorKernels implements Kernels.Fused {
             for (int k = 8; k >= 0; k--) poly = Math.fma(poly, t, ERFC[k]);
             float hi = xi * xi, lo = Math.fma(xi, xi, -hi) * 0.5f;
             hi = hi * 0.5f;
-            float gauss = (float) Math.exp(-hi) * (1f - lo);
-            float half = t * (float) Math.exp(poly) * gauss * 0.5f;
+            float gauss = exp(-hi) * (1f - lo);
+            float half = t * exp(poly) * gauss * 0.5f;
             C.putFloat(oc + b, xi < 0 ? half : 1f - half);
             P.putFloat(op + b, gauss * INV_SQRT_2PI);
         }

@@ -181,6 +181,43 @@ class KernelsTest {
 
     private static final double PHI_ULPS = 6;
 
+    /**
+     * The kernels' exp: within 1 ulp of the correctly rounded exp over the normal range (0 below it), and the vector
+     * lanes give the scalar version's bits — the same operations, so the result does not depend on which of the two
+     * (or the Vector API's interpreted fallback) runs.
+     */
+    @Test void theKernelExpIsWithinAnUlpAndTheSameInVectorAndScalarForm() {
+        int n = 200_000;
+        float[] xs = new float[n];
+        for (int i = 0; i < n; i++) xs[i] = -90f + 179f * i / (n - 1);
+        xs[0] = Float.NaN;
+        xs[1] = -87.33654f;
+        xs[2] = 0f;
+        xs[3] = -0f;
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        double worst = 0;
+        for (int i = 0; i + species.length() <= n; i += species.length()) {
+            float[] lanes = new float[species.length()];
+            VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(species, xs, i)).intoArray(lanes, 0);
+            for (int j = 0; j < lanes.length; j++) {
+                float x = xs[i + j], scalar = VectorKernels.exp(x);
+                final int k = i + j;
+                assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(lanes[j]), () -> "exp(" + xs[k] + "): vector " + lanes[k % lanes.length] + " vs scalar");
+                if (Float.isNaN(x)) {
+                    assertTrue(Float.isNaN(scalar));
+                } else if (x < -87.33654f) {
+                    assertEquals(0f, scalar, "exp(" + x + ") below the normal range");
+                } else if (x <= 88f) {
+                    double e = Math.exp(x);
+                    worst = Math.max(worst, Math.abs(scalar - e) / Math.ulp((float) e));
+                }
+            }
+        }
+        System.out.printf("kernel exp: worst %.2f ulps%n", worst);
+        assertTrue(worst <= 1.0, "exp: " + worst + " ulps");
+        assertEquals(1f, VectorKernels.exp(0f));
+    }
+
     @Test void theKernelLeavesWhatItDoesNotApplyToForTheReferencePath() {
         INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
         INDArray[] xs = {d, d.dup(), d.dup(), d.dup(), d.dup(), d.dup()};
