@@ -100,6 +100,17 @@ public abstract class Layer {
         return new INDArray[]{rgx, gx};
     }
 
+    /**
+     * {@link #rBackward} alone, for repeated Hessian-vector products at fixed parameters and inputs
+     * ({@link Network#hvpSession}): the plain backward pass gives the same gy every time, so a composite layer replays
+     * the gy each child received in its last {@link #backwardWithR} walk instead of recomputing it (that walk must have
+     * run outside workspaces, so that those arrays are still alive). A plain layer runs {@link #rBackward} on the gy
+     * its parent hands it.
+     */
+    INDArray rBackwardReplay(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        return rBackward(gy, rgy, theta, v, hv, needInputGrad);
+    }
+
     /** The layers inside this one (composite layers), in order; empty for a plain layer. */
     public List<Layer> children() { return List.of(); }
 

@@ -414,13 +414,15 @@ public final class Network {
             checkVector(out, "HVP output");
             mode(Layer.Mode.CURVATURE);
             // the first product runs outside workspaces too: what layers compute lazily from the forward pass on first
-            // use (GELU's φ(x), an embedding's one-hot ids) then survives for the later products; the later products'
-            // temporaries die with their workspace
+            // use (GELU's φ(x), an embedding's one-hot ids) and the plain backward walk's gy at every layer then survive
+            // for the later products, which run only the tangent and the R-ops (the gy do not change while the
+            // parameters and the batch stay); the later products' temporaries die with their workspace
             try (MemoryWorkspace ws = first ? Workspaces.detached() : Workspaces.pass("hvp")) {
                 INDArray[] vs = views(v);
                 INDArray dx = root.jvp(null, theta, vs);
                 INDArray rgy = dx == null ? null : evaluation.hessianTimes(dx);
-                root.backwardWithR(evaluation.gradient(), rgy, theta, vs, null, views(out), false);
+                if (first) root.backwardWithR(evaluation.gradient(), rgy, theta, vs, null, views(out), false);
+                else root.rBackwardReplay(evaluation.gradient(), rgy, theta, vs, views(out), false);
             }
             first = false;
             applications++;

@@ -145,6 +145,17 @@ public final class Residual extends Layer {
         return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
     }
 
+    /** The R-ops of body and shortcut alone, on the gy this block received (see {@link Layer#rBackwardReplay}). */
+    @Override INDArray rBackwardReplay(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        INDArray rb = body.rBackwardReplay(gy, rgy, bodyPart(theta), bodyPart(v), bodyPart(hv), needInputGrad);
+        if (!needInputGrad) {
+            if (shortcut != null) shortcut.rBackwardReplay(gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), false);
+            return null;
+        }
+        if (shortcut == null) return plus(rb, rgy);
+        return plus(rb, shortcut.rBackwardReplay(gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), true));
+    }
+
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
         INDArray[] b = body.secondTangent(dx, ddx, bodyPart(theta), bodyPart(v));
         INDArray[] s = shortcut == null ? new INDArray[]{dx, ddx} : shortcut.secondTangent(dx, ddx, skipPart(theta), skipPart(v));

@@ -21,6 +21,7 @@ public final class Sequential extends Layer {
     private List<INDArray> buffers = List.of();  // the children's buffers, collected by bind
     private INDArray[] thetaSeen;        // the entries of the last theta a pass received ...
     private INDArray[][] thetaOfChild;   // ... and their slice per child, reused while theta holds the same arrays
+    private INDArray[] walkGy;  // the gy each child received in the last backwardWithR walk (see rBackwardReplay)
 
     /** A block named after {@code kind} (e.g. {@code stem}, {@code block}) holding {@code layers} in order. */
     public Sequential(String kind, List<Layer> layers) {
@@ -157,16 +158,31 @@ public final class Sequential extends Layer {
         return backwardWithR(gy, rgy, theta, v, null, hv, needInputGrad)[0];
     }
 
-    /** One reverse walk: each child's R-op and backward (the backward supplies the next child's gy). */
+    /**
+     * One reverse walk: each child's R-op and backward (the backward supplies the next child's gy). The gy each child
+     * received is remembered for {@link #rBackwardReplay}.
+     */
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
+        if (walkGy == null || walkGy.length != children.size()) walkGy = new INDArray[children.size()];
         for (int i = children.size() - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
+            walkGy[i] = gy;
             INDArray[] r = children.get(i).backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
             rgy = r[0];
             gy = r[1];
         }
         return new INDArray[]{rgy, gy};
+    }
+
+    /** The reverse walk's R-ops alone, each child on the gy it received in the last {@link #backwardWithR} walk. */
+    @Override INDArray rBackwardReplay(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        if (walkGy == null) throw new IllegalStateException(name() + ": no backward walk to replay; run backwardWithR first");
+        INDArray[][] t = thetaSlices(theta);
+        for (int i = children.size() - 1; i >= 0; i--) {
+            rgy = children.get(i).rBackwardReplay(walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), i > 0 || needInputGrad);
+        }
+        return rgy;
     }
 
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
