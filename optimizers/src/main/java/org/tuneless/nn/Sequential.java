@@ -135,6 +135,7 @@ public final class Sequential extends Layer {
     private static INDArray[] at(INDArray[][] slices, int i) { return slices == null ? null : slices[i]; }
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
+        walkGy = null;  // a new pass: the last walk's gy are stale (and may hold an HVP session's detached arrays)
         INDArray[][] t = thetaSlices(theta);
         for (int i = 0; i < children.size(); i++) x = children.get(i).forward(x, at(t, i));
         return x;
