@@ -249,7 +249,7 @@ public final class Trainer {
         for (long step = firstStep; step < steps; step++) {
             loop.step = step;
             loop.learningRate = Double.NaN;
-            update.assign(0);
+            if (!plugins.isEmpty()) update.assign(0);  // plug-ins see zeros before the update (TrainingContext.update); nobody else reads it
             if (networkObjective != null) {
                 lastBatch = data.next();
                 networkObjective.useBatch(lastBatch);
@@ -283,7 +283,7 @@ public final class Trainer {
             StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout), state);
             inUpdate = false;
             loop.learningRate = result.learningRate();
-            update.assign(params).subi(previous);
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp(params, previous, update));  // one pass, not assign + subi
             double updateNorm = Vectors.norm(update);
             if (!Double.isFinite(updateNorm)) {
                 params.assign(previous);
