@@ -234,7 +234,7 @@ public final class SparkExecutor implements TrialExecutor {
             try {
                 List<Trial> remaining = new ArrayList<>(trials);
                 while (!remaining.isEmpty() && !cancelled.get()) {
-                    remaining = runJob(sc, group, remaining, arrived, task);
+                    remaining = runJob(sc, group, remaining, arrived, task, cancelled);
                 }
             } finally {
                 arrived.add(end);
@@ -289,7 +289,7 @@ public final class SparkExecutor implements TrialExecutor {
      * executor does not take the others with it).
      */
     private static List<Trial> runJob(JavaSparkContext sc, String group, List<Trial> batch, BlockingQueue<Object> arrived,
-                                      Function<String, String> task) {
+                                      Function<String, String> task, AtomicBoolean cancelled) {
         List<String> encoded = batch.stream().map(SparkExecutor::encode).toList();
         List<Object> partitions = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) partitions.add(i);
@@ -318,7 +318,8 @@ public final class SparkExecutor implements TrialExecutor {
             job.get();
             return List.of();
         } catch (Exception e) {
-            if (job.isCancelled() || e instanceof InterruptedException) return List.of();
+            // cancelled (Execution.cancel: the job group was cancelled): the trials that had not finished are not reported
+            if (cancelled.get() || job.isCancelled() || e instanceof InterruptedException) return List.of();
             // FutureAction.get wraps Spark's job failure ("Exception thrown in awaitResult"): find the cause that names the task
             Throwable cause = e;
             int failed = -1;

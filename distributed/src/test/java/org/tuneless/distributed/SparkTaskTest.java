@@ -77,4 +77,34 @@ class SparkTaskTest {
             assertTrue(one.run(List.of(t), null).get(0).message().endsWith("cores=1 omp=1"));
         }
     }
+
+    /** Waits 300 ms (interruptibly) before running the trial. */
+    static final class SlowTask implements org.apache.spark.api.java.function.Function<String, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override public String call(String text) throws Exception {
+            Thread.sleep(300);
+            return LocalExecutor.runTrial(SparkExecutor.decode(text), () -> false).toJson();
+        }
+    }
+
+    /** Cancelling a sweep reports the finished trials and none of the others — not as FAILED by Spark. */
+    @Test void cancellingReportsOnlyTheFinishedTrials() throws Exception {
+        List<Trial> trials = new ArrayList<>();
+        for (int k = 0; k < 8; k++) trials.add(new Trial("t" + k, SparkExecutorTest.sweep().get(0).spec()));
+        List<TrialResult> streamed = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        try (SparkExecutor slow = new SparkExecutor("local[2]", Map.of(), new SlowTask())) {
+            var execution = slow.start(trials, r -> {
+                streamed.add(r);
+                first.countDown();
+            });
+            assertTrue(first.await(60, java.util.concurrent.TimeUnit.SECONDS), "a first result");
+            execution.cancel();
+            List<TrialResult> rs = execution.await();
+            assertTrue(rs.size() < trials.size(), "cancelled before the end: " + rs.size());
+            for (TrialResult r : rs) assertEquals("COMPLETED", r.status(), r.id() + ": " + r.message());
+            assertEquals(rs.size(), streamed.size());
+        }
+    }
 }
