@@ -24,6 +24,8 @@ public final class Metrics {
     /** η·λmax: the edge of stability of gradient descent is 2. */
     public static final String LR_X_SHARPNESS = "lr_x_sharpness";
     public static final String SHARPNESS_HVPS = "sharpness_hvps";
+    /** Examples the curvature was measured on when the tracker fits its batch to memory ({@code --curvature-batch auto}). */
+    public static final String CURVATURE_BATCH = "curvature_batch";
     /** λmax(P^{-1/2} H P^{-1/2}) for a diagonally preconditioned optimizer. */
     public static final String PRECONDITIONED_SHARPNESS = "preconditioned_sharpness";
     public static final String LR_X_PRECONDITIONED_SHARPNESS = "lr_x_preconditioned_sharpness";
@@ -113,7 +115,7 @@ public final class Metrics {
      * The integer-valued columns (step and epoch, counts, 0/1 flags): CSV files write them as integers ({@link Csv}),
      * a DataFrame gives them an integer type. Every other column is real.
      */
-    public static final java.util.Set<String> INTEGER = java.util.Set.of(STEP, EPOCH, SHARPNESS_HVPS, SHARPNESS_RULE_HVPS, LS_TRIALS,
+    public static final java.util.Set<String> INTEGER = java.util.Set.of(STEP, EPOCH, SHARPNESS_HVPS, CURVATURE_BATCH, SHARPNESS_RULE_HVPS, LS_TRIALS,
             LS_SATISFIED, CDAT_CURVATURE_FRESH, LOOKAHEAD_SYNC);
 
     /** Whether the column (a metric name) holds integers: {@link #INTEGER}. */

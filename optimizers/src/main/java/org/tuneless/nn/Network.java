@@ -436,6 +436,72 @@ public final class Network {
         @Override public void close() { closed = true; }
     }
 
+    /**
+     * The memory a pass of this network needs at a batch size: the bytes of ND4J workspace a gradient, an exact HVP and
+     * a uᵀHu pass allocate (every temporary of the pass lives until it ends), and the parameters' own bytes.
+     *
+     * <p>Measured, not modelled: a copy of this network (its running statistics untouched) runs each pass on zero
+     * inputs at batch sizes 2 and 4, and the bytes are extrapolated as a + b·batch. That is exact where the pass's
+     * temporaries are per-example arrays (activations, their tangents and gradients, im2col buffers: b·batch) plus
+     * parameter-shaped ones (weight gradients, a: constant), which is what the engine allocates; {@code NetworkMemoryPlanTest}
+     * checks it within 20% of the measured size on the zoo models at a batch it was not fitted on.
+     */
+    public MemoryPlan memoryPlan(long batch, Loss loss) {
+        if (batch < 1) throw new IllegalArgumentException("memoryPlan: batch " + batch + " must be ≥ 1");
+        long[][] at = {measure(2, loss), measure(4, loss)};
+        long[] predicted = new long[3];
+        for (int k = 0; k < 3; k++) {
+            double perExample = (at[1][k] - at[0][k]) / 2.0;
+            predicted[k] = Math.max(0, Math.round(at[0][k] + perExample * (batch - 2)));
+        }
+        return new MemoryPlan(batch, predicted[0], predicted[1], predicted[2], parameterCount() * params.dataType().width());
+    }
+
+    /** {@link #memoryPlan(long, Loss)} with the cross-entropy loss (the loss's own share is one output-sized array). */
+    public MemoryPlan memoryPlan(long batch) { return memoryPlan(batch, new SoftmaxCrossEntropy()); }
+
+    /** Workspace bytes of a gradient, an HVP and a uᵀHu pass on a zero batch of {@code n} examples, on a copy. */
+    long[] measure(long n, Loss loss) {
+        Network probe = copy();
+        long[] in = new long[inputShape.length + 1], out = new long[outputShape.length + 1];
+        in[0] = n;
+        out[0] = n;
+        System.arraycopy(inputShape, 0, in, 1, inputShape.length);
+        System.arraycopy(outputShape, 0, out, 1, outputShape.length);
+        Batch b;
+        INDArray v, g, hv;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            b = new Batch(Nd4j.zeros(dataType(), in), Nd4j.zeros(dataType(), out));
+            v = Nd4j.zeros(dataType(), parameterCount());
+            g = Nd4j.zeros(dataType(), parameterCount());
+            hv = Nd4j.zeros(dataType(), parameterCount());
+        }
+        probe.lossAndGradient(loss, b, g);
+        long gradient = Workspaces.lastPassBytes("gradient");
+        probe.hvp(loss, b, v, hv, null);
+        long hvp = Workspaces.lastPassBytes("hvp");
+        probe.curvatureAlong(loss, b, v);
+        long curvature = Workspaces.lastPassBytes("curvature");
+        return new long[]{gradient, hvp, curvature};
+    }
+
+    /**
+     * What {@link #memoryPlan} reports: workspace bytes of one gradient, one exact HVP (an {@link HvpSession} keeps its
+     * forward pass besides) and one uᵀHu pass at {@code batch}, and the parameters' bytes.
+     */
+    public record MemoryPlan(long batch, long gradientBytes, long hvpBytes, long curvatureBytes, long parameterBytes) {
+        @Override public String toString() {
+            return String.format(java.util.Locale.ROOT, "batch %d: gradient %s, HVP %s, uᵀHu %s of workspace; parameters %s", batch,
+                    human(gradientBytes), human(hvpBytes), human(curvatureBytes), human(parameterBytes));
+        }
+
+        static String human(long bytes) {
+            if (bytes >= 1L << 30) return String.format(java.util.Locale.ROOT, "%.2f GB", bytes / (double) (1L << 30));
+            if (bytes >= 1L << 20) return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (double) (1L << 20));
+            return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1024.0);
+        }
+    }
+
     /** uᵀH u = d²/dt² L(θ + t·u) at t = 0, by a second-order forward tangent (no backward pass). */
     public double curvatureAlong(Loss loss, Batch batch, INDArray u) {
         checkVector(u, "direction u");

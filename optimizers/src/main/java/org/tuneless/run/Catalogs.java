@@ -157,7 +157,8 @@ public final class Catalogs {
                     Param.ints("at", List.of(), Range.NON_NEGATIVE_INT, "also measure at these steps"),
                     Param.integer("maxIterations", 1000, Range.POSITIVE_INT, "power-iteration / Lanczos iterations"),
                     Param.number("tolerance", 1e-3, Range.POSITIVE, "relative convergence tolerance"),
-                    Param.optionalInteger("subset", Range.POSITIVE_INT, "measure on the first N training examples (default the current batch)")));
+                    Param.optionalInteger("subset", Range.POSITIVE_INT, "measure on the first N training examples (default the current batch)"),
+                    Param.bool("fitMemory", false, "measure on as many of those examples as an exact HVP fits in memory (--curvature-batch auto; Network.memoryPlan)")));
             if (q == CurvatureTracker.Quantity.ELR) params.add(Param.names("tensors", "parameter tensors (default all weight matrices)").asPositional());
             TRACKERS.register(new Entry<java.util.function.Function<Dataset, CurvatureTracker>>(name,
                     q == CurvatureTracker.Quantity.UPDATE_CURVATURE ? List.of("uhu") : List.of(), "tracks " + name, params, Param.camel(name),
@@ -171,6 +172,7 @@ public final class Catalogs {
                         else b.measure(q);
                         for (int s : a.ints("at")) b.atSteps(s);
                         if (a.has("subset")) b.on(train.subset(a.integer("subset")).fullBatch());
+                        if (a.bool("fitMemory")) b.fitMemory();
                         return b.build();
                     }));
         }

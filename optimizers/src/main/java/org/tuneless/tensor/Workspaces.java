@@ -30,6 +30,15 @@ public final class Workspaces {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(PASS, "tuneless-" + id);
     }
 
+    /**
+     * Bytes the last completed pass of this id allocated in this thread's workspace (ND4J's cycle allocations: every
+     * temporary of the pass, as the workspace has no per-array free); 0 before any.
+     */
+    public static long lastPassBytes(String id) {
+        MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(PASS, "tuneless-" + id);
+        return ws.getLastCycleAllocations();
+    }
+
     /** Leaves any active workspace, for allocating arrays that must outlive the current pass (state, results). */
     public static MemoryWorkspace detached() {
         return Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();

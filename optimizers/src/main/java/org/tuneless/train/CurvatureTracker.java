@@ -10,6 +10,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tuneless.curvature.EffectiveLearningRate;
+import org.tuneless.curvature.CurvatureBatch;
 import org.tuneless.curvature.HessianOperator;
 import org.tuneless.curvature.PowerIteration;
 import org.tuneless.curvature.SharpnessEstimate;
@@ -61,6 +62,8 @@ public final class CurvatureTracker implements TrainerPlugin {
     private INDArray eigenvector;
     private INDArray preconditionedVector;
     private INDArray previousUpdate;
+    private final long memoryBudget;  // -1: measure on the whole batch; 0: the default budget; > 0: bytes
+    private final Map<Long, Long> fitted = new java.util.HashMap<>();
 
     private CurvatureTracker(Builder b) {
         if (b.quantities.isEmpty()) throw new IllegalArgumentException("curvature tracker: nothing to measure; add sharpness(), updateCurvature(), …");
@@ -71,6 +74,7 @@ public final class CurvatureTracker implements TrainerPlugin {
         this.fixedBatch = b.batch;
         this.power = PowerIteration.builder().tolerance(b.tolerance).maxIterations(b.maxIterations).seed(b.seed).build();
         this.elrGroups = List.copyOf(b.elrGroups);
+        this.memoryBudget = b.memoryBudget;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -79,9 +83,19 @@ public final class CurvatureTracker implements TrainerPlugin {
         return atSteps.contains(step) || (every > 0 && step % every == 0);
     }
 
-    private Objective measuredObjective(TrainingContext ctx) {
+    private Objective measuredObjective(TrainingContext ctx, Map<String, Double> metrics) {
         Objective o = ctx.objective();
-        if (fixedBatch != null && o instanceof NetworkObjective n) return new NetworkObjective(n.network(), n.lossFunction(), fixedBatch);
+        if (!(o instanceof NetworkObjective n)) return o;
+        Batch batch = fixedBatch != null ? fixedBatch : n.batch();
+        if (memoryBudget >= 0 && batch != null) {
+            // --curvature-batch auto: the first k examples, k the most whose HVPs fit the budget (planned once per batch size)
+            long rows = batch.inputs().size(0);
+            long budget = memoryBudget == 0 ? CurvatureBatch.defaultBudget() : memoryBudget;
+            long k = fitted.computeIfAbsent(rows, r -> CurvatureBatch.fit(n.network(), n.lossFunction(), r, budget));
+            metrics.put(Metrics.CURVATURE_BATCH, (double) k);
+            if (k < rows) return new NetworkObjective(n.network(), n.lossFunction(), CurvatureBatch.firstRows(batch, k));
+        }
+        if (fixedBatch != null) return new NetworkObjective(n.network(), n.lossFunction(), fixedBatch);
         return o;
     }
 
@@ -111,7 +125,7 @@ public final class CurvatureTracker implements TrainerPlugin {
     }
 
     private void measureAtPreviousParameters(TrainingContext ctx, Map<String, Double> metrics, INDArray update, double lr) {
-        Objective f = measuredObjective(ctx);
+        Objective f = measuredObjective(ctx, metrics);
         if (quantities.contains(Quantity.SHARPNESS)) {
             SharpnessEstimate s;
             try (HessianOperator h = HessianOperator.fixed(f)) {
@@ -185,6 +199,7 @@ public final class CurvatureTracker implements TrainerPlugin {
         private double tolerance = 1e-3;
         private int maxIterations = 1000;
         private long seed;
+        private long memoryBudget = -1;
         private final List<String> elrGroups = new ArrayList<>();
 
         private Builder() {}
@@ -216,6 +231,20 @@ public final class CurvatureTracker implements TrainerPlugin {
         public Builder on(Batch batch) { this.batch = batch; return this; }
 
         public Builder tolerance(double tolerance) { this.tolerance = tolerance; return this; }
+
+        /**
+         * Measure on the first k examples of the batch, k the most whose exact HVPs fit in memory
+         * ({@link CurvatureBatch#fit}, from {@link org.tuneless.nn.Network#memoryPlan}), with the default budget
+         * ({@link CurvatureBatch#defaultBudget}); the chosen k is recorded as the metric {@code curvature_batch}.
+         */
+        public Builder fitMemory() { return fitMemory(0); }
+
+        /** {@link #fitMemory()} with a budget in bytes (0 = the default). */
+        public Builder fitMemory(long budgetBytes) {
+            if (budgetBytes < 0) throw new IllegalArgumentException("curvature tracker: memory budget " + budgetBytes + " bytes must be ≥ 0 (0 = the default)");
+            this.memoryBudget = budgetBytes;
+            return this;
+        }
 
         public Builder maxIterations(int maxIterations) { this.maxIterations = maxIterations; return this; }
 

@@ -147,15 +147,40 @@ final class TrainCommand implements Callable<Integer> {
                     + "(first N training examples; default the current batch).")
     List<String> track = new ArrayList<>();
 
+    @Option(names = "--curvature-batch", paramLabel = "auto|N",
+            description = "The examples every --track measures on: N = the first N training examples (subset=N); auto = as many examples of "
+                    + "the batch as an exact HVP fits in memory (Network.memoryPlan; the choice is the metric curvature_batch). Default: the current batch.")
+    String curvatureBatch;
+
+    /** A --track text with the option --curvature-batch adds (unless the track sets its own subset). */
+    static String withCurvatureBatch(String track, String curvatureBatch) {
+        if (curvatureBatch == null) return track;
+        String extra;
+        if (curvatureBatch.equals("auto")) {
+            extra = "fitMemory=true";
+        } else {
+            long n;
+            try {
+                n = Long.parseLong(curvatureBatch);
+            } catch (NumberFormatException e) {
+                n = 0;
+            }
+            if (n < 1) throw new IllegalArgumentException("--curvature-batch '" + curvatureBatch + "': give auto or a number of examples ≥ 1");
+            if (track.matches(".*[:,]subset=.*")) return track;
+            extra = "subset=" + n;
+        }
+        return track + (track.contains(":") ? "," : ":") + extra;
+    }
+
     /** Run options that --config replaces. */
     private static final List<String> RUN_OPTIONS = List.of("--model", "--data", "--optimizer", "--schedule", "--steps", "--batch", "--loss", "--seed", "--dtype", "--eval-every", "--eval-at", "--eval-subset", "--eval-periodic-subset", "--track",
-            "--divergence-factor", "--divergence-patience", "--divergence-relative-to");
+            "--curvature-batch", "--divergence-factor", "--divergence-patience", "--divergence-relative-to");
     /** The spec field each run option sets (for --resume). */
     private static final Map<String, String> OPTION_FIELDS = Map.ofEntries(Map.entry("--model", "model"), Map.entry("--data", "data"),
             Map.entry("--optimizer", "optimizer"), Map.entry("--schedule", "schedule"), Map.entry("--steps", "steps"), Map.entry("--batch", "batch"),
             Map.entry("--loss", "loss"), Map.entry("--seed", "seed"), Map.entry("--dtype", "dtype"), Map.entry("--eval-every", "evaluation"),
             Map.entry("--eval-at", "evaluation"), Map.entry("--eval-subset", "evaluation"), Map.entry("--eval-periodic-subset", "evaluation"), Map.entry("--track", "tracking"),
-            Map.entry("--divergence-factor", "divergence"), Map.entry("--divergence-patience", "divergence"), Map.entry("--divergence-relative-to", "divergence"));
+            Map.entry("--curvature-batch", "tracking"), Map.entry("--divergence-factor", "divergence"), Map.entry("--divergence-patience", "divergence"), Map.entry("--divergence-relative-to", "divergence"));
 
     static final class OptimizerNames implements Iterable<String> {
         @Override public java.util.Iterator<String> iterator() { return Optimizers.names().iterator(); }
@@ -331,7 +356,7 @@ final class TrainCommand implements Callable<Integer> {
         Component modelSpec = SpecText.model(model);
         Component dataSpec = SpecText.data(data);
         List<Component> trackers = new ArrayList<>();
-        for (String t : track) trackers.addAll(SpecText.track(t));
+        for (String t : track) trackers.addAll(SpecText.track(withCurvatureBatch(t, curvatureBatch)));
         return new RunSpec(modelSpec, dataSpec, lossSpec, opt, steps, b, seed, type, optimizerName, trackers, RunSpec.Evaluation.every(evalEvery).at(RunSpec.evaluationMode(evalAt, "--eval-at"))
                 .subset(evalSubset).periodicSubset(RunSpec.Evaluation.parsePeriodicSubset(evalPeriodicSubset, "--eval-periodic-subset")),
                 null, new RunSpec.Output(out == null ? null : out.toString()), List.of(), Schedules.parse(schedule), divergence());
