@@ -232,23 +232,31 @@ class TrackingBuilder {
     var subset: Int? = null
     var maxIterations: Int? = null
     var tolerance: Double? = null
+    /**
+     * Measure on as many examples of the batch as an exact HVP fits in memory (`--curvature-batch auto`;
+     * `Network.memoryPlan`); the number is recorded as the metric `curvature_batch`.
+     */
+    var fitMemory: Boolean = false
     private val calls = mutableListOf<Pair<String, Map<String, Any?>>>()
 
-    fun sharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
-        add("sharpness", every, at, maxIterations, tolerance, subset)
+    fun sharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null, fitMemory: Boolean? = null) =
+        add("sharpness", every, at, maxIterations, tolerance, subset, fitMemory = fitMemory)
 
-    fun preconditionedSharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
-        add("preconditioned-sharpness", every, at, maxIterations, tolerance, subset)
+    fun preconditionedSharpness(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null, fitMemory: Boolean? = null) =
+        add("preconditioned-sharpness", every, at, maxIterations, tolerance, subset, fitMemory = fitMemory)
 
-    fun updateCurvature(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
-        add("update-curvature", every, at, maxIterations, tolerance, subset)
+    fun updateCurvature(every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null, fitMemory: Boolean? = null) =
+        add("update-curvature", every, at, maxIterations, tolerance, subset, fitMemory = fitMemory)
 
     /** Effective learning rate of the named parameter tensors (all weight matrices when none are named). */
-    fun elr(vararg tensors: String, every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null) =
-        add("elr", every, at, maxIterations, tolerance, subset, tensors.toList().ifEmpty { null })
+    fun elr(vararg tensors: String, every: Int? = null, at: List<Int>? = null, maxIterations: Int? = null, tolerance: Double? = null, subset: Int? = null,
+            fitMemory: Boolean? = null) =
+        add("elr", every, at, maxIterations, tolerance, subset, tensors.toList().ifEmpty { null }, fitMemory)
 
-    private fun add(name: String, every: Int?, at: List<Int>?, maxIterations: Int?, tolerance: Double?, subset: Int?, tensors: List<String>? = null) {
-        val args = mapOf("every" to every, "at" to at, "maxIterations" to maxIterations, "tolerance" to tolerance, "subset" to subset, "tensors" to tensors)
+    private fun add(name: String, every: Int?, at: List<Int>?, maxIterations: Int?, tolerance: Double?, subset: Int?, tensors: List<String>? = null,
+                    fitMemory: Boolean? = null) {
+        val args = mapOf("every" to every, "at" to at, "maxIterations" to maxIterations, "tolerance" to tolerance, "subset" to subset, "tensors" to tensors,
+            "fitMemory" to fitMemory)
         Catalogs.TRACKERS.spec(name, args.filterValues { it != null })  // fails here if a value is invalid
         calls += name to args
     }
@@ -258,6 +266,7 @@ class TrackingBuilder {
             "maxIterations" to (args["maxIterations"] ?: maxIterations),
             "tolerance" to (args["tolerance"] ?: tolerance),
             "subset" to (args["subset"] ?: subset),
+            "fitMemory" to (args["fitMemory"] ?: fitMemory.takeIf { it }),
         )
         Catalogs.TRACKERS.spec(name, merged.filterValues { it != null })
     }

@@ -438,6 +438,18 @@ class DslTest : FunSpec({
         dsl shouldContain "sharpness(every = 5)"
         dsl shouldContain "elr(\"dense1.W\", every = 10)"
         RunSpec.fromJson(spec.toJson()) shouldBe spec
+        // --curvature-batch auto in the DSL: the tracker records the examples it measured on
+        val fitted = train {
+            model = mlp(784, 16, 10)
+            data = fashionMnist(subset = 128)
+            optimizer = adam()
+            steps = 2
+            batchSize(32)
+            evaluate(every = 0)
+            track { sharpness(every = 1, maxIterations = 3); fitMemory = true }
+        }
+        fitted.series("curvature_batch").toList() shouldBe listOf(32.0, 32.0)
+        TrainingBuilder().apply { track { sharpness(every = 1, fitMemory = true) } }.spec().toDsl() shouldContain "fitMemory = true"
         RunSpec.fromJson(spec.toJson()).toJson() shouldBe spec.toJson()
     }
 
