@@ -221,7 +221,20 @@ def zoo_benchmark(args):
             fwd.append((t1 - t0) * 1e3)
             upd.append((t3 - t2) * 1e3)
     print(json.dumps({"task": "zoo", "model": args.model, "batch": args.batch, "params": params,
-                      "threads": torch.get_num_threads(), "device": DEV.type, "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd}))
+                      "threads": torch.get_num_threads(), "device": DEV.type, "times_ms": times, "forward_ms": fwd, "optimizer_ms": upd,
+                      "peak_rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb():
+    """The process's peak resident set (VmHWM), in MiB; None where /proc is missing."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
 
 
 def main():

@@ -476,12 +476,16 @@ public final class Network {
             g = Nd4j.zeros(dataType(), parameterCount());
             hv = Nd4j.zeros(dataType(), parameterCount());
         }
+        // a pass needs its own workspace (what the layers keep) plus the largest single layer call's scratch
+        LayerScope.resetPeak();
         probe.lossAndGradient(loss, b, g);
-        long gradient = Workspaces.lastPassBytes("gradient");
+        long gradient = Workspaces.lastPassBytes("gradient") + LayerScope.peakBytes();
+        LayerScope.resetPeak();
         probe.hvp(loss, b, v, hv, null);
-        long hvp = Workspaces.lastPassBytes("hvp");
+        long hvp = Workspaces.lastPassBytes("hvp") + LayerScope.peakBytes();
+        LayerScope.resetPeak();
         probe.curvatureAlong(loss, b, v);
-        long curvature = Workspaces.lastPassBytes("curvature");
+        long curvature = Workspaces.lastPassBytes("curvature") + LayerScope.peakBytes();
         return new long[]{gradient, hvp, curvature};
     }
 

@@ -112,19 +112,19 @@ public final class Residual extends Layer {
 
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
         INDArray y = body.forward(x, bodyPart(theta));
-        INDArray s = shortcut == null ? x : shortcut.forward(x, skipPart(theta));
+        INDArray s = shortcut == null ? x : LayerScope.forward(shortcut, x, skipPart(theta));
         return y.add(s);
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray gx = body.backward(gy, bodyPart(theta), bodyPart(grads), needInputGrad);
         if (shortcut == null) return needInputGrad ? plus(gx, gy) : null;
-        return plus(gx, shortcut.backward(gy, skipPart(theta), skipPart(grads), needInputGrad));
+        return plus(gx, LayerScope.backward(shortcut, gy, skipPart(theta), skipPart(grads), needInputGrad));
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
         INDArray dy = body.jvp(dx, bodyPart(theta), bodyPart(v));
-        INDArray ds = shortcut == null ? dx : shortcut.jvp(dx, skipPart(theta), skipPart(v));
+        INDArray ds = shortcut == null ? dx : LayerScope.jvp(shortcut, dx, skipPart(theta), skipPart(v));
         return plus(dy, ds);
     }
 
@@ -135,13 +135,13 @@ public final class Residual extends Layer {
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
         INDArray[] b = body.backwardWithR(gy, rgy, bodyPart(theta), bodyPart(v), bodyPart(grads), bodyPart(hv), needInputGrad);
         if (!needInputGrad) {
-            if (shortcut != null) shortcut.backwardWithR(gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), false);
+            if (shortcut != null) LayerScope.backwardWithR(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), false);
             return new INDArray[]{null, null};
         }
         if (shortcut == null) {
             return new INDArray[]{plus(b[0], rgy), plus(b[1], gy)};
         }
-        INDArray[] s = shortcut.backwardWithR(gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
+        INDArray[] s = LayerScope.backwardWithR(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
         return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
     }
 
@@ -149,16 +149,16 @@ public final class Residual extends Layer {
     @Override INDArray rBackwardReplay(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
         INDArray rb = body.rBackwardReplay(gy, rgy, bodyPart(theta), bodyPart(v), bodyPart(hv), needInputGrad);
         if (!needInputGrad) {
-            if (shortcut != null) shortcut.rBackwardReplay(gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), false);
+            if (shortcut != null) LayerScope.rBackwardReplay(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), false);
             return null;
         }
         if (shortcut == null) return plus(rb, rgy);
-        return plus(rb, shortcut.rBackwardReplay(gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), true));
+        return plus(rb, LayerScope.rBackwardReplay(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), true));
     }
 
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
         INDArray[] b = body.secondTangent(dx, ddx, bodyPart(theta), bodyPart(v));
-        INDArray[] s = shortcut == null ? new INDArray[]{dx, ddx} : shortcut.secondTangent(dx, ddx, skipPart(theta), skipPart(v));
+        INDArray[] s = shortcut == null ? new INDArray[]{dx, ddx} : LayerScope.secondTangent(shortcut, dx, ddx, skipPart(theta), skipPart(v));
         return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
     }
 }

@@ -137,21 +137,21 @@ public final class Sequential extends Layer {
     @Override public INDArray forward(INDArray x, INDArray[] theta) {
         walkGy = null;  // a new pass: the last walk's gy are stale (and may hold an HVP session's detached arrays)
         INDArray[][] t = thetaSlices(theta);
-        for (int i = 0; i < children.size(); i++) x = children.get(i).forward(x, at(t, i));
+        for (int i = 0; i < children.size(); i++) x = LayerScope.forward(children.get(i), x, at(t, i));
         return x;
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
         for (int i = children.size() - 1; i >= 0; i--) {
-            gy = children.get(i).backward(gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
+            gy = LayerScope.backward(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
         }
         return gy;
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
         INDArray[][] t = thetaSlices(theta);
-        for (int i = 0; i < children.size(); i++) dx = children.get(i).jvp(dx, at(t, i), slice(v, i));
+        for (int i = 0; i < children.size(); i++) dx = LayerScope.jvp(children.get(i), dx, at(t, i), slice(v, i));
         return dx;
     }
 
@@ -169,7 +169,7 @@ public final class Sequential extends Layer {
         for (int i = children.size() - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
             walkGy[i] = gy;
-            INDArray[] r = children.get(i).backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            INDArray[] r = LayerScope.backwardWithR(children.get(i), gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
             rgy = r[0];
             gy = r[1];
         }
@@ -181,7 +181,7 @@ public final class Sequential extends Layer {
         if (walkGy == null) throw new IllegalStateException(name() + ": no backward walk to replay; run backwardWithR first");
         INDArray[][] t = thetaSlices(theta);
         for (int i = children.size() - 1; i >= 0; i--) {
-            rgy = children.get(i).rBackwardReplay(walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), i > 0 || needInputGrad);
+            rgy = LayerScope.rBackwardReplay(children.get(i), walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), i > 0 || needInputGrad);
         }
         return rgy;
     }
@@ -189,7 +189,7 @@ public final class Sequential extends Layer {
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
         INDArray[][] t = thetaSlices(theta);
         for (int i = 0; i < children.size(); i++) {
-            INDArray[] r = children.get(i).secondTangent(dx, ddx, at(t, i), slice(v, i));
+            INDArray[] r = LayerScope.secondTangent(children.get(i), dx, ddx, at(t, i), slice(v, i));
             dx = r[0];
             ddx = r[1];
         }

@@ -1,0 +1,189 @@
+package org.tuneless.nn;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.tuneless.tensor.Workspaces;
+
+/**
+ * The memory plan of a pass: each call of a plain layer (forward, jvp, backward, their R- and second-order forms) runs
+ * in a per-thread scratch workspace that is reset when the call returns, so the layer's temporaries (batch-norm's
+ * centred squares, the products of its backward pass, a convolution's transposed gradients, …) die with the call
+ * instead of living until the whole pass ends. What must outlive the call is copied once into the enclosing pass
+ * workspace: the array the call returns, and every array the layer kept in a field (its saved activations, lazily
+ * computed caches). A pass's peak is then ≈ what the layers keep plus the largest single call's temporaries.
+ *
+ * <p>Fields are found by reflection (every {@code INDArray} and {@code INDArray[]} field of the layer's class and its
+ * superclasses up to {@link Layer}), so a layer cannot forget to declare what it keeps. An array kept twice (the same
+ * object in two fields, or returned and kept) is copied once. Arrays outside the scratch workspace (inputs, detached
+ * parameters and running statistics) are left alone.
+ *
+ * <p>Composite layers ({@link Sequential}, {@link Residual}) are not scoped themselves; they scope their plain
+ * children. {@link #enabled} switches the plan off (every temporary then lives until the pass ends, as before), for
+ * comparison; results are the same either way (copies are exact).
+ */
+final class LayerScope implements AutoCloseable {
+
+    private static final String ID = "layer-scratch";
+    private static volatile boolean enabled = !"false".equals(System.getProperty("tuneless.memoryPlan", "true"));
+    private static volatile boolean skipState;  // tests only: leave kept state in the scratch workspace (a bug to catch)
+    private static final ThreadLocal<long[]> PEAK = ThreadLocal.withInitial(() -> new long[1]);
+
+    private static final ClassValue<Field[]> STATE = new ClassValue<>() {
+        @Override protected Field[] computeValue(Class<?> type) {
+            List<Field> fields = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Layer.class && c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers())) continue;
+                    if (f.getType() != INDArray.class && f.getType() != INDArray[].class) continue;
+                    if (Modifier.isFinal(f.getModifiers())) {
+                        throw new IllegalStateException(c.getName() + "." + f.getName()
+                                + ": a layer's array fields must not be final (LayerScope moves them out of the scratch workspace)");
+                    }
+                    f.setAccessible(true);
+                    fields.add(f);
+                }
+            }
+            return fields.toArray(new Field[0]);
+        }
+    };
+
+    private final MemoryWorkspace scratch;
+    private final Map<INDArray, INDArray> moved = new IdentityHashMap<>();
+
+    private LayerScope(MemoryWorkspace scratch) { this.scratch = scratch; }
+
+    /** Whether plain layers' calls run in scratch workspaces (default true; {@code -Dtuneless.memoryPlan=false} turns it off). */
+    static boolean enabled() { return enabled; }
+
+    static void setEnabled(boolean on) { enabled = on; }
+
+    /** Tests only: skip moving layer state out of the scratch workspace, to show that the checks catch it. */
+    static void skipStateForTesting(boolean skip) { skipState = skip; }
+
+    /** Whether a call of {@code layer} gets a scratch scope: plain layers, while the plan is on. */
+    static boolean applies(Layer layer) { return enabled && layer.children().isEmpty(); }
+
+    /** Opens the scratch workspace for one call; close it after {@link #keep} and {@link #keepState}. */
+    static LayerScope open() {
+        return new LayerScope(Workspaces.pass(ID));
+    }
+
+    /** Bytes the largest scratch call of this thread allocated since the last {@link #resetPeak}. */
+    static long peakBytes() { return PEAK.get()[0]; }
+
+    static void resetPeak() { PEAK.get()[0] = 0; }
+
+    /** {@code a} itself when it lives outside this call's scratch workspace, else its copy in the enclosing one. */
+    INDArray keep(INDArray a) {
+        if (a == null || !a.isAttached() || a.data().getParentWorkspace() != scratch) return a;
+        INDArray done = moved.get(a);
+        if (done != null) return done;
+        INDArray copy;
+        MemoryWorkspace parent = scratch.getParentWorkspace();
+        if (parent == null) {
+            copy = a.detach();
+        } else {
+            try (MemoryWorkspace ignored = parent.notifyScopeBorrowed()) {
+                copy = Nd4j.createUninitialized(a.dataType(), a.shape(), a.ordering());
+                copy.assign(a);
+            }
+        }
+        moved.put(a, copy);
+        return copy;
+    }
+
+    INDArray[] keep(INDArray[] all) {
+        if (all == null) return null;
+        for (int i = 0; i < all.length; i++) all[i] = keep(all[i]);
+        return all;
+    }
+
+    /** Moves every array field of {@code layer} that lives in the scratch workspace to the enclosing one. */
+    void keepState(Layer layer) {
+        if (skipState) return;
+        try {
+            for (Field f : STATE.get(layer.getClass())) {
+                Object value = f.get(layer);
+                if (value instanceof INDArray a) {
+                    INDArray k = keep(a);
+                    if (k != a) f.set(layer, k);
+                } else if (value instanceof INDArray[] arrays) {
+                    keep(arrays);
+                }
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("LayerScope: cannot move the state of " + layer.name(), e);
+        }
+    }
+
+    @Override public void close() {
+        scratch.close();
+        long bytes = scratch.getLastCycleAllocations();
+        long[] peak = PEAK.get();
+        if (bytes > peak[0]) peak[0] = bytes;
+    }
+
+    // --- the calls, scoped when they apply --------------------------------------------------------------------------
+
+    static INDArray forward(Layer l, INDArray x, INDArray[] theta) {
+        if (!applies(l)) return l.forward(x, theta);
+        try (LayerScope s = open()) {
+            INDArray y = s.keep(l.forward(x, theta));
+            s.keepState(l);
+            return y;
+        }
+    }
+
+    static INDArray backward(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        if (!applies(l)) return l.backward(gy, theta, grads, needInputGrad);
+        try (LayerScope s = open()) {
+            INDArray gx = s.keep(l.backward(gy, theta, grads, needInputGrad));
+            s.keepState(l);
+            return gx;
+        }
+    }
+
+    static INDArray jvp(Layer l, INDArray dx, INDArray[] theta, INDArray[] v) {
+        if (!applies(l)) return l.jvp(dx, theta, v);
+        try (LayerScope s = open()) {
+            INDArray dy = s.keep(l.jvp(dx, theta, v));
+            s.keepState(l);
+            return dy;
+        }
+    }
+
+    static INDArray[] backwardWithR(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        if (!applies(l)) return l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
+        try (LayerScope s = open()) {
+            INDArray[] r = s.keep(l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
+            s.keepState(l);
+            return r;
+        }
+    }
+
+    static INDArray rBackwardReplay(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        if (!applies(l)) return l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
+        try (LayerScope s = open()) {
+            INDArray r = s.keep(l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
+            s.keepState(l);
+            return r;
+        }
+    }
+
+    static INDArray[] secondTangent(Layer l, INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
+        if (!applies(l)) return l.secondTangent(dx, ddx, theta, v);
+        try (LayerScope s = open()) {
+            INDArray[] r = s.keep(l.secondTangent(dx, ddx, theta, v));
+            s.keepState(l);
+            return r;
+        }
+    }
+}
