@@ -3,7 +3,6 @@ package org.tuneless.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,12 +33,7 @@ public final class MemoryBenchmark {
         int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Network net = Models.resnet18(new long[]{1, 28, 28}, 10, Models.Norm.BATCH).build(DataType.FLOAT, 0);
         if (System.getenv("MEMORY_STAGES") != null) System.err.printf("after build: peak %d MB%n", peakRssKb() / 1024);
-        Random rng = new Random(0);
-        float[] x = new float[batch * 28 * 28];
-        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
-        float[] t = new float[batch * 10];
-        for (int i = 0; i < batch; i++) t[i * 10 + rng.nextInt(10)] = 1f;
-        Batch b = new Batch(Nd4j.createFromArray(x).reshape(batch, 1, 28, 28), Nd4j.createFromArray(t).reshape(batch, 10));
+        Batch b = ModelStepBenchmark.resnet18Batch(batch);
         long baseline = peakRssKb();  // before any pass
         NetworkObjective f = new NetworkObjective(net, new SoftmaxCrossEntropy(), b);
         long n = net.parameterCount();

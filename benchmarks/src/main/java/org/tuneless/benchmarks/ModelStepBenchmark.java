@@ -51,13 +51,17 @@ public final class ModelStepBenchmark {
     private static Case resnet18() {
         int batch = 128;
         Network net = Models.resnet18(new long[]{1, 28, 28}, 10, Models.Norm.BATCH).build(DataType.FLOAT, 0);
+        return new Case("resnet18", net, resnet18Batch(batch), 11_172_810L, 32);
+    }
+
+    /** The ResNet-18 benchmarks' batch: Gaussian 1×28×28 images and random one-hot labels of 10 classes (seed 0). */
+    static Batch resnet18Batch(int batch) {
         Random rng = new Random(0);
         float[] x = new float[batch * 28 * 28];
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
         float[] t = new float[batch * 10];
         for (int i = 0; i < batch; i++) t[i * 10 + rng.nextInt(10)] = 1f;
-        Batch b = new Batch(Nd4j.createFromArray(x).reshape(batch, 1, 28, 28), Nd4j.createFromArray(t).reshape(batch, 10));
-        return new Case("resnet18", net, b, 11_172_810L, 32);
+        return new Batch(Nd4j.createFromArray(x).reshape(batch, 1, 28, 28), Nd4j.createFromArray(t).reshape(batch, 10));
     }
 
     private static Case nanoLM() {

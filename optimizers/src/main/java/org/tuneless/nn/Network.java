@@ -438,7 +438,7 @@ public final class Network {
 
     /**
      * The memory a pass of this network needs at a batch size: the bytes of ND4J workspace a gradient, an exact HVP and
-     * a uᵀHu pass allocate (every temporary of the pass lives until it ends), and the parameters' own bytes.
+     * a uᵀHu pass need (what the layers keep for the pass, plus the largest single layer call's scratch, see LayerScope), and the parameters' own bytes.
      *
      * <p>Measured, not modelled: a copy of this network (its running statistics untouched) runs each pass on zero
      * inputs at batch sizes 2 and 4, and the bytes are extrapolated as a + b·batch. That is exact where the pass's
