@@ -26,7 +26,8 @@ import org.tuneless.tensor.Workspaces;
  * parameters and running statistics) are left alone.
  *
  * <p>Composite layers ({@link Sequential}, {@link Residual}) are not scoped themselves; they scope their plain
- * children. {@link #enabled} switches the plan off (every temporary then lives until the pass ends, as before), for
+ * children. Calls on inputs below 2¹⁸ elements run unscoped (a scope's fixed cost would show on small steps; their
+ * temporaries are small). {@link #enabled} switches the plan off (every temporary then lives until the pass ends, as before), for
  * comparison; results are the same either way (copies are exact).
  */
 final class LayerScope implements AutoCloseable {
@@ -68,8 +69,29 @@ final class LayerScope implements AutoCloseable {
     /** Tests only: skip moving layer state out of the scratch workspace, to show that the checks catch it. */
     static void skipStateForTesting(boolean skip) { skipState = skip; }
 
-    /** Whether a call of {@code layer} gets a scratch scope: plain layers, while the plan is on. */
-    static boolean applies(Layer layer) { return enabled && layer.children().isEmpty(); }
+    // calls on smaller arrays run unscoped: a scope costs tens of microseconds (workspace entry and exit, the field scan,
+    // the copies), which a demo-sized MLP step (≈ 3 ms, 12 layer calls) would feel, while their temporaries are small
+    private static volatile long minElements = Long.getLong("tuneless.memoryPlan.minElements", 1L << 18);
+    private static final ThreadLocal<boolean[]> FORCED = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /** Whether a call of {@code layer} on {@code input} gets a scratch scope: plain layers on large inputs, while the plan is on. */
+    static boolean applies(Layer layer, INDArray input) {
+        if (!enabled || !layer.children().isEmpty() || input == null) return false;
+        return input.length() >= minElements || FORCED.get()[0];
+    }
+
+    /** Tests: the input size from which calls are scoped (default 2¹⁸ elements). */
+    static void setMinElements(long n) { minElements = n; }
+
+    /**
+     * Scopes every plain layer's call in this thread while {@code forced} (the memory plan's probes run at batches 2
+     * and 4, below the size threshold, and must measure what the engine does at the batch they predict).
+     */
+    static boolean force(boolean forced) {
+        boolean was = FORCED.get()[0];
+        FORCED.get()[0] = forced;
+        return was;
+    }
 
     /** Opens the scratch workspace for one call; close it after {@link #keep} and {@link #keepState}. */
     static LayerScope open() {
@@ -134,7 +156,7 @@ final class LayerScope implements AutoCloseable {
     // --- the calls, scoped when they apply --------------------------------------------------------------------------
 
     static INDArray forward(Layer l, INDArray x, INDArray[] theta) {
-        if (!applies(l)) return l.forward(x, theta);
+        if (!applies(l, x)) return l.forward(x, theta);
         try (LayerScope s = open()) {
             INDArray y = s.keep(l.forward(x, theta));
             s.keepState(l);
@@ -143,7 +165,7 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray backward(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        if (!applies(l)) return l.backward(gy, theta, grads, needInputGrad);
+        if (!applies(l, gy)) return l.backward(gy, theta, grads, needInputGrad);
         try (LayerScope s = open()) {
             INDArray gx = s.keep(l.backward(gy, theta, grads, needInputGrad));
             s.keepState(l);
@@ -152,7 +174,7 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray jvp(Layer l, INDArray dx, INDArray[] theta, INDArray[] v) {
-        if (!applies(l)) return l.jvp(dx, theta, v);
+        if (!applies(l, dx)) return l.jvp(dx, theta, v);
         try (LayerScope s = open()) {
             INDArray dy = s.keep(l.jvp(dx, theta, v));
             s.keepState(l);
@@ -161,7 +183,7 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray[] backwardWithR(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
-        if (!applies(l)) return l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
+        if (!applies(l, gy)) return l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
         try (LayerScope s = open()) {
             INDArray[] r = s.keep(l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
             s.keepState(l);
@@ -170,7 +192,7 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray rBackwardReplay(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        if (!applies(l)) return l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
+        if (!applies(l, gy)) return l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
         try (LayerScope s = open()) {
             INDArray r = s.keep(l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
             s.keepState(l);
@@ -179,7 +201,7 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray[] secondTangent(Layer l, INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        if (!applies(l)) return l.secondTangent(dx, ddx, theta, v);
+        if (!applies(l, dx)) return l.secondTangent(dx, ddx, theta, v);
         try (LayerScope s = open()) {
             INDArray[] r = s.keep(l.secondTangent(dx, ddx, theta, v));
             s.keepState(l);

@@ -476,7 +476,17 @@ public final class Network {
             g = Nd4j.zeros(dataType(), parameterCount());
             hv = Nd4j.zeros(dataType(), parameterCount());
         }
-        // a pass needs its own workspace (what the layers keep) plus the largest single layer call's scratch
+        // a pass needs its own workspace (what the layers keep) plus the largest single layer call's scratch; the probes
+        // scope every call, as the engine does at the (larger) batch being planned
+        boolean forced = LayerScope.force(true);
+        try {
+            return measurePasses(probe, loss, b, v, g, hv);
+        } finally {
+            LayerScope.force(forced);
+        }
+    }
+
+    private static long[] measurePasses(Network probe, Loss loss, Batch b, INDArray v, INDArray g, INDArray hv) {
         LayerScope.resetPeak();
         probe.lossAndGradient(loss, b, g);
         long gradient = Workspaces.lastPassBytes("gradient") + LayerScope.peakBytes();
