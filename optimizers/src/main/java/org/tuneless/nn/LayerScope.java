@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,7 +28,7 @@ import org.tuneless.tensor.Workspaces;
  *
  * <p>Composite layers ({@link Sequential}, {@link Residual}) are not scoped themselves; they scope their plain
  * children. Calls on inputs below 2¹⁸ elements run unscoped (a scope's fixed cost would show on small steps; their
- * temporaries are small). {@link #enabled} switches the plan off (every temporary then lives until the pass ends, as before), for
+ * temporaries are small). {@link #setEnabled} switches the plan off (every temporary then lives until the pass ends, as before), for
  * comparison; results are the same either way (copies are exact).
  */
 final class LayerScope implements AutoCloseable {
@@ -62,8 +63,6 @@ final class LayerScope implements AutoCloseable {
     private LayerScope(MemoryWorkspace scratch) { this.scratch = scratch; }
 
     /** Whether plain layers' calls run in scratch workspaces (default true; {@code -Dtuneless.memoryPlan=false} turns it off). */
-    static boolean enabled() { return enabled; }
-
     static void setEnabled(boolean on) { enabled = on; }
 
     /** Tests only: skip moving layer state out of the scratch workspace, to show that the checks catch it. */
@@ -155,57 +154,47 @@ final class LayerScope implements AutoCloseable {
 
     // --- the calls, scoped when they apply --------------------------------------------------------------------------
 
-    static INDArray forward(Layer l, INDArray x, INDArray[] theta) {
-        if (!applies(l, x)) return l.forward(x, theta);
+    /** {@code call} on {@code l}, in a scratch scope when one applies to {@code input}: its result and state moved out. */
+    private static INDArray scoped(Layer l, INDArray input, Supplier<INDArray> call) {
+        if (!applies(l, input)) return call.get();
         try (LayerScope s = open()) {
-            INDArray y = s.keep(l.forward(x, theta));
+            INDArray r = s.keep(call.get());
             s.keepState(l);
-            return y;
+            return r;
         }
+    }
+
+    /** {@link #scoped} for the calls that return two arrays. */
+    private static INDArray[] scopedPair(Layer l, INDArray input, Supplier<INDArray[]> call) {
+        if (!applies(l, input)) return call.get();
+        try (LayerScope s = open()) {
+            INDArray[] r = s.keep(call.get());
+            s.keepState(l);
+            return r;
+        }
+    }
+
+    static INDArray forward(Layer l, INDArray x, INDArray[] theta) {
+        return scoped(l, x, () -> l.forward(x, theta));
     }
 
     static INDArray backward(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        if (!applies(l, gy)) return l.backward(gy, theta, grads, needInputGrad);
-        try (LayerScope s = open()) {
-            INDArray gx = s.keep(l.backward(gy, theta, grads, needInputGrad));
-            s.keepState(l);
-            return gx;
-        }
+        return scoped(l, gy, () -> l.backward(gy, theta, grads, needInputGrad));
     }
 
     static INDArray jvp(Layer l, INDArray dx, INDArray[] theta, INDArray[] v) {
-        if (!applies(l, dx)) return l.jvp(dx, theta, v);
-        try (LayerScope s = open()) {
-            INDArray dy = s.keep(l.jvp(dx, theta, v));
-            s.keepState(l);
-            return dy;
-        }
+        return scoped(l, dx, () -> l.jvp(dx, theta, v));
     }
 
     static INDArray[] backwardWithR(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
-        if (!applies(l, gy)) return l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
-        try (LayerScope s = open()) {
-            INDArray[] r = s.keep(l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
-            s.keepState(l);
-            return r;
-        }
+        return scopedPair(l, gy, () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
     }
 
     static INDArray rBackwardReplay(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        if (!applies(l, gy)) return l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
-        try (LayerScope s = open()) {
-            INDArray r = s.keep(l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
-            s.keepState(l);
-            return r;
-        }
+        return scoped(l, gy, () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
     }
 
     static INDArray[] secondTangent(Layer l, INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        if (!applies(l, dx)) return l.secondTangent(dx, ddx, theta, v);
-        try (LayerScope s = open()) {
-            INDArray[] r = s.keep(l.secondTangent(dx, ddx, theta, v));
-            s.keepState(l);
-            return r;
-        }
+        return scopedPair(l, dx, () -> l.secondTangent(dx, ddx, theta, v));
     }
 }

@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Workspaces are per thread, so parallel trials do not share them.
  *
  * <p>Sizing: a workspace is one block of a fixed size. A pass that needs more than the block spills to ordinary
- * allocations that are freed when the pass ends; the next time the workspace is opened it is made anew at 1.1× the
- * largest pass seen, and the C heap is trimmed first, so the spilled pass's freed memory goes back to the system
+ * allocations that are freed when the pass ends; the next time the workspace is opened it is made anew at 1.1× that
+ * pass, and the C heap is trimmed first, so the spilled pass's freed memory goes back to the system
  * instead of staying resident beside the new block. ND4J's own first-loop learning would do the same growth, but keeps
  * the first pass's spills and the new block resident together (a ResNet-18 gradient at batch 128 then peaked at
  * 5.1 GB RSS instead of 3 GB; benchmarks/README.md, "Memory").
