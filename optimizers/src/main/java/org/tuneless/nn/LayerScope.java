@@ -65,6 +65,9 @@ final class LayerScope implements AutoCloseable {
     /** Whether plain layers' calls run in scratch workspaces (default true; {@code -Dtuneless.memoryPlan=false} turns it off). */
     static void setEnabled(boolean on) { enabled = on; }
 
+    /** Whether the plan is on (the memory plan's probes measure what the engine will do). */
+    static boolean enabled() { return enabled; }
+
     /** Tests only: skip moving layer state out of the scratch workspace, to show that the checks catch it. */
     static void skipStateForTesting(boolean skip) { skipState = skip; }
 

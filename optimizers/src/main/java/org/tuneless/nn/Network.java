@@ -40,6 +40,7 @@ public final class Network {
     private final List<ParamSpec> specs;  // per tensor of the layout, for initialization
     private final INDArray params;
     private final INDArray[] theta;  // views of params, one per tensor of the layout
+    private final java.util.Map<String, long[][]> planProbes = new java.util.concurrent.ConcurrentHashMap<>();  // memoryPlan's measurements, per loss
     private boolean training = true;
 
     private Network(List<Layer> layers, long[] inputShape, DataType type) {
@@ -448,7 +449,11 @@ public final class Network {
      */
     public MemoryPlan memoryPlan(long batch, Loss loss) {
         if (batch < 1) throw new IllegalArgumentException("memoryPlan: batch " + batch + " must be ≥ 1");
-        long[][] at = {measure(2, loss), measure(4, loss)};
+        // the probes depend on the architecture, the data type, the loss and the plan's switch, never on parameter values
+        // (they run on zero inputs), so they are measured once per network and reused: CurvatureBatch.fit asks for
+        // several batch sizes, and each probe is six passes
+        String key = loss.getClass().getName() + (LayerScope.enabled() ? "" : ":unplanned");
+        long[][] at = planProbes.computeIfAbsent(key, x -> new long[][]{measure(2, loss), measure(4, loss)});
         long[] predicted = new long[3];
         for (int k = 0; k < 3; k++) {
             double perExample = (at[1][k] - at[0][k]) / 2.0;

@@ -119,7 +119,9 @@ class LayerScopeTest {
     }
 
     @Test void thePlanLowersWhatAResNetPassHolds() {
-        Network net = Models.resnet18(new long[]{1, 28, 28}, 10, Models.Norm.BATCH).build(DataType.FLOAT, 2);
+        // ResNet-18's structure (stem, four stages of two blocks, stride-2 projections, batch norm) at half width, so that
+        // the test stays quick; benchmarks/run memory measures ResNet-18 itself at batch 128
+        Network net = Models.resnet("resnet", new int[]{2, 2, 2, 2}, new long[]{1, 28, 28}, 10, Models.Norm.BATCH, 32).build(DataType.FLOAT, 2);
         Loss ce = new SoftmaxCrossEntropy();
         LayerScope.setEnabled(false);
         long[] off = net.measure(8, ce);
@@ -128,10 +130,10 @@ class LayerScopeTest {
         String[] pass = {"gradient", "HVP", "uᵀHu"};
         StringBuilder report = new StringBuilder();
         for (int k = 0; k < 3; k++) {
-            report.append(String.format("resnet18 b8 %-8s plan off %,13d bytes, on %,13d (%.2fx)%n", pass[k], off[k], on[k], on[k] / (double) off[k]));
+            report.append(String.format("resnet b8 %-8s plan off %,13d bytes, on %,13d (%.2fx)%n", pass[k], off[k], on[k], on[k] / (double) off[k]));
         }
         System.out.print(report);
-        // measured at batch 8: gradient 0.61x, HVP 0.38x, uᵀHu 0.52x (what stays: saved activations and the gy chain)
+        // measured at batch 8: gradient 0.66x, HVP 0.41x, uᵀHu 0.52x (ResNet-18 at full width: 0.61x, 0.38x, 0.52x) (what stays: saved activations and the gy chain)
         double[] atMost = {0.7, 0.5, 0.6};
         for (int k = 0; k < 3; k++) assertTrue(on[k] <= atMost[k] * off[k], report.toString());
     }

@@ -41,7 +41,7 @@ class SweepResumeTest {
         Files.writeString(file, SWEEP);
         Path dir = tmp.resolve("killed");
         Path jsonl = dir.resolve("trials.jsonl");
-        Process p = KillDuringCheckpointTest.child(tmp.resolve("child.log"), "sweep", file.toString(), "--out", dir.toString(), "--no-parquet");
+        Process p = KillDuringCheckpointTest.child(tmp.resolve("child.log"), List.of(), "sweep", file.toString(), "--out", dir.toString(), "--no-parquet");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline && p.isAlive() && complete(jsonl) < K) Thread.sleep(2);
