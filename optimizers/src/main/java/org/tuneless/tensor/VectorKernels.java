@@ -3,10 +3,11 @@ package org.tuneless.tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -184,80 +185,107 @@ final class VectorKernels implements Kernels.Fused {
         }
     }
 
-    // exp(x) from IEEE operations only (add, multiply, fma, float→int conversion, shifts), so that the C2-compiled vector
-    // code, the Vector API's per-lane fallback and the scalar tail give the same bits. VectorOperators.EXP is not so:
-    // compiled it is an SVML stub, interpreted it is Math.exp per lane, and the two differ in the last bit — which one
-    // runs depends on when the JIT finishes, so the same seed gave different float32 GELU numbers from run to run.
-    // x = k·ln 2 + r with k = round(x·log₂e) and |r| ≤ ½ ln 2 (ln 2 split into a 9-bit head, exact in k·head, and a
-    // tail); exp(r) by its Taylor polynomial to degree 7 (truncation < 5e-9 relative, under ⅒ ulp); 2ᵏ from its bits.
-    private static final float LOG2E = 1.44269504f, LN2_HEAD = 0.693359375f, LN2_TAIL = -2.12194440e-4f, ROUND = 12582912f;  // 1.5·2²³
-    private static final float EXP_MIN = -87.33654f, EXP_MAX = 88f;  // ln of the smallest normal float; below it 0
-    private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+    // Φ and φ are evaluated in float64 lanes and rounded once to float32, so both are within ½ ulp (+ ~1e-9 relative) of
+    // the exact values. erfc(a) = exp(−a²)·t·R(t) with t = 1/(1 + a/2), a = |x|/√2 ≥ 0 (the variable of Numerical
+    // Recipes' erfcc, which fits ln R to 1.2e-7 instead); here R = erfcx(a)/t is a degree-14 polynomial in t, a Chebyshev
+    // fit on t ∈ (0, 1] (relative error 2.1e-10 over the whole range) made by optimizers/tools/fit_erfc.py. One exp,
+    // exp(−x²/2), serves Φ and φ; x²/2 is exact in float64 for a float32 x, so the tails keep their relative accuracy
+    // down to the subnormals.
+    private static final double[] ERFCX = {0.2820947917144983, 0.28209481804129344, 0.2468310270832348, 0.17636388705261183,
+            0.0829414001411604, 0.002604167456747908, -0.09540699384364404, 0.08573969302254225, -0.3288473517926416,
+            0.5079049308838834, -0.22620647951957817, -0.16926161224215674, 0.24717699905064772, -0.11325035555957735,
+            0.019221078567808605};
+    private static final double INV_SQRT2_D = 1 / Math.sqrt(2), INV_SQRT_2PI_D = 1 / Math.sqrt(2 * Math.PI);
+    // float64 lanes, and float32 lanes of the same count (half the bits) to load and store them
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, D.vectorBitSize() / 2)));
 
-    static FloatVector exp(FloatVector x) {
-        VectorMask<Float> under = x.compare(VectorOperators.LT, EXP_MIN);
-        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
-        VectorSpecies<Float> s = x.species();
-        FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);  // round to nearest: exact for |k| < 2²²
-        FloatVector r = k.fma(FloatVector.broadcast(s, -LN2_HEAD), xc);
-        r = k.fma(FloatVector.broadcast(s, -LN2_TAIL), r);
-        FloatVector p = FloatVector.broadcast(s, EXP_TAYLOR[7]);
-        for (int j = 6; j >= 0; j--) p = p.fma(r, FloatVector.broadcast(s, EXP_TAYLOR[j]));
-        FloatVector two = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(two).blend(0f, under);
+    // exp in float64 from IEEE operations only (add, multiply, fma, float→integer conversion, shifts), so that the
+    // C2-compiled vector code, the Vector API's per-lane fallback and the scalar tail give the same bits.
+    // VectorOperators.EXP is not so: compiled it is an SVML stub, interpreted it is Math.exp per lane, and the two differ
+    // in the last bit — which one runs depends on when the JIT finishes, so the same seed gave different float32 GELU
+    // numbers from run to run (it did, before these kernels had their own exp). k = round(x·log₂e),
+    // r = x − k·ln 2 (ln 2 in two parts, the head with 32 trailing zero bits so that k·head is exact), |r| ≤ ½ ln 2;
+    // exp(r) by its Taylor polynomial to degree 12 (truncation < 2e-16 relative); 2ᵏ from its bits. Arguments below
+    // −708 (where 2ᵏ would leave the normal range) give 0, which the float32 results round to anyway.
+    private static final double LOG2E_D = 1.4426950408889634, LN2_HEAD_D = 0.6931471803691238, LN2_TAIL_D = 1.9082149292705877e-10,
+            ROUND_D = 6755399441055744.0, EXP_MIN_D = -708;  // ROUND_D = 1.5·2⁵²
+    private static final double[] EXP_TAYLOR_D = new double[13];
+    static {
+        double f = 1;
+        for (int j = 0; j < EXP_TAYLOR_D.length; j++) {
+            if (j > 0) f *= j;
+            EXP_TAYLOR_D[j] = 1 / f;
+        }
     }
 
-    /** {@link #exp(FloatVector)} on one float, with the same operations. */
-    static float exp(float x) {
-        if (x < EXP_MIN) return 0f;
-        float xc = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
-        float k = Math.fma(xc, LOG2E, ROUND) - ROUND;
-        float r = Math.fma(k, -LN2_HEAD, xc);
-        r = Math.fma(k, -LN2_TAIL, r);
-        float p = EXP_TAYLOR[7];
-        for (int j = 6; j >= 0; j--) p = Math.fma(p, r, EXP_TAYLOR[j]);
-        return p * Float.intBitsToFloat(((int) k + 127) << 23);
+    static DoubleVector exp(DoubleVector x) {
+        VectorMask<Double> under = x.compare(VectorOperators.LT, EXP_MIN_D);
+        DoubleVector xc = x.max(EXP_MIN_D).min(709);
+        VectorSpecies<Double> s = x.species();
+        DoubleVector kb = xc.fma(LOG2E_D, ROUND_D + 1023);  // 1.5·2⁵² + 1023 + k: k + 1023 in the low mantissa bits
+        DoubleVector k = kb.sub(ROUND_D + 1023);
+        DoubleVector r = k.fma(DoubleVector.broadcast(s, -LN2_HEAD_D), xc);
+        r = k.fma(DoubleVector.broadcast(s, -LN2_TAIL_D), r);
+        DoubleVector p = DoubleVector.broadcast(s, EXP_TAYLOR_D[12]);
+        for (int j = 11; j >= 0; j--) p = p.fma(r, DoubleVector.broadcast(s, EXP_TAYLOR_D[j]));
+        // 2ᵏ = (k + 1023) << 52, shifted out of kb's bits (a D2L conversion is not intrinsified by JDK 17's C2: it made
+        // the whole kernel ~2x slower than the ND4J ops it replaces)
+        DoubleVector two = kb.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+        return p.mul(two).blend(0, under);
     }
 
-    // erfc(a) ≈ t·exp(P(t) − a²), t = 1/(1 + a/2), a ≥ 0 (Numerical Recipes erfcc; fractional error < 1.2e-7)
-    private static final float[] ERFC = {-1.26551223f, 1.00002368f, 0.37409196f, 0.09678418f, -0.18628806f, 0.27886807f,
-            -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
-    private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2)), INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
+    /** {@link #exp(DoubleVector)} on one double, with the same operations. */
+    static double exp(double x) {
+        if (x < EXP_MIN_D) return 0;
+        double xc = Math.min(Math.max(x, EXP_MIN_D), 709);
+        double kb = Math.fma(xc, LOG2E_D, ROUND_D + 1023);
+        double k = kb - (ROUND_D + 1023);
+        double r = Math.fma(k, -LN2_HEAD_D, xc);
+        r = Math.fma(k, -LN2_TAIL_D, r);
+        double p = EXP_TAYLOR_D[12];
+        for (int j = 11; j >= 0; j--) p = Math.fma(p, r, EXP_TAYLOR_D[j]);
+        return p * Double.longBitsToDouble(Double.doubleToRawLongBits(kb) << 52);
+    }
 
     @Override public void normalCdfPdf(INDArray x, INDArray cdf, INDArray pdf) {
         ByteBuffer X = bytes(x), C = bytes(cdf), P = bytes(pdf);
         int ox = 4 * (int) x.offset(), oc = 4 * (int) cdf.offset(), op = 4 * (int) pdf.offset();
         int n = (int) x.length();
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            int b = 4 * i;
-            FloatVector xv = FloatVector.fromByteBuffer(F, X, ox + b, ORDER);
-            FloatVector t = xv.abs().mul(0.5f * INV_SQRT2).add(1f);
-            t = FloatVector.broadcast(F, 1f).div(t);
-            FloatVector poly = FloatVector.broadcast(F, ERFC[9]);
-            for (int k = 8; k >= 0; k--) poly = poly.fma(t, FloatVector.broadcast(F, ERFC[k]));
-            // x²/2 = hi + lo exactly (fma), so exp(−x²/2) = exp(−hi)·(1 − lo) to float precision even where x² is large
-            FloatVector hi = xv.mul(xv), lo = xv.fma(xv, hi.neg()).mul(0.5f);
-            hi = hi.mul(0.5f);
-            FloatVector gauss = exp(hi.neg()).mul(lo.neg().add(1f));
-            FloatVector half = t.mul(exp(poly)).mul(gauss).mul(0.5f);  // ½·erfc(|x|/√2) = Φ(−|x|)
-            FloatVector phi = FloatVector.broadcast(F, 1f).sub(half).blend(half, xv.compare(VectorOperators.LT, 0f));
-            phi.intoByteBuffer(C, oc + b, ORDER);
-            gauss.mul(INV_SQRT_2PI).intoByteBuffer(P, op + b, ORDER);
+        if (FD.length() == D.length()) {
+            // two independent blocks per iteration: each is a chain of ~40 dependent fmas, and the second one's
+            // operations fill the first one's latency
+            int lanes = D.length();
+            for (int bound = n - 2 * lanes + 1; i < bound; i += 2 * lanes) {
+                normalCdfPdf(X, C, P, ox + 4 * i, oc + 4 * i, op + 4 * i);
+                normalCdfPdf(X, C, P, ox + 4 * (i + lanes), oc + 4 * (i + lanes), op + 4 * (i + lanes));
+            }
+            for (int bound = D.loopBound(n); i < bound; i += lanes) normalCdfPdf(X, C, P, ox + 4 * i, oc + 4 * i, op + 4 * i);
         }
-        for (; i < n; i++) {  // the tail: the same float operations, one element at a time
+        for (; i < n; i++) {  // the tail: the same float64 operations, one element at a time
             int b = 4 * i;
-            float xi = X.getFloat(ox + b);
-            float t = 1f / (Math.abs(xi) * (0.5f * INV_SQRT2) + 1f);
-            float poly = ERFC[9];
-            for (int k = 8; k >= 0; k--) poly = Math.fma(poly, t, ERFC[k]);
-            float hi = xi * xi, lo = Math.fma(xi, xi, -hi) * 0.5f;
-            hi = hi * 0.5f;
-            float gauss = exp(-hi) * (1f - lo);
-            float half = t * exp(poly) * gauss * 0.5f;
-            C.putFloat(oc + b, xi < 0 ? half : 1f - half);
-            P.putFloat(op + b, gauss * INV_SQRT_2PI);
+            double xi = X.getFloat(ox + b);
+            double t = 1 / Math.fma(Math.abs(xi), 0.5 * INV_SQRT2_D, 1);
+            double q = ERFCX[14];
+            for (int k = 13; k >= 0; k--) q = Math.fma(q, t, ERFCX[k]);
+            double gauss = exp(-(xi * xi * 0.5));
+            double half = t * q * gauss * 0.5;  // ½·erfc(|x|/√2) = Φ(−|x|)
+            C.putFloat(oc + b, (float) (xi < 0 ? half : 1 - half));
+            P.putFloat(op + b, (float) (gauss * INV_SQRT_2PI_D));
         }
+    }
+
+    private static void normalCdfPdf(ByteBuffer X, ByteBuffer C, ByteBuffer P, int bx, int bc, int bp) {
+        DoubleVector xv = (DoubleVector) FloatVector.fromByteBuffer(FD, X, bx, ORDER).convertShape(VectorOperators.F2D, D, 0);
+        DoubleVector t = DoubleVector.broadcast(D, 1).div(xv.abs().fma(0.5 * INV_SQRT2_D, 1));
+        DoubleVector q = DoubleVector.broadcast(D, ERFCX[14]);
+        for (int k = 13; k >= 0; k--) q = q.fma(t, DoubleVector.broadcast(D, ERFCX[k]));
+        DoubleVector gauss = exp(xv.mul(xv).mul(0.5).neg());  // x²/2 exact
+        DoubleVector half = t.mul(q).mul(gauss).mul(0.5);  // ½·erfc(|x|/√2) = Φ(−|x|)
+        DoubleVector phi = DoubleVector.broadcast(D, 1).sub(half).blend(half, xv.compare(VectorOperators.LT, 0));
+        phi.convertShape(VectorOperators.D2F, FD, 0).intoByteBuffer(C, bc, ORDER);
+        gauss.mul(INV_SQRT_2PI_D).convertShape(VectorOperators.D2F, FD, 0).intoByteBuffer(P, bp, ORDER);
     }
 
     @Override public void layerNormForward(INDArray x, int rows, int d, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale, INDArray y) {
