@@ -85,6 +85,24 @@ abstract class AffineNormalization extends Layer {
         return y;
     }
 
+    /** True when the statistics are per channel over (N, H, W) of an NCHW batch (batch norm on images), where fused kernels apply. */
+    boolean channelStatistics(int rank) { return false; }
+
+    /** float32 batch statistics per channel of an NCHW batch in fused kernels (tensor.Kernels); null when they do not apply. */
+    private INDArray fusedChannelForward(INDArray x, INDArray[] theta, long count) {
+        if (x.dataType() != DataType.FLOAT || !channelStatistics(x.rank()) || !Kernels.appliesTo(theta[0], theta[1])) return null;
+        long n = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
+        long[] keep = {1, c, 1, 1};
+        INDArray xh = Nd4j.createUninitialized(DataType.FLOAT, x.shape()), y = Nd4j.createUninitialized(DataType.FLOAT, x.shape()),
+                s = Nd4j.createUninitialized(DataType.FLOAT, keep), mu = Nd4j.createUninitialized(DataType.FLOAT, keep),
+                var = Nd4j.createUninitialized(DataType.FLOAT, keep);
+        if (!Kernels.batchNormForward(x.ordering() == 'c' ? x : x.dup('c'), n, c, hw, theta[0], theta[1], eps, xh, s, mu, var, y)) return null;
+        xhat = xh;
+        scale = s;
+        observeBatchStatistics(mu, var, count);
+        return y;
+    }
+
     /** Fixed {μ, s} in broadcastable shape when the layer must not use batch statistics, else null. */
     INDArray[] fixedStatistics(INDArray x) { return null; }
 
@@ -112,6 +130,8 @@ abstract class AffineNormalization extends Layer {
             scale = stats[1];
             xhat = x.sub(stats[0]).muli(scale);
         } else {
+            INDArray y = fusedChannelForward(x, theta, count);
+            if (y != null) return y;
             INDArray mu = mean(x);
             INDArray xc = x.sub(mu);
             INDArray var = mean(xc.mul(xc));
@@ -141,6 +161,12 @@ abstract class AffineNormalization extends Layer {
             long d = gy.size(gy.rank() - 1), rows = gy.length() / d;
             INDArray gx = needInputGrad ? Nd4j.createUninitialized(DataType.FLOAT, gy.shape()) : null;
             if (Kernels.layerNormBackward(gy.ordering() == 'c' ? gy : gy.dup('c'), xhat, scale, rows, d, theta[0],
+                    grads == null ? null : grads[0], grads == null ? null : grads[1], gx)) return gx;
+        }
+        if (!fixed && gy.dataType() == DataType.FLOAT && channelStatistics(gy.rank())) {
+            long n = gy.size(0), c = gy.size(1), hw = gy.size(2) * gy.size(3);
+            INDArray gx = needInputGrad ? Nd4j.createUninitialized(DataType.FLOAT, gy.shape()) : null;
+            if (Kernels.batchNormBackward(gy.ordering() == 'c' ? gy : gy.dup('c'), xhat, scale, n, c, hw, theta[0],
                     grads == null ? null : grads[0], grads == null ? null : grads[1], gx)) return gx;
         }
         int[] ad = affineDims(gy.rank());

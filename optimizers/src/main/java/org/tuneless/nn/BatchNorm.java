@@ -92,6 +92,8 @@ public final class BatchNorm extends AffineNormalization {
 
     @Override int[] affineDims(int rank) { return groupDims(rank); }
 
+    @Override boolean channelStatistics(int rank) { return rank == 4; }
+
     @Override long[] affineShape(long[] x) {
         return x.length == 2 ? new long[]{1, x[1]} : new long[]{1, x[1], 1, 1};
     }

@@ -46,6 +46,13 @@ public final class Kernels {
         /** See {@link Kernels#layerNormBackward}. */
         void layerNormBackward(INDArray gy, INDArray xhat, INDArray scale, int rows, int d, INDArray g, INDArray gradG, INDArray gradB, INDArray gx);
 
+        /** See {@link Kernels#batchNormForward}. */
+        void batchNormForward(INDArray x, int n, int c, int hw, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale,
+                              INDArray mean, INDArray var, INDArray y);
+
+        /** See {@link Kernels#batchNormBackward}. */
+        void batchNormBackward(INDArray gy, INDArray xhat, INDArray scale, int n, int c, int hw, INDArray g, INDArray gradG, INDArray gradB, INDArray gx);
+
         String describe();
     }
 
@@ -206,6 +213,37 @@ public final class Kernels {
         if ((gradG == null) != (gradB == null) || gradG != null && !(contiguousFloats(gradG, gradB) && gradG.length() == d)) return false;
         if (gx != null && !contiguousFloats(gx, gy)) return false;
         FUSED.layerNormBackward(gy, xhat, scale, (int) rows, (int) d, g, gradG, gradB, gx);
+        return true;
+    }
+
+    /**
+     * Batch normalization with batch statistics (Ioffe &amp; Szegedy, arXiv 1502.03167) of an NCHW tensor x seen as
+     * {@code n × c × hw}: per channel μ and σ² (biased) over its n blocks of hw values, two passes (float lanes per
+     * block, float64 across blocks, a fixed summation order), s = 1/√(σ² + ε), then x̂ = (x − μ)·s and y = g ⊙ x̂ + b
+     * in one more pass — three reads of x where the ND4J ops take seven whole-tensor passes. Writes x̂, y (n·c·hw) and
+     * s, μ, σ² (c each), the arrays {@code nn.BatchNorm} keeps for its backward, R-ops and running statistics. Returns
+     * false (touching nothing) unless the kernels are on and every array is float32 and contiguous.
+     */
+    public static boolean batchNormForward(INDArray x, long n, long c, long hw, INDArray g, INDArray b, double eps, INDArray xhat,
+                                           INDArray scale, INDArray mean, INDArray var, INDArray y) {
+        if (!on() || n * c * hw != x.length() || !contiguousFloats(x, xhat, y) || !contiguousFloats(g, b) || g.length() != c
+                || !contiguousFloats(scale, mean, var) || scale.length() != c) return false;
+        FUSED.batchNormForward(x, (int) n, (int) c, (int) hw, g, b, (float) eps, xhat, scale, mean, var, y);
+        return true;
+    }
+
+    /**
+     * Its backward in two passes: per channel Σgy and Σgy⊙x̂ (the bias and gain gradients; either pair may be null: not
+     * wanted), then gx = s·g·(gy − Σgy/K − x̂·Σ(gy⊙x̂)/K), K = n·hw (null: not wanted). Returns false (touching nothing)
+     * unless the kernels are on and the arrays are float32 and contiguous.
+     */
+    public static boolean batchNormBackward(INDArray gy, INDArray xhat, INDArray scale, long n, long c, long hw, INDArray g,
+                                            INDArray gradG, INDArray gradB, INDArray gx) {
+        if (!on() || n * c * hw != gy.length() || !contiguousFloats(gy, xhat) || !contiguousFloats(scale) || scale.length() != c
+                || !contiguousFloats(g) || g.length() != c) return false;
+        if ((gradG == null) != (gradB == null) || gradG != null && !(contiguousFloats(gradG, gradB) && gradG.length() == c)) return false;
+        if (gx != null && !contiguousFloats(gx, gy)) return false;
+        FUSED.batchNormBackward(gy, xhat, scale, (int) n, (int) c, (int) hw, g, gradG, gradB, gx);
         return true;
     }
 

@@ -389,4 +389,129 @@ final class VectorKernels implements Kernels.Fused {
             }
         }
     }
+
+    /** Σ of {@code len} floats at byte {@code base}: float lanes, then the lanes and the tail in a fixed order (reproducible). */
+    private static float blockSum(ByteBuffer X, int base, int len, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(len); j < bound; j += F.length()) acc = acc.add(FloatVector.fromByteBuffer(F, X, base + 4 * j, ORDER));
+        acc.intoArray(lanes, 0);
+        float sum = 0;
+        for (float l : lanes) sum += l;
+        for (; j < len; j++) sum += X.getFloat(base + 4 * j);
+        return sum;
+    }
+
+    /** Σ (x − mu)² over {@code len} floats at byte {@code base}, as {@link #blockSum}. */
+    private static float blockSquares(ByteBuffer X, int base, int len, float mu, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(len); j < bound; j += F.length()) {
+            FloatVector d = FloatVector.fromByteBuffer(F, X, base + 4 * j, ORDER).sub(mu);
+            acc = d.fma(d, acc);
+        }
+        acc.intoArray(lanes, 0);
+        float sum = 0;
+        for (float l : lanes) sum += l;
+        for (; j < len; j++) {
+            float d = X.getFloat(base + 4 * j) - mu;
+            sum = Math.fma(d, d, sum);
+        }
+        return sum;
+    }
+
+    @Override public void batchNormForward(INDArray x, int n, int c, int hw, INDArray g, INDArray b, float eps, INDArray xhat,
+                                           INDArray scale, INDArray mean, INDArray var, INDArray y) {
+        ByteBuffer X = bytes(x), G = bytes(g), B = bytes(b), XH = bytes(xhat), S = bytes(scale), M = bytes(mean), V = bytes(var), Y = bytes(y);
+        int ox = 4 * (int) x.offset(), oh = 4 * (int) xhat.offset(), oy = 4 * (int) y.offset();
+        float[] lanes = new float[F.length()];
+        double count = (double) n * hw;
+        int bound = F.loopBound(hw);
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            for (int e = 0; e < n; e++) sum += blockSum(X, ox + 4 * (e * c + ch) * hw, hw, lanes);
+            float mu = (float) (sum / count);
+            double squares = 0;
+            for (int e = 0; e < n; e++) squares += blockSquares(X, ox + 4 * (e * c + ch) * hw, hw, mu, lanes);
+            float variance = (float) (squares / count);
+            float s = (float) (1 / Math.sqrt(variance + eps));
+            float gc = G.getFloat(4 * (int) (g.offset() + ch)), bc = B.getFloat(4 * (int) (b.offset() + ch));
+            S.putFloat(4 * (int) (scale.offset() + ch), s);
+            M.putFloat(4 * (int) (mean.offset() + ch), mu);
+            V.putFloat(4 * (int) (var.offset() + ch), variance);
+            for (int e = 0; e < n; e++) {
+                int block = 4 * (e * c + ch) * hw;
+                int j = 0;
+                for (; j < bound; j += F.length()) {
+                    FloatVector h = FloatVector.fromByteBuffer(F, X, ox + block + 4 * j, ORDER).sub(mu).mul(s);
+                    h.intoByteBuffer(XH, oh + block + 4 * j, ORDER);
+                    h.fma(gc, bc).intoByteBuffer(Y, oy + block + 4 * j, ORDER);
+                }
+                for (; j < hw; j++) {
+                    float h = (X.getFloat(ox + block + 4 * j) - mu) * s;
+                    XH.putFloat(oh + block + 4 * j, h);
+                    Y.putFloat(oy + block + 4 * j, Math.fma(h, gc, bc));
+                }
+            }
+        }
+    }
+
+    @Override public void batchNormBackward(INDArray gy, INDArray xhat, INDArray scale, int n, int c, int hw, INDArray g,
+                                            INDArray gradG, INDArray gradB, INDArray gx) {
+        ByteBuffer GY = bytes(gy), XH = bytes(xhat), S = bytes(scale), G = bytes(g);
+        int og = 4 * (int) gy.offset(), oh = 4 * (int) xhat.offset();
+        ByteBuffer GX = gx == null ? null : bytes(gx);
+        int ox = gx == null ? 0 : 4 * (int) gx.offset();
+        float[] lanes = new float[F.length()], lanes2 = new float[F.length()];
+        double count = (double) n * hw;
+        int bound = F.loopBound(hw);
+        for (int ch = 0; ch < c; ch++) {
+            double sumGy = 0, sumGyXhat = 0;
+            for (int e = 0; e < n; e++) {
+                int block = 4 * (e * c + ch) * hw;
+                FloatVector a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
+                int j = 0;
+                for (; j < bound; j += F.length()) {
+                    FloatVector d = FloatVector.fromByteBuffer(F, GY, og + block + 4 * j, ORDER);
+                    a1 = a1.add(d);
+                    a2 = d.fma(FloatVector.fromByteBuffer(F, XH, oh + block + 4 * j, ORDER), a2);
+                }
+                a1.intoArray(lanes, 0);
+                a2.intoArray(lanes2, 0);
+                float s1 = 0, s2 = 0;
+                for (int k = 0; k < lanes.length; k++) {
+                    s1 += lanes[k];
+                    s2 += lanes2[k];
+                }
+                for (; j < hw; j++) {
+                    float d = GY.getFloat(og + block + 4 * j);
+                    s1 += d;
+                    s2 = Math.fma(d, XH.getFloat(oh + block + 4 * j), s2);
+                }
+                sumGy += s1;
+                sumGyXhat += s2;
+            }
+            if (gradG != null) {
+                bytes(gradG).putFloat(4 * (int) (gradG.offset() + ch), (float) sumGyXhat);
+                bytes(gradB).putFloat(4 * (int) (gradB.offset() + ch), (float) sumGy);
+            }
+            if (GX == null) continue;
+            // gx = k·gy − k·Σgy/K − x̂·k·Σ(gy⊙x̂)/K with k = s·g
+            float k = S.getFloat(4 * (int) (scale.offset() + ch)) * G.getFloat(4 * (int) (g.offset() + ch));
+            float m1 = (float) (k * sumGy / count), m2 = (float) (k * sumGyXhat / count);
+            FloatVector negM2 = FloatVector.broadcast(F, -m2);
+            for (int e = 0; e < n; e++) {
+                int block = 4 * (e * c + ch) * hw;
+                int j = 0;
+                for (; j < bound; j += F.length()) {
+                    FloatVector d = FloatVector.fromByteBuffer(F, GY, og + block + 4 * j, ORDER).fma(k, -m1);
+                    FloatVector.fromByteBuffer(F, XH, oh + block + 4 * j, ORDER).fma(negM2, d).intoByteBuffer(GX, ox + block + 4 * j, ORDER);
+                }
+                for (; j < hw; j++) {
+                    float d = Math.fma(GY.getFloat(og + block + 4 * j), k, -m1);
+                    GX.putFloat(ox + block + 4 * j, Math.fma(XH.getFloat(oh + block + 4 * j), -m2, d));
+                }
+            }
+        }
+    }
 }

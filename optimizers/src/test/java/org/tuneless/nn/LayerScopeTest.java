@@ -123,17 +123,22 @@ class LayerScopeTest {
         // the test stays quick; benchmarks/run memory measures ResNet-18 itself at batch 128
         Network net = Models.resnet("resnet", new int[]{2, 2, 2, 2}, new long[]{1, 28, 28}, 10, Models.Norm.BATCH, 32).build(DataType.FLOAT, 2);
         Loss ce = new SoftmaxCrossEntropy();
-        LayerScope.setEnabled(false);
-        long[] off = net.measure(8, ce);
-        LayerScope.setEnabled(true);
-        long[] on = net.measure(8, ce);
+        // on the layers' ND4J-op paths (float64 always takes them; float32 batch norm has a fused kernel whose few
+        // temporaries leave the plan less to free: gradient 71 MB off, 62 MB on)
+        long[][] offOn = org.tuneless.tensor.Kernels.referenceOnly(() -> {
+            LayerScope.setEnabled(false);
+            long[] without = net.measure(8, ce);
+            LayerScope.setEnabled(true);
+            return new long[][]{without, net.measure(8, ce)};
+        });
+        long[] off = offOn[0], on = offOn[1];
         String[] pass = {"gradient", "HVP", "uᵀHu"};
         StringBuilder report = new StringBuilder();
         for (int k = 0; k < 3; k++) {
             report.append(String.format("resnet b8 %-8s plan off %,13d bytes, on %,13d (%.2fx)%n", pass[k], off[k], on[k], on[k] / (double) off[k]));
         }
         System.out.print(report);
-        // measured at batch 8: gradient 0.66x, HVP 0.41x, uᵀHu 0.52x (ResNet-18 at full width: 0.61x, 0.38x, 0.52x) (what stays: saved activations and the gy chain)
+        // measured at batch 8: gradient 0.62x, HVP 0.41x, uᵀHu 0.52x (what stays: saved activations and the gy chain)
         double[] atMost = {0.7, 0.5, 0.6};
         for (int k = 0; k < 3; k++) assertTrue(on[k] <= atMost[k] * off[k], report.toString());
     }

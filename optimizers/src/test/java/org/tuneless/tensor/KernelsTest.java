@@ -38,7 +38,7 @@ class KernelsTest {
         return Nd4j.createFromArray(a).get(NDArrayIndex.interval(offset, offset + n));
     }
 
-    private static float[] f(INDArray x) { return x.toFloatVector(); }
+    private static float[] f(INDArray x) { return x.reshape(x.length()).toFloatVector(); }
 
     private static void within(double ulps, double expected, float actual, String what, int i) {
         float rounded = (float) expected;
@@ -248,5 +248,98 @@ class KernelsTest {
         assertTrue(Kernels.contiguousFloats(grid.getRow(2), Nd4j.rand(DataType.FLOAT, 8)));
         assertFalse(Kernels.contiguousFloats(Nd4j.rand(DataType.FLOAT, 8), Nd4j.rand(DataType.FLOAT, 9)));
         assertEquals(8, column.length());
+    }
+
+    /**
+     * Batch norm with batch statistics, forward and backward, against float64 on shapes whose hw has a scalar tail (7×7)
+     * and has none (4×4), channels offset so that a one-pass variance would lose digits: μ, σ², s within 1e-6 relative;
+     * x̂ and y within 2e-6·(1 + |μ|·s) — the float32 rounding of x − μ; the parameter gradients within 1e-6 of Σ|terms|;
+     * the input gradient within 2e-6 of the magnitudes of its terms.
+     */
+    @Test void batchNormMatchesFloat64() {
+        Random r = new Random(11);
+        for (long[] shape : new long[][]{{3, 5, 7, 7}, {4, 3, 4, 4}}) {
+            int n = (int) shape[0], c = (int) shape[1], hw = (int) (shape[2] * shape[3]), len = n * c * hw;
+            float[] xs = new float[len], gys = new float[len], gs = new float[c], bs = new float[c];
+            for (int i = 0; i < len; i++) {
+                int ch = (i / hw) % c;
+                xs[i] = (float) (3 * ch + (0.5 + ch) * r.nextGaussian());
+                gys[i] = (float) r.nextGaussian();
+            }
+            for (int ch = 0; ch < c; ch++) {
+                gs[ch] = (float) (1 + 0.3 * r.nextGaussian());
+                bs[ch] = (float) r.nextGaussian();
+            }
+            INDArray x = Nd4j.createFromArray(xs).reshape(shape), g = Nd4j.createFromArray(gs), b = Nd4j.createFromArray(bs);
+            INDArray xhat = Nd4j.createUninitialized(DataType.FLOAT, shape), y = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            INDArray sc = Nd4j.createUninitialized(DataType.FLOAT, 1, c, 1, 1), mu = Nd4j.createUninitialized(DataType.FLOAT, 1, c, 1, 1),
+                    var = Nd4j.createUninitialized(DataType.FLOAT, 1, c, 1, 1);
+            assertTrue(Kernels.batchNormForward(x, n, c, hw, g, b, 1e-5, xhat, sc, mu, var, y));
+            INDArray gy = Nd4j.createFromArray(gys).reshape(shape), gx = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            INDArray gradG = Nd4j.createUninitialized(DataType.FLOAT, c), gradB = Nd4j.createUninitialized(DataType.FLOAT, c);
+            assertTrue(Kernels.batchNormBackward(gy, xhat, sc, n, c, hw, g, gradG, gradB, gx));
+            float[] h = f(xhat), yy = f(y), s1 = f(sc), m1 = f(mu), v1 = f(var), gxs = f(gx), gg = f(gradG), gb = f(gradB);
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0, sq = 0;
+                for (int e = 0; e < n; e++) for (int j = 0; j < hw; j++) sum += xs[(e * c + ch) * hw + j];
+                double m = sum / (n * hw);
+                for (int e = 0; e < n; e++) for (int j = 0; j < hw; j++) sq += Math.pow(xs[(e * c + ch) * hw + j] - m, 2);
+                double v = sq / (n * hw), s = 1 / Math.sqrt(v + 1e-5);
+                assertEquals(m, m1[ch], 1e-6 * Math.abs(m) + 1e-7, "μ[" + ch + "]");
+                assertEquals(v, v1[ch], 1e-6 * v, "σ²[" + ch + "]");
+                assertEquals(s, s1[ch], 1e-6 * s, "s[" + ch + "]");
+                double tol = 2e-6 * (1 + Math.abs(m) * s);
+                double sGy = 0, sGyH = 0, absGy = 0, absGyH = 0;
+                for (int e = 0; e < n; e++) for (int j = 0; j < hw; j++) {
+                    int i = (e * c + ch) * hw + j;
+                    double hd = (xs[i] - m) * s;
+                    assertEquals(hd, h[i], tol, "x̂[" + i + "]");
+                    assertEquals(gs[ch] * hd + bs[ch], yy[i], tol * (1 + Math.abs(gs[ch])) + 1e-6 * Math.abs(bs[ch]), "y[" + i + "]");
+                    sGy += gys[i];
+                    sGyH += gys[i] * (double) h[i];
+                    absGy += Math.abs(gys[i]);
+                    absGyH += Math.abs(gys[i] * h[i]);
+                }
+                assertEquals(sGy, gb[ch], 1e-6 * absGy, "gradient of b[" + ch + "]");
+                assertEquals(sGyH, gg[ch], 1e-6 * absGyH, "gradient of g[" + ch + "]");
+                double k = (double) s1[ch] * gs[ch], K = n * hw;
+                for (int e = 0; e < n; e++) for (int j = 0; j < hw; j++) {
+                    int i = (e * c + ch) * hw + j;
+                    double want = k * (gys[i] - sGy / K - h[i] * sGyH / K);
+                    double mag = Math.abs(k) * (Math.abs(gys[i]) + Math.abs(sGy / K) + Math.abs(h[i] * sGyH / K));
+                    assertEquals(want, gxs[i], 2e-6 * mag + 1e-7, "gx[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /** The BatchNorm layer with the kernels and with its ND4J-op path: the same forward, gradients and running statistics. */
+    @Test void batchNormLayerFusedEqualsItsReferencePath() {
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 6, 4, 5, 5).muli(2).addi(1), gy = Nd4j.randn(DataType.FLOAT, 6, 4, 5, 5);
+        INDArray[] theta = {Nd4j.randn(DataType.FLOAT, 4).addi(1), Nd4j.randn(DataType.FLOAT, 4)};
+        float[][] out = new float[2][], gx = new float[2][], gg = new float[2][], gb = new float[2][];
+        double[][] running = new double[2][];
+        for (int k = 0; k < 2; k++) {
+            org.tuneless.nn.BatchNorm bn = new org.tuneless.nn.BatchNorm();
+            bn.bind(new long[]{4, 5, 5});
+            INDArray[] grads = {Nd4j.zeros(DataType.FLOAT, 4), Nd4j.zeros(DataType.FLOAT, 4)};
+            java.util.function.Supplier<INDArray[]> pass = () -> new INDArray[]{bn.forward(x, theta), bn.backward(gy, theta, grads, true)};
+            INDArray[] r = k == 0 ? pass.get() : Kernels.referenceOnly(pass);
+            out[k] = f(r[0]);
+            gx[k] = f(r[1]);
+            gg[k] = f(grads[0]);
+            gb[k] = f(grads[1]);
+            running[k] = bn.buffers().get(1).toDoubleVector();
+        }
+        for (int i = 0; i < out[0].length; i++) {
+            assertEquals(out[1][i], out[0][i], 2e-6 * (1 + Math.abs(out[1][i])), "y[" + i + "]");
+            assertEquals(gx[1][i], gx[0][i], 1e-5 * (1 + Math.abs(gx[1][i])), "gx[" + i + "]");
+        }
+        for (int ch = 0; ch < 4; ch++) {
+            assertEquals(gg[1][ch], gg[0][ch], 1e-5 * (1 + Math.abs(gg[1][ch])), "gradient of g");
+            assertEquals(gb[1][ch], gb[0][ch], 1e-5 * (1 + Math.abs(gb[1][ch])), "gradient of b");
+            assertEquals(running[1][ch], running[0][ch], 1e-6 * running[1][ch], "running variance");
+        }
     }
 }
