@@ -205,6 +205,17 @@ def zoo_benchmark(args):
     params = sum(p.numel() for p in model.parameters())
     assert params == expected, f"{args.model}: {params} parameters, expected {expected}"
     model.train()
+    if args.profile:  # benchmarks/run layers: self CPU time per op of a gradient (forward + backward), per step
+        for _ in range(args.warmup):
+            model.zero_grad(set_to_none=True); loss_of().backward()
+        with torch.autograd.profiler.profile() as prof:
+            for _ in range(args.repeats):
+                model.zero_grad(set_to_none=True); loss_of().backward()
+        ops = [{"op": e.key, "self_ms": e.self_cpu_time_total / 1e3 / args.repeats, "calls": e.count // args.repeats}
+               for e in prof.key_averages() if e.self_cpu_time_total > 0]
+        ops.sort(key=lambda o: -o["self_ms"])
+        print(json.dumps({"task": "profile", "model": args.model, "batch": args.batch, "ops": ops}))
+        return
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
     times, fwd, upd = [], [], []
     for i in range(args.warmup + args.repeats):
@@ -251,6 +262,7 @@ def main():
     p.add_argument("--data", default=None)
     p.add_argument("--model", default="resnet18", choices=["resnet18", "nanolm"])
     p.add_argument("--device", default="cpu", help="cpu or cuda (benchmarks/run gpu)")
+    p.add_argument("--profile", action="store_true", help="zoo: print self CPU time per op of a gradient instead of timing steps")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     global DEV

@@ -32,7 +32,7 @@ public final class ModelStepBenchmark {
      * A model, its benchmark batch, the parameter count of the PyTorch mirror, and the batch size for the HVP timing
      * (smaller for ResNet-18: an exact HVP at batch 128 needs ~13 GB of workspace, more than the build machine spares).
      */
-    private record Case(String name, Network net, Batch batch, long expectedParams, int hvpBatch) {}
+    record Case(String name, Network net, Batch batch, long expectedParams, int hvpBatch) {}
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -48,7 +48,7 @@ public final class ModelStepBenchmark {
         report.forEach(System.out::println);
     }
 
-    private static Case resnet18() {
+    static Case resnet18() {
         int batch = 128;
         Network net = Models.resnet18(new long[]{1, 28, 28}, 10, Models.Norm.BATCH).build(DataType.FLOAT, 0);
         return new Case("resnet18", net, resnet18Batch(batch), 11_172_810L, 32);
@@ -64,7 +64,7 @@ public final class ModelStepBenchmark {
         return new Batch(Nd4j.createFromArray(x).reshape(batch, 1, 28, 28), Nd4j.createFromArray(t).reshape(batch, 10));
     }
 
-    private static Case nanoLM() {
+    static Case nanoLM() {
         int batch = 64, context = 64, vocab = 96;
         Network net = Models.nanoLM(2, 128, 4, context, vocab).build(DataType.FLOAT, 0);
         Random rng = new Random(0);

@@ -158,7 +158,17 @@ final class LayerScope implements AutoCloseable {
     // --- the calls, scoped when they apply --------------------------------------------------------------------------
 
     /** {@code call} on {@code l}, in a scratch scope when one applies to {@code input}: its result and state moved out. */
-    private static INDArray scoped(Layer l, INDArray input, Supplier<INDArray> call) {
+    private static INDArray scoped(Layer l, INDArray input, String name, Supplier<INDArray> call) {
+        if (!LayerProfile.on() || !l.children().isEmpty()) return scopedCall(l, input, call);  // composites: their children count
+        long t0 = System.nanoTime();
+        try {
+            return scopedCall(l, input, call);
+        } finally {
+            LayerProfile.add(l, name, System.nanoTime() - t0);
+        }
+    }
+
+    private static INDArray scopedCall(Layer l, INDArray input, Supplier<INDArray> call) {
         if (!applies(l, input)) return call.get();
         try (LayerScope s = open()) {
             INDArray r = s.keep(call.get());
@@ -168,7 +178,17 @@ final class LayerScope implements AutoCloseable {
     }
 
     /** {@link #scoped} for the calls that return two arrays. */
-    private static INDArray[] scopedPair(Layer l, INDArray input, Supplier<INDArray[]> call) {
+    private static INDArray[] scopedPair(Layer l, INDArray input, String name, Supplier<INDArray[]> call) {
+        if (!LayerProfile.on() || !l.children().isEmpty()) return scopedPairCall(l, input, call);
+        long t0 = System.nanoTime();
+        try {
+            return scopedPairCall(l, input, call);
+        } finally {
+            LayerProfile.add(l, name, System.nanoTime() - t0);
+        }
+    }
+
+    private static INDArray[] scopedPairCall(Layer l, INDArray input, Supplier<INDArray[]> call) {
         if (!applies(l, input)) return call.get();
         try (LayerScope s = open()) {
             INDArray[] r = s.keep(call.get());
@@ -178,26 +198,26 @@ final class LayerScope implements AutoCloseable {
     }
 
     static INDArray forward(Layer l, INDArray x, INDArray[] theta) {
-        return scoped(l, x, () -> l.forward(x, theta));
+        return scoped(l, x, "forward", () -> l.forward(x, theta));
     }
 
     static INDArray backward(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        return scoped(l, gy, () -> l.backward(gy, theta, grads, needInputGrad));
+        return scoped(l, gy, "backward", () -> l.backward(gy, theta, grads, needInputGrad));
     }
 
     static INDArray jvp(Layer l, INDArray dx, INDArray[] theta, INDArray[] v) {
-        return scoped(l, dx, () -> l.jvp(dx, theta, v));
+        return scoped(l, dx, "jvp", () -> l.jvp(dx, theta, v));
     }
 
     static INDArray[] backwardWithR(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
-        return scopedPair(l, gy, () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
+        return scopedPair(l, gy, "backwardWithR", () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad));
     }
 
     static INDArray rBackwardReplay(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        return scoped(l, gy, () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
+        return scoped(l, gy, "rBackwardReplay", () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad));
     }
 
     static INDArray[] secondTangent(Layer l, INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
-        return scopedPair(l, dx, () -> l.secondTangent(dx, ddx, theta, v));
+        return scopedPair(l, dx, "secondTangent", () -> l.secondTangent(dx, ddx, theta, v));
     }
 }
