@@ -119,7 +119,9 @@ class LocalClusterTest {
         // both executors busy (one trial each), then one worker JVM dies with the trial it runs
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (spark.running() < 2 && System.nanoTime() < until) Thread.sleep(5);
-        assertEquals(2, spark.running(), "two trials running when the worker is killed");
+        // (the driver may briefly count 3: a task's start event can arrive before the end event of the one it replaced)
+        int running = spark.running();
+        assertTrue(running >= 2, "two trials running when the worker is killed: " + running);
         ProcessHandle victim = cluster.workers().get(0);
         victim.destroyForcibly();
         assertTrue(victim.onExit().get(10, TimeUnit.SECONDS) != null && !victim.isAlive());
