@@ -60,13 +60,39 @@ final class ConvOps {
         return y;
     }
 
+    // stride-1 convolutions on small images take their gradients from two forward-direction ops instead of conv2d_bp,
+    // whose weight gradient is slow there (benchmarks/README "Where a gradient's time goes"); -Dtuneless.conv.split=false
+    // (or setSplitBackprop) keeps conv2d_bp everywhere, for comparison
+    private static volatile boolean split = !"false".equals(System.getProperty("tuneless.conv.split", "true"));
+    private static final long SPLIT_MAX_PIXELS = Long.getLong("tuneless.conv.splitMaxPixels", 14 * 14);
+
+    static void setSplitBackprop(boolean on) { split = on; }
+
     /** {∂/∂x, ∂/∂w} of ⟨gy, conv2d(x, w)⟩: the transposed convolution of gy with w, and the correlation of x with gy. */
     static INDArray[] conv2dBackprop(INDArray x, INDArray w, INDArray gy, int k, int s, int p) {
+        if (split && s == 1 && x.size(2) * x.size(3) <= SPLIT_MAX_PIXELS) return conv2dBackpropSplit(x, w, gy, k, p);
         INDArray gx = Nd4j.createUninitialized(x.dataType(), x.shape());
         INDArray gw = Nd4j.createUninitialized(w.dataType(), w.shape());
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(x, w, gy).addOutputs(gx, gw)
                 .addIntegerArguments(convArgs(k, s, p)).build());
         return new INDArray[]{gx, gw};
+    }
+
+    /**
+     * {@link #conv2dBackprop} of a stride-1 convolution as two forward-direction ops: ∂/∂x as the transposed convolution
+     * of gy with w ({@code deconv2d}, weights [in = out channels of w, out, k, k]), and ∂/∂w as a convolution of x with
+     * batch and channels swapped by gy with batch and channels swapped: gw[o,c,a,b] = Σ_{n,i,j} gy[n,o,i,j]·x[n,c,i+a−p,j+b−p]
+     * is conv2d(x as (C, N, H, W), gy as weights (O, N, OH, OW), padding p) laid out (C, O, k, k).
+     */
+    private static INDArray[] conv2dBackpropSplit(INDArray x, INDArray w, INDArray gy, int k, int p) {
+        INDArray gx = Nd4j.createUninitialized(x.dataType(), x.shape());
+        Nd4j.exec(DynamicCustomOp.builder("deconv2d").addInputs(gy, w).addOutputs(gx).addIntegerArguments(convArgs(k, 1, p)).build());
+        INDArray xs = x.permute(1, 0, 2, 3).dup('c'), gys = gy.permute(1, 0, 2, 3).dup('c');
+        INDArray gwT = Nd4j.createUninitialized(x.dataType(), x.size(1), gy.size(1), k, k);
+        int oh = (int) gy.size(2), ow = (int) gy.size(3);
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(xs, gys).addOutputs(gwT)
+                .addIntegerArguments(oh, ow, 1, 1, p, p, 1, 1, 0, 0, 1).build());
+        return new INDArray[]{gx, gwT.permute(1, 0, 2, 3).dup('c')};
     }
 
     // pooling integer arguments: kH, kW, sH, sW, pH, pW, dH, dW, sameMode (0), extra (avg: 1 = divide by k² including

@@ -362,4 +362,32 @@ class ConvLayersTest {
         assertEquals(DataType.FLOAT, yF.dataType());
         assertClose(y, yF.castTo(DataType.DOUBLE), 1e-5, "float32 CNN prediction");
     }
+
+    /** Stride-1 gradients from deconv2d and the batch/channel-swapped convolution equal conv2d_bp's (float64 and float32). */
+    @Test void splitBackpropEqualsConv2dBp() {
+        int[][] cases = {{3, 1}, {1, 0}, {3, 0}, {5, 2}};  // kernel, padding
+        for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+            for (int[] c : cases) {
+                int k = c[0], p = c[1];
+                Nd4j.getRandom().setSeed(31 + k + p);
+                INDArray x = Nd4j.randn(type, 3, 4, 7, 6), w = Nd4j.randn(type, 5, 4, k, k);
+                INDArray gy = Nd4j.randn(type, 3, 5, ConvOps.outSize(7, k, 1, p), ConvOps.outSize(6, k, 1, p));
+                ConvOps.setSplitBackprop(false);
+                INDArray[] ref;
+                try {
+                    ref = ConvOps.conv2dBackprop(x, w, gy, k, 1, p);
+                } finally {
+                    ConvOps.setSplitBackprop(true);
+                }
+                INDArray[] split = ConvOps.conv2dBackprop(x, w, gy, k, 1, p);
+                double tol = type == DataType.DOUBLE ? 1e-12 : 1e-5;
+                for (int j = 0; j < 2; j++) {
+                    assertArrayEquals(ref[j].shape(), split[j].shape());
+                    double scale = 1 + ref[j].amaxNumber().doubleValue();
+                    double diff = ref[j].sub(split[j]).amaxNumber().doubleValue();
+                    assertTrue(diff <= tol * scale, type + " k" + k + " p" + p + (j == 0 ? " gx" : " gw") + ": max difference " + diff + " at scale " + scale);
+                }
+            }
+        }
+    }
 }
