@@ -159,41 +159,36 @@ final class LayerScope implements AutoCloseable {
 
     /** {@code call} on {@code l}, in a scratch scope when one applies to {@code input}: its result and state moved out. */
     private static INDArray scoped(Layer l, INDArray input, String name, Supplier<INDArray> call) {
-        if (!LayerProfile.on() || !l.children().isEmpty()) return scopedCall(l, input, call);  // composites: their children count
-        long t0 = System.nanoTime();
-        try {
-            return scopedCall(l, input, call);
-        } finally {
-            LayerProfile.add(l, name, System.nanoTime() - t0);
-        }
-    }
-
-    private static INDArray scopedCall(Layer l, INDArray input, Supplier<INDArray> call) {
-        if (!applies(l, input)) return call.get();
-        try (LayerScope s = open()) {
-            INDArray r = s.keep(call.get());
-            s.keepState(l);
-            return r;
-        }
+        return profiled(l, name, () -> {
+            if (!applies(l, input)) return call.get();
+            try (LayerScope s = open()) {
+                INDArray r = s.keep(call.get());
+                s.keepState(l);
+                return r;
+            }
+        });
     }
 
     /** {@link #scoped} for the calls that return two arrays. */
     private static INDArray[] scopedPair(Layer l, INDArray input, String name, Supplier<INDArray[]> call) {
-        if (!LayerProfile.on() || !l.children().isEmpty()) return scopedPairCall(l, input, call);
-        long t0 = System.nanoTime();
-        try {
-            return scopedPairCall(l, input, call);
-        } finally {
-            LayerProfile.add(l, name, System.nanoTime() - t0);
-        }
+        return profiled(l, name, () -> {
+            if (!applies(l, input)) return call.get();
+            try (LayerScope s = open()) {
+                INDArray[] r = s.keep(call.get());
+                s.keepState(l);
+                return r;
+            }
+        });
     }
 
-    private static INDArray[] scopedPairCall(Layer l, INDArray input, Supplier<INDArray[]> call) {
-        if (!applies(l, input)) return call.get();
-        try (LayerScope s = open()) {
-            INDArray[] r = s.keep(call.get());
-            s.keepState(l);
-            return r;
+    /** {@code call}, its wall time added to {@link LayerProfile} when that is on (plain layers only: a composite's children count). */
+    private static <T> T profiled(Layer l, String name, Supplier<T> call) {
+        if (!LayerProfile.on() || !l.children().isEmpty()) return call.get();
+        long t0 = System.nanoTime();
+        try {
+            return call.get();
+        } finally {
+            LayerProfile.add(l, name, System.nanoTime() - t0);
         }
     }
 
