@@ -340,6 +340,43 @@ public final class Network {
         }
     }
 
+    /**
+     * How many examples to {@link #predict} at once so that a predict pass's workspace stays within {@code maxBytes}:
+     * at least 1, at most {@code cap}. Evaluation chunks by it: a ResNet-18 on 28×28 images predicted 512 at a time
+     * took 21 ms per image and a 4 GB workspace, against 6 ms per image at 16–128 (benchmarks/README.md, "Evaluation
+     * chunks"), so a fixed row count is wrong for large models and a byte budget is right for every model.
+     *
+     * <p>Measured once per network, like {@link #memoryPlan}: predict passes on zero inputs of 1 and 2 examples (every
+     * layer call scoped, as at the batch sizes planned), extrapolated as a + b·rows.
+     */
+    public long predictRows(long maxBytes, long cap) {
+        if (maxBytes < 1 || cap < 1) throw new IllegalArgumentException("predictRows: maxBytes " + maxBytes + " and cap " + cap + " must be ≥ 1");
+        String key = "predict" + (LayerScope.enabled() ? "" : ":unplanned");
+        long[][] at = planProbes.computeIfAbsent(key, x -> new long[][]{{predictBytes(1)}, {predictBytes(2)}});
+        long perRow = Math.max(1, at[1][0] - at[0][0]);
+        long fixed = Math.max(0, at[0][0] - perRow);
+        return Math.max(1, Math.min(cap, (maxBytes - fixed) / perRow));
+    }
+
+    /** Workspace bytes of a predict pass on {@code n} zero examples (running statistics are not touched in inference mode). */
+    private long predictBytes(long n) {
+        long[] in = new long[inputShape.length + 1];
+        in[0] = n;
+        System.arraycopy(inputShape, 0, in, 1, inputShape.length);
+        INDArray x;
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            x = Nd4j.zeros(dataType(), in);
+        }
+        boolean forced = LayerScope.force(true);
+        try {
+            LayerScope.resetPeak();
+            predict(x);
+            return Workspaces.lastPassBytes("predict") + LayerScope.peakBytes();
+        } finally {
+            LayerScope.force(forced);
+        }
+    }
+
     /** Mean loss on the batch. */
     public double loss(Loss loss, Batch batch) {
         mode(Layer.Mode.CURVATURE);

@@ -121,6 +121,25 @@ class TrainerTest {
         assertEquals(Evaluator.evaluate(net, new SoftmaxCrossEntropy(), copy).accuracy(), r.accuracy(), 0.0);
     }
 
+    @Test void evaluationChunksAreBoundedByBytesAndGiveTheSameResult() {
+        org.tuneless.nn.Network net = org.tuneless.nn.Models.mlpBuilder(org.tuneless.nn.Models.Activation.TANH, true, org.tuneless.nn.Init.GLOROT, 5, 64, 3)
+                .build(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 1);
+        // a budget below one row's pass still evaluates (one row at a time); a large budget is capped at CHUNK rows
+        assertEquals(1, net.predictRows(1, Evaluator.CHUNK));
+        assertEquals(Evaluator.CHUNK, net.predictRows(Long.MAX_VALUE / 4, Evaluator.CHUNK));
+        // rows grow with the budget, and a pass of that many rows fits it
+        long small = net.predictRows(64 << 10, Evaluator.CHUNK), large = net.predictRows(256 << 10, Evaluator.CHUNK);
+        assertTrue(small > 1 && small < large && large < Evaluator.CHUNK, small + " rows in 64 kB, " + large + " in 256 kB");
+        net.predict(org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, large, 5));
+        long used = org.tuneless.tensor.Workspaces.lastPassBytes("predict");
+        assertTrue(used <= 256 << 10, "a " + large + "-row predict pass took " + used + " bytes, over the 256 kB budget");
+        Batch all = org.tuneless.nn.NetworkObjectiveTesting.batch(700, 5, 3, 4);
+        Evaluator.Result whole = Evaluator.evaluate(net, new SoftmaxCrossEntropy(), all, Long.MAX_VALUE / 4);
+        Evaluator.Result chunked = Evaluator.evaluate(net, new SoftmaxCrossEntropy(), all, 64 << 10);
+        assertEquals(whole.loss(), chunked.loss(), 1e-12);
+        assertEquals(whole.accuracy(), chunked.accuracy(), 0.0);
+    }
+
     @Test void sameSeedGivesTheSameNumbers() {
         double[] a = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
         double[] b = Trainer.builder().network(net(3)).fullBatch(blobs(30, 1)).optimizer(gd(0.3)).steps(15).build().run().series("loss");
