@@ -78,11 +78,12 @@ public final class Dense extends Layer {
     }
 
     /**
-     * Column sums of {@code g} (rows, units) into {@code out} (units): a GEMM with a ones row, ~20× faster in ND4J than
-     * the strided column reduction {@code g.sum(0)} at (4096, 512).
+     * Column sums of {@code g} (rows, units) into {@code out} (units): the fused kernel for float32, else a GEMM with a
+     * ones row, ~20× faster in ND4J than the strided column reduction {@code g.sum(0)} at (4096, 512).
      */
     private void columnSums(INDArray g, INDArray out) {
         long r = g.size(0);
+        if (org.tuneless.tensor.Kernels.columnSums(g, r, g.size(1), out)) return;  // float32: one pass, no GEMM (tensor.Kernels)
         if (ones == null || ones.size(1) != r || ones.dataType() != g.dataType()) {
             try (MemoryWorkspace ignored = Workspaces.detached()) {
                 ones = Nd4j.ones(g.dataType(), 1, r);

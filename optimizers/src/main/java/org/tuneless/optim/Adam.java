@@ -56,6 +56,22 @@ public class Adam extends BaseOptimizer {
         state.setScalar("t", 0);
     }
 
+    /**
+     * float32 with the fused kernels: moments, direction and w ← w + lr·u in one pass ({@link Kernels#adamStep}: the
+     * direction is never stored, which saves three parameter-sized passes of a memory-bound update); otherwise
+     * {@link #direction} and an axpy, as every base optimizer.
+     */
+    @Override public StepResult step(StepContext ctx, OptimizerState state) {
+        INDArray m = state.tensor("m"), v = state.tensor("v"), precond = state.tensor("precond");
+        double t = state.scalar("t") + 1;
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        double lr = learningRate(ctx.step()) * ctx.lrFactor();
+        if (!Kernels.adamStep(ctx.gradient(), ctx.parameters(), decoupled ? 0 : weightDecay, m, v, precond, lr,
+                beta1, beta2, bc1, bc2, eps, decoupled ? weightDecay : 0)) return super.step(ctx, state);
+        state.setScalar("t", t);
+        return new StepResult(lr, diagnostics(state));
+    }
+
     @Override public void direction(StepContext ctx, OptimizerState state, INDArray out) {
         INDArray m = state.tensor("m"), v = state.tensor("v"), precond = state.tensor("precond");
         double t = state.scalar("t") + 1;

@@ -53,6 +53,13 @@ public final class Kernels {
         /** See {@link Kernels#batchNormBackward}. */
         void batchNormBackward(INDArray gy, INDArray xhat, INDArray scale, int n, int c, int hw, INDArray g, INDArray gradG, INDArray gradB, INDArray gx);
 
+        /** See {@link Kernels#columnSums}. */
+        void columnSums(INDArray g, int rows, int n, INDArray out);
+
+        /** See {@link Kernels#adamStep}. */
+        void adamStep(INDArray g, INDArray w, float l2, INDArray m, INDArray v, INDArray precond, float lr,
+                      float beta1, float c1, float beta2, float c2, float bc1, float bc2, float eps, float decoupled);
+
         String describe();
     }
 
@@ -133,6 +140,33 @@ public final class Kernels {
                                         double beta1, double beta2, double bc1, double bc2, double eps, double decoupled) {
         if (!on() || !contiguousFloats(g, w, m, v, precond, out)) return false;
         FUSED.adamDirection(g, w, (float) l2, m, v, precond, out, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) bc1, (float) bc2, (float) eps, (float) decoupled);
+        return true;
+    }
+
+    /**
+     * {@link #adamDirection} and the step w ← w + lr·u in the same pass, u never stored: w is read once and written once
+     * instead of the direction being written, read back and added by a separate axpy (three more passes over
+     * parameter-sized vectors; the update is memory-bound, so this is ≈ 20% of it). The step is fma(lr, u, w), the value
+     * a fused axpy gives. Same conditions as {@link #adamDirection}.
+     */
+    public static boolean adamStep(INDArray g, INDArray w, double l2, INDArray m, INDArray v, INDArray precond, double lr,
+                                   double beta1, double beta2, double bc1, double bc2, double eps, double decoupled) {
+        if (!on() || !contiguousFloats(g, w, m, v, precond)) return false;
+        FUSED.adamStep(g, w, (float) l2, m, v, precond, (float) lr, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+                (float) bc1, (float) bc2, (float) eps, (float) decoupled);
+        return true;
+    }
+
+    /**
+     * Column sums of a {@code rows × n} row-major matrix {@code g} into {@code out} (n): a dense layer's bias gradient
+     * Σ_rows ∂L/∂y. Each column is summed over the rows in order, in float lanes of n consecutive columns (one pass over
+     * g, no ones-vector GEMM and no temporary). Returns false (touching nothing) unless the kernels are on, g is float32
+     * and contiguous in row-major order, and out is a contiguous float32 vector of n.
+     */
+    public static boolean columnSums(INDArray g, long rows, long n, INDArray out) {
+        if (!on() || rows * n != g.length() || !contiguousFloats(g) || g.rank() > 1 && g.ordering() != 'c'
+                || !contiguousFloats(out) || out.length() != n) return false;
+        FUSED.columnSums(g, (int) rows, (int) n, out);
         return true;
     }
 

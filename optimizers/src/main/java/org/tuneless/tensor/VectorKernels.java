@@ -89,6 +89,96 @@ final class VectorKernels implements Kernels.Fused {
         }
     }
 
+    @Override public void adamStep(INDArray g, INDArray w, float l2, INDArray m, INDArray v, INDArray precond, float lr,
+                                   float beta1, float c1, float beta2, float c2, float bc1, float bc2, float eps, float decoupled) {
+        ByteBuffer G = bytes(g), W = bytes(w), M = bytes(m), V = bytes(v), P = bytes(precond);
+        int og = 4 * (int) g.offset(), ow = 4 * (int) w.offset(), om = 4 * (int) m.offset(), ov = 4 * (int) v.offset(),
+                op = 4 * (int) precond.offset();
+        int n = (int) g.length();
+        // the operations of adamDirection, then w ← fma(lr, u, w)
+        float nbc1 = -bc1, nwd = -decoupled, ibc2 = 1 / bc2;
+        FloatVector L2 = FloatVector.broadcast(F, l2), C1 = FloatVector.broadcast(F, c1), C2 = FloatVector.broadcast(F, c2),
+                NWD = FloatVector.broadcast(F, nwd), LR = FloatVector.broadcast(F, lr);
+        boolean coupled = l2 != 0, decay = decoupled != 0;
+        int i = 0, bound = F.loopBound(n);
+        if (!coupled && !decay) {
+            for (; i < bound; i += F.length()) {
+                int b = 4 * i;
+                FloatVector d = FloatVector.fromByteBuffer(F, G, og + b, ORDER);
+                FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
+                FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
+                FloatVector pv = vv.mul(ibc2).sqrt().add(eps);
+                mv.intoByteBuffer(M, om + b, ORDER);
+                vv.intoByteBuffer(V, ov + b, ORDER);
+                pv.intoByteBuffer(P, op + b, ORDER);
+                mv.div(pv.mul(nbc1)).fma(LR, FloatVector.fromByteBuffer(F, W, ow + b, ORDER)).intoByteBuffer(W, ow + b, ORDER);
+            }
+        } else {
+            for (; i < bound; i += F.length()) {
+                int b = 4 * i;
+                FloatVector wv = FloatVector.fromByteBuffer(F, W, ow + b, ORDER);
+                FloatVector d = wv.fma(L2, FloatVector.fromByteBuffer(F, G, og + b, ORDER));
+                FloatVector mv = d.fma(C1, FloatVector.fromByteBuffer(F, M, om + b, ORDER).mul(beta1));
+                FloatVector vv = d.mul(d).fma(C2, FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(beta2));
+                FloatVector pv = vv.mul(ibc2).sqrt().add(eps);
+                mv.intoByteBuffer(M, om + b, ORDER);
+                vv.intoByteBuffer(V, ov + b, ORDER);
+                pv.intoByteBuffer(P, op + b, ORDER);
+                wv.fma(NWD, mv.div(pv.mul(nbc1))).fma(LR, wv).intoByteBuffer(W, ow + b, ORDER);
+            }
+        }
+        for (; i < n; i++) {  // the tail: the same float operations, one element at a time
+            int b = 4 * i;
+            float d = G.getFloat(og + b);
+            float wi = W.getFloat(ow + b);
+            if (coupled) d = Math.fma(wi, l2, d);
+            float mi = Math.fma(d, c1, M.getFloat(om + b) * beta1);
+            float vi = Math.fma(d * d, c2, V.getFloat(ov + b) * beta2);
+            float pi = (float) Math.sqrt(vi * ibc2) + eps;
+            float u = mi / (pi * nbc1);
+            if (decay) u = Math.fma(wi, nwd, u);
+            M.putFloat(om + b, mi);
+            V.putFloat(ov + b, vi);
+            P.putFloat(op + b, pi);
+            W.putFloat(ow + b, Math.fma(u, lr, wi));
+        }
+    }
+
+    @Override public void columnSums(INDArray g, int rows, int n, INDArray out) {
+        ByteBuffer Gb = bytes(g), O = bytes(out);
+        int og = 4 * (int) g.offset(), oo = 4 * (int) out.offset(), stride = 4 * n;
+        int j = 0;
+        // four vectors of columns at a time (four independent chains of adds), then one, then single columns
+        for (int bound = n - 4 * F.length(); j <= bound; j += 4 * F.length()) {
+            int b = og + 4 * j;
+            FloatVector a0 = FloatVector.fromByteBuffer(F, Gb, b, ORDER), a1 = FloatVector.fromByteBuffer(F, Gb, b + 4 * F.length(), ORDER),
+                    a2 = FloatVector.fromByteBuffer(F, Gb, b + 8 * F.length(), ORDER), a3 = FloatVector.fromByteBuffer(F, Gb, b + 12 * F.length(), ORDER);
+            for (int r = 1; r < rows; r++) {
+                int rb = b + r * stride;
+                a0 = a0.add(FloatVector.fromByteBuffer(F, Gb, rb, ORDER));
+                a1 = a1.add(FloatVector.fromByteBuffer(F, Gb, rb + 4 * F.length(), ORDER));
+                a2 = a2.add(FloatVector.fromByteBuffer(F, Gb, rb + 8 * F.length(), ORDER));
+                a3 = a3.add(FloatVector.fromByteBuffer(F, Gb, rb + 12 * F.length(), ORDER));
+            }
+            a0.intoByteBuffer(O, oo + 4 * j, ORDER);
+            a1.intoByteBuffer(O, oo + 4 * j + 4 * F.length(), ORDER);
+            a2.intoByteBuffer(O, oo + 4 * j + 8 * F.length(), ORDER);
+            a3.intoByteBuffer(O, oo + 4 * j + 12 * F.length(), ORDER);
+        }
+        for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+            int b = og + 4 * j;
+            FloatVector a = FloatVector.fromByteBuffer(F, Gb, b, ORDER);
+            for (int r = 1; r < rows; r++) a = a.add(FloatVector.fromByteBuffer(F, Gb, b + r * stride, ORDER));
+            a.intoByteBuffer(O, oo + 4 * j, ORDER);
+        }
+        for (; j < n; j++) {  // the remaining columns: the same sums in the same order
+            int b = og + 4 * j;
+            float a = Gb.getFloat(b);
+            for (int r = 1; r < rows; r++) a += Gb.getFloat(b + r * stride);
+            O.putFloat(oo + 4 * j, a);
+        }
+    }
+
     @Override public void scheduleFreeAdamW(INDArray g, INDArray y, INDArray z, INDArray v, float beta2, float c2, float ibc2, float eps,
                                             float wd, float c, float alphaY, float alphaZ) {
         ByteBuffer G = bytes(g), Y = bytes(y), Z = bytes(z), V = bytes(v);

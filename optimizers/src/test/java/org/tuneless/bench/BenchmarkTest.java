@@ -203,6 +203,8 @@ class BenchmarkTest {
         assertEquals(List.of("smoke", "standard", "full"), f.levels());
         assertEquals(List.of("fmnist-mlp", "fmnist-cnn", "fmnist-resnet18-none", "fmnist-resnet18-batch", "fmnist-vit", "fortunes-nanolm",
                 "fortunes-lstm", "teacher-student"), Suite.smoke().names());
+        // standard runs every workload too (ResNet-18 at 60 steps of batch 16: benchmarks/tuning-free/README.md)
+        assertEquals(Suite.smoke().names(), f.level("standard").names());
         for (String level : List.of("smoke", "standard")) {
             for (Workload w : f.level(level).workloads()) assertNotEquals(null, w.target(), level + " " + w.name());
         }

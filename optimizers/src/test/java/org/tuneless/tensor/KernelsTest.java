@@ -79,6 +79,61 @@ class KernelsTest {
         }
     }
 
+    @Test void adamStepIsTheDirectionAndAFusedAxpyInOnePass() {
+        Random r = new Random(11);
+        for (int n : new int[]{1, 15, 16, 1037, 40_000}) {
+            for (int variant = 0; variant < 3; variant++) {  // plain, coupled L2 (Adam), decoupled decay (AdamW)
+                double l2 = variant == 1 ? 1e-2 : 0, wd = variant == 2 ? 5e-2 : 0, lr = 3e-3;
+                double b1 = 0.9, b2 = 0.999, eps = 1e-8, t = 4, bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+                INDArray g = view(r, n, 5, 1e-2, false), w = view(r, n, 2, 0.5, false), m = view(r, n, 9, 1e-3, false),
+                        v = view(r, n, 1, 1e-5, true), p = view(r, n, 3, 1, true);
+                INDArray w2 = w.dup(), m2 = m.dup(), v2 = v.dup(), p2 = p.dup(), out = Nd4j.createUninitialized(DataType.FLOAT, n);
+                float[] w0 = f(w);
+                // the direction kernel (bounded against float64 above), then w + lr·u as one fma per element
+                assertTrue(Kernels.adamDirection(g, w2, l2, m2, v2, p2, out, b1, b2, bc1, bc2, eps, wd));
+                assertTrue(Kernels.adamStep(g, w, l2, m, v, p, lr, b1, b2, bc1, bc2, eps, wd));
+                assertArrayEquals(f(m2), f(m), "m, n = " + n);
+                assertArrayEquals(f(v2), f(v), "v, n = " + n);
+                assertArrayEquals(f(p2), f(p), "P, n = " + n);
+                float[] u = f(out), w1 = f(w);
+                for (int i = 0; i < n; i++) {
+                    final int k = i;
+                    float expected = Math.fma(u[i], (float) lr, w0[i]);
+                    assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(w1[i]), () -> "w[" + k + "]: " + w1[k] + " vs " + expected);
+                }
+                assertTrue(java.util.stream.IntStream.range(0, n).anyMatch(i -> w1[i] != w0[i]), "the step moved w");
+            }
+        }
+    }
+
+    @Test void columnSumsAreTheRowOrderSumsOfEachColumn() {
+        Random r = new Random(5);
+        for (int rows : new int[]{1, 3, 128}) {
+            for (int n : new int[]{1, 15, 16, 64, 65, 263}) {
+                INDArray flat = view(r, rows * n, 7, 1, false), g = flat.reshape('c', rows, n), out = view(r, n, 2, 1, false);
+                float[] a = f(g);
+                assertTrue(Kernels.columnSums(g, rows, n, out));
+                float[] sums = f(out);
+                for (int j = 0; j < n; j++) {
+                    float seq = a[j];
+                    double exact = a[j], abs = Math.abs(a[j]);
+                    for (int i = 1; i < rows; i++) {
+                        seq += a[i * n + j];
+                        exact += a[i * n + j];
+                        abs += Math.abs(a[i * n + j]);
+                    }
+                    final int k = j;
+                    final float s = seq;
+                    // the rows summed in order in float32 (bit for bit), and so within rows·ε·Σ|g| of the exact sum
+                    assertEquals(Float.floatToIntBits(seq), Float.floatToIntBits(sums[j]), () -> rows + "×" + n + " column " + k + ": " + sums[k] + " vs " + s);
+                    assertTrue(Math.abs(sums[j] - exact) <= rows * Math.ulp(1f) * abs, rows + "×" + n + " column " + j);
+                }
+            }
+        }
+        // a column-major matrix is not what the kernel reads: the caller keeps its GEMM
+        assertFalse(Kernels.columnSums(Nd4j.rand(DataType.FLOAT, new int[]{4, 8}, 'f'), 4, 8, Nd4j.zeros(DataType.FLOAT, 8)));
+    }
+
     @Test void scheduleFreeAdamWMatchesItsFloat64DefinitionToTwoUlps() {
         Random r = new Random(11);
         for (int n : new int[]{1, 17, 1037, 40_000}) {
