@@ -52,8 +52,10 @@ final class Sums {
         return Nd4j.gemm(m, Nd4j.ones(m.dataType(), m.size(1), 1), false, false);
     }
 
-    /** (a, b) → (1, b) column sums. */
+    /** (a, b) → (1, b) column sums: float32 by the fused kernel (one pass, the rows in order), else a ones-row GEMM. */
     private static INDArray columnSums(INDArray m) {
+        INDArray out = Nd4j.createUninitialized(m.dataType(), 1, m.size(1));
+        if (org.tuneless.tensor.Kernels.columnSums(m, m.size(0), m.size(1), out)) return out;
         return Nd4j.gemm(Nd4j.ones(m.dataType(), 1, m.size(0)), m, false, false);
     }
 }
