@@ -192,7 +192,17 @@ public final class BenchmarkResult {
     public Path writeReport(Path dir) {
         try {
             java.nio.file.Files.createDirectories(dir);
-            ResultsCsv.write(dir.resolve("results.csv"), rows);
+            // never drops a row: runs already in the directory that this result does not hold (other workloads or
+            // optimizers of the same benchmark directory) are kept, before this result's rows
+            Path csv = dir.resolve("results.csv");
+            List<BenchRow> all = new java.util.ArrayList<>();
+            if (java.nio.file.Files.exists(csv)) {
+                java.util.Set<String> mine = new java.util.HashSet<>();
+                rows.forEach(r -> mine.add(r.trial()));
+                for (BenchRow r : ResultsCsv.read(csv)) if (!mine.contains(r.trial())) all.add(r);
+            }
+            all.addAll(rows);
+            ResultsCsv.write(csv, all);
             java.nio.file.Files.writeString(dir.resolve("leaderboard.md"), Report.leaderboard(this));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the report to " + dir + ": " + e.getMessage(), e);

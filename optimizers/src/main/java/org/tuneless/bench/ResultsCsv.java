@@ -44,7 +44,18 @@ public final class ResultsCsv {
                 } catch (UncheckedIOException | IllegalStateException e) {
                     break;  // a partial last record (the process was killed while writing it): that trial runs again
                 }
-                if (!rec.isConsistent()) break;
+                if (!rec.isConsistent()) {
+                    boolean last;
+                    try {
+                        last = !it.hasNext();
+                    } catch (UncheckedIOException | IllegalStateException e) {
+                        last = true;
+                    }
+                    if (last) break;  // a partial last line: that trial runs again
+                    // in the middle of the file it is not a killed write: reading on would silently drop every later run
+                    throw new IllegalArgumentException(file + ", record " + rec.getRecordNumber() + ": " + rec.size() + " fields where the header has "
+                            + p.getHeaderNames().size() + " (edited by hand, or lines of another version's results.csv pasted in?); fix or remove that record");
+                }
                 try {
                     rows.add(BenchRow.fromCells(name -> rec.isMapped(name) ? rec.get(name) : null));
                 } catch (RuntimeException e) {

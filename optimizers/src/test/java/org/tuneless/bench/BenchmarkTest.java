@@ -66,6 +66,26 @@ class BenchmarkTest {
         assertTrue(Files.exists(part.resolve("benchmark.json")));
     }
 
+    @Test void aReportOfSomeWorkloadsKeepsTheDirectorysOtherRuns(@TempDir Path dir) throws Exception {
+        // one directory, two invocations on different workloads (as `bench --workloads A`, then `--workloads B`)
+        Benchmark.Builder ts = Benchmark.builder().suite(tiny().only(List.of("ts"))).contender(Contenders.parse("adam"))
+                .seeds(List.of(0L)).executor(new LocalExecutor(1)).out(dir);
+        ts.build().run().writeReport(dir);
+        assertEquals(1, ResultsCsv.read(dir.resolve("results.csv")).size());
+        BenchmarkResult mlp = Benchmark.builder().suite(tiny().only(List.of("mlp"))).contender(Contenders.parse("adam"))
+                .seeds(List.of(0L)).executor(new LocalExecutor(1)).out(dir).build().run();
+        assertEquals(List.of("mlp"), mlp.workloads());
+        mlp.writeReport(dir);
+        List<BenchRow> all = ResultsCsv.read(dir.resolve("results.csv"));
+        assertEquals(List.of("ts", "mlp"), all.stream().map(BenchRow::workload).toList(), "the first invocation's run is still there");
+        assertEquals(2, BenchmarkResult.read(dir).workloads().size());
+        // a record with a wrong number of fields in the middle (not a killed write) is an error, not the end of the file
+        List<String> lines = Files.readAllLines(dir.resolve("results.csv"));
+        Files.write(dir.resolve("results.csv"), List.of(lines.get(0), lines.get(1) + ",extra", lines.get(2)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResultsCsv.read(dir.resolve("results.csv")));
+        assertTrue(e.getMessage().contains("record 1") && e.getMessage().contains("fields"), e.getMessage());
+    }
+
     @Test void resultsCsvRoundTripsEveryColumn(@TempDir Path dir) throws Exception {
         BenchmarkResult r = Benchmark.builder().suite(tiny().only(List.of("ts"))).contender(Contenders.parse("adam")).contender(Contenders.parse("sgd:lr=1e6"))
                 .seeds(List.of(0L)).executor(new LocalExecutor(1)).build().run();

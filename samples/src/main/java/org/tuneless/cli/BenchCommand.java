@@ -126,6 +126,14 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("tuneless bench: interrupted; " + out.resolve("results.csv") + " keeps the finished runs; the same command continues");
             return 128 + interruption.signal();
         }
+        // the directory is the benchmark: when it holds runs this command did not plan (other workloads or optimizers
+        // run into it before), the report covers all of them
+        BenchmarkResult whole = BenchmarkResult.read(out);
+        if (whole.rows().size() > r.rows().size()) {
+            o.printf(Locale.ROOT, "tuneless bench: %s also holds %d earlier runs of other workloads or optimizers; the report covers all %d%n",
+                    out, whole.rows().size() - r.rows().size(), whole.rows().size());
+            r = whole;
+        }
         report(r, out, !noCharts, o);
         return 0;
     }
