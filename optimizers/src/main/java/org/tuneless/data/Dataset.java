@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.tuneless.objective.Batch;
+import org.tuneless.tensor.Kernels;
 import org.tuneless.tensor.Workspaces;
 
 /**
@@ -131,9 +132,12 @@ public final class Dataset {
      */
     public Batch batchInto(int[] indices, Batch into) {
         if (into.inputs().size(0) != indices.length) throw new IllegalArgumentException("batch buffer has " + into.inputs().size(0) + " rows, " + indices.length + " indices");
-        long per = inputs.length() / size();
-        Nd4j.pullRows(inputs.reshape('c', size(), per), into.inputs().reshape('c', indices.length, per), 1, indices);
-        Nd4j.pullRows(targets.reshape('c', size(), targets.length() / size()), into.targets().reshape('c', indices.length, targets.length() / size()), 1, indices);
+        long per = inputs.length() / size(), perTarget = targets.length() / size();
+        INDArray x = inputs.reshape('c', size(), per), xb = into.inputs().reshape('c', indices.length, per);
+        INDArray t = targets.reshape('c', size(), perTarget), tb = into.targets().reshape('c', indices.length, perTarget);
+        // one bulk copy per row (tensor.Kernels), else ND4J's pullRows
+        if (!Kernels.gatherRows(x, indices, xb)) Nd4j.pullRows(x, xb, 1, indices);
+        if (!Kernels.gatherRows(t, indices, tb)) Nd4j.pullRows(t, tb, 1, indices);
         return into;
     }
 

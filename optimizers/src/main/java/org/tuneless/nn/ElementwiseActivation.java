@@ -22,6 +22,9 @@ public abstract class ElementwiseActivation extends Layer {
 
     @Override public long[] outputShape(long[] in) { return in.clone(); }
 
+    /** σ'(x)⊙v as a new array (a subclass may fuse the two passes). */
+    protected INDArray firstDerivativeTimes(INDArray x, INDArray v) { return firstDerivative(x).muli(v); }
+
     /** The input of the last forward pass (valid until the pass's workspace closes). */
     INDArray lastInput() { return x; }
 
@@ -31,17 +34,17 @@ public abstract class ElementwiseActivation extends Layer {
     }
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        return needInputGrad ? firstDerivative(x).muli(gy) : null;
+        return needInputGrad ? firstDerivativeTimes(x, gy) : null;
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {
         this.dx = dx;
-        return dx == null ? null : firstDerivative(x).muli(dx);
+        return dx == null ? null : firstDerivativeTimes(x, dx);
     }
 
     @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
         if (!needInputGrad) return null;
-        INDArray r = rgy == null ? null : firstDerivative(x).muli(rgy);
+        INDArray r = rgy == null ? null : firstDerivativeTimes(x, rgy);
         INDArray second = dx == null ? null : secondDerivative(x);
         if (second != null) {
             second.muli(gy).muli(dx);

@@ -1,7 +1,9 @@
 package org.tuneless.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.tuneless.tensor.Kernels;
 
 /** ReLU max(x, 0). σ'' = 0 away from the kink; at x = 0 the derivative is taken as 0 (as PyTorch). */
 public final class Relu extends ElementwiseActivation {
@@ -15,4 +17,10 @@ public final class Relu extends ElementwiseActivation {
     @Override protected INDArray firstDerivative(INDArray x) { return Transforms.step(x, true); }
 
     @Override protected INDArray secondDerivative(INDArray x) { return null; }
+
+    /** σ'(x)⊙v: float32 in one fused pass (tensor.Kernels.reluMask, the same values as step(x)·v), else the two ND4J ops. */
+    @Override protected INDArray firstDerivativeTimes(INDArray x, INDArray v) {
+        INDArray out = Nd4j.createUninitialized(v.dataType(), v.shape(), v.ordering());
+        return Kernels.reluMask(x, v, out) ? out : super.firstDerivativeTimes(x, v);
+    }
 }

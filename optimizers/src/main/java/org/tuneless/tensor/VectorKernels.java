@@ -144,6 +144,23 @@ final class VectorKernels implements Kernels.Fused {
         }
     }
 
+    @Override public void reluMask(INDArray x, INDArray v, INDArray out) {
+        ByteBuffer X = bytes(x), V = bytes(v), O = bytes(out);
+        int ox = 4 * (int) x.offset(), ov = 4 * (int) v.offset(), oo = 4 * (int) out.offset();
+        int n = (int) x.length();
+        FloatVector zero = FloatVector.zero(F), one = FloatVector.broadcast(F, 1f);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int b = 4 * i;
+            VectorMask<Float> positive = FloatVector.fromByteBuffer(F, X, ox + b, ORDER).compare(VectorOperators.GT, 0f);
+            FloatVector.fromByteBuffer(F, V, ov + b, ORDER).mul(zero.blend(one, positive)).intoByteBuffer(O, oo + b, ORDER);
+        }
+        for (; i < n; i++) {
+            int b = 4 * i;
+            O.putFloat(oo + b, V.getFloat(ov + b) * (X.getFloat(ox + b) > 0 ? 1f : 0f));
+        }
+    }
+
     @Override public void columnSums(INDArray g, int rows, int n, INDArray out) {
         ByteBuffer Gb = bytes(g), O = bytes(out);
         int og = 4 * (int) g.offset(), oo = 4 * (int) out.offset(), stride = 4 * n;

@@ -134,6 +134,47 @@ class KernelsTest {
         assertFalse(Kernels.columnSums(Nd4j.rand(DataType.FLOAT, new int[]{4, 8}, 'f'), 4, 8, Nd4j.zeros(DataType.FLOAT, 8)));
     }
 
+    @Test void reluMaskIsStepTimesVBitForBit() {
+        Random r = new Random(9);
+        for (int n : new int[]{1, 15, 16, 33, 1037}) {
+            INDArray x = view(r, n, 3, 1, false), v = view(r, n, 6, 2, false);
+            // the edge cases in the vector body and in the tail: x = ±0, NaN; v = NaN, ±∞ where x ≤ 0 and where x > 0
+            float[] xs = f(x), vs = f(v);
+            int[] at = {0, n / 2, n - 1};
+            for (int k = 0; k < at.length && at[k] < n; k++) {
+                xs[at[k]] = k == 0 ? 0f : k == 1 ? -0f : Float.NaN;
+                vs[at[k]] = k == 0 ? Float.NaN : k == 1 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+            }
+            if (n > 4) {
+                xs[1] = 2f;
+                vs[1] = Float.NaN;
+            }
+            x.assign(Nd4j.createFromArray(xs));
+            v.assign(Nd4j.createFromArray(vs));
+            INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n);
+            assertTrue(Kernels.reluMask(x, v, out));
+            float[] expected = f(org.nd4j.linalg.ops.transforms.Transforms.step(x, true).muli(v)), got = f(out);
+            for (int i = 0; i < n; i++) {
+                final int k = i;
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(got[i]), () -> "n = " + n + ", [" + k + "]: x " + xs[k] + ", v " + vs[k] + ": " + got[k] + " vs " + expected[k]);
+            }
+        }
+    }
+
+    @Test void gatherRowsCopiesTheRowsPullRowsWould() {
+        Random r = new Random(12);
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray src = view(r, 50 * 7, 4, 1, false).castTo(type).reshape('c', 50, 7), dst = Nd4j.zeros(type, 6, 7);
+            int[] idx = {49, 0, 3, 3, 17, 48};
+            assertTrue(Kernels.gatherRows(src, idx, dst));
+            assertEquals(Nd4j.pullRows(src, 1, idx), dst, type.toString());
+            int[] bad = {0, 50, 1, 2, 3, 4};
+            org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> Kernels.gatherRows(src, bad, dst));
+        }
+        // a column-major source is left to pullRows
+        assertFalse(Kernels.gatherRows(Nd4j.rand(DataType.FLOAT, new int[]{5, 3}, 'f'), new int[]{1}, Nd4j.zeros(DataType.FLOAT, 1, 3)));
+    }
+
     @Test void scheduleFreeAdamWMatchesItsFloat64DefinitionToTwoUlps() {
         Random r = new Random(11);
         for (int n : new int[]{1, 17, 1037, 40_000}) {
