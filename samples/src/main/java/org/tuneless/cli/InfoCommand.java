@@ -50,6 +50,11 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "native build", (cuda ? "nd4j-cuda-11.6 " : "nd4j-native ") + org.bytedeco.javacpp.Loader.getPlatform() + (ext.isEmpty() ? " (generic)" : ext));
         row(out, "elementwise", Kernels.describe());
         row(out, "off-heap limit", gib(Pointer.maxBytes()) + " (physical memory " + gib(Pointer.totalPhysicalBytes()) + ")");
+        // JavaCPP reads the resident size on every native allocation while this limit is positive (benchmarks/README.md)
+        row(out, "RSS check", Pointer.maxPhysicalBytes() > 0
+                ? "on: JavaCPP reads the resident size at each native allocation (limit " + gib(Pointer.maxPhysicalBytes())
+                        + "); -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 turns it off, as ./tuneless does"
+                : "off (-Dorg.bytedeco.javacpp.maxPhysicalBytes=0)");
         row(out, "cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
         return 0;
     }

@@ -298,6 +298,8 @@ class TunelessCliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("elementwise:") && l.contains("fused Vector API kernels") && l.contains("float lanes")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("BLAS:") && l.contains("thread")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("off-heap limit:") && l.contains("GiB")), r.out());
+        // the test JVM, like the launcher, runs with -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 (parent pom)
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("RSS check:") && l.contains("off")), r.out());
     }
 
     @Test void listPrintsEachCatalogWithTypesDefaultsAndRanges() {
