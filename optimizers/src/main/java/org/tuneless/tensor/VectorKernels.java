@@ -395,6 +395,109 @@ final class VectorKernels implements Kernels.Fused {
         gauss.mul(INV_SQRT_2PI_D).convertShape(VectorOperators.D2F, FD, 0).intoByteBuffer(P, bp, ORDER);
     }
 
+    @Override public double softmaxCrossEntropy(INDArray y, INDArray t, int rows, int k, INDArray p) {
+        ByteBuffer Y = bytes(y), T = bytes(t), P = bytes(p);
+        int oy = 4 * (int) y.offset(), ot = 4 * (int) t.offset(), op = 4 * (int) p.offset();
+        int lanes = D.length();
+        // float64 lanes fed by float32 lanes of the same count; where the shapes do not pair up, the scalar form only
+        int bound = FD.length() == lanes ? lanes * (k / lanes) : 0;
+        double[] e = new double[k], acc = new double[lanes];
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int row = 4 * r * k;
+            float max = Float.NEGATIVE_INFINITY;
+            int j = 0;
+            if (bound > 0) {  // max is exact in any order
+                FloatVector m = FloatVector.broadcast(FD, Float.NEGATIVE_INFINITY);
+                for (; j < bound; j += lanes) m = m.max(FloatVector.fromByteBuffer(FD, Y, oy + row + 4 * j, ORDER));
+                max = m.reduceLanes(VectorOperators.MAX);
+            }
+            for (; j < k; j++) max = Math.max(max, Y.getFloat(oy + row + 4 * j));
+            // e = exp(y − max) (y − max is exact in float64), Σe and t·y, summed in a fixed order: lanes, then the tail
+            double sum = 0, ty = 0;
+            if (bound > 0) {
+                DoubleVector se = DoubleVector.zero(D), st = DoubleVector.zero(D);
+                for (j = 0; j < bound; j += lanes) {
+                    DoubleVector yv = (DoubleVector) FloatVector.fromByteBuffer(FD, Y, oy + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                    DoubleVector tv = (DoubleVector) FloatVector.fromByteBuffer(FD, T, ot + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                    DoubleVector ev = exp(yv.sub(max));
+                    ev.intoArray(e, j);
+                    se = se.add(ev);
+                    st = tv.fma(yv, st);
+                }
+                se.intoArray(acc, 0);
+                for (double a : acc) sum += a;
+                st.intoArray(acc, 0);
+                for (double a : acc) ty += a;
+            }
+            for (j = bound; j < k; j++) {
+                double yj = Y.getFloat(oy + row + 4 * j);
+                double ej = exp(yj - max);
+                e[j] = ej;
+                sum += ej;
+                ty = Math.fma(T.getFloat(ot + row + 4 * j), yj, ty);
+            }
+            total += max + Math.log(sum) - ty;
+            // p = e/Σe, rounded once to float32
+            for (j = 0; j < bound; j += lanes) {
+                DoubleVector.fromArray(D, e, j).div(sum).convertShape(VectorOperators.D2F, FD, 0).intoByteBuffer(P, op + row + 4 * j, ORDER);
+            }
+            for (; j < k; j++) P.putFloat(op + row + 4 * j, (float) (e[j] / sum));
+        }
+        return total;
+    }
+
+    @Override public void softmaxHessianTimes(INDArray p, INDArray dy, int rows, int k, double divisor, INDArray out) {
+        ByteBuffer P = bytes(p), DY = bytes(dy), O = bytes(out);
+        int op = 4 * (int) p.offset(), od = 4 * (int) dy.offset(), oo = 4 * (int) out.offset();
+        int lanes = D.length();
+        int bound = FD.length() == lanes ? lanes * (k / lanes) : 0;
+        double[] acc = new double[lanes];
+        for (int r = 0; r < rows; r++) {
+            int row = 4 * r * k;
+            // s = pᵀẏ in float64, in a fixed order
+            double s = 0;
+            int j = 0;
+            if (bound > 0) {
+                DoubleVector sv = DoubleVector.zero(D);
+                for (; j < bound; j += lanes) {
+                    DoubleVector pv = (DoubleVector) FloatVector.fromByteBuffer(FD, P, op + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                    DoubleVector dv = (DoubleVector) FloatVector.fromByteBuffer(FD, DY, od + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                    sv = pv.fma(dv, sv);
+                }
+                sv.intoArray(acc, 0);
+                for (double a : acc) s += a;
+            }
+            for (; j < k; j++) s = Math.fma(P.getFloat(op + row + 4 * j), DY.getFloat(od + row + 4 * j), s);
+            // p ⊙ (ẏ − s) / divisor, rounded once
+            for (j = 0; j < bound; j += lanes) {
+                DoubleVector pv = (DoubleVector) FloatVector.fromByteBuffer(FD, P, op + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector dv = (DoubleVector) FloatVector.fromByteBuffer(FD, DY, od + row + 4 * j, ORDER).convertShape(VectorOperators.F2D, D, 0);
+                pv.mul(dv.sub(s)).div(divisor).convertShape(VectorOperators.D2F, FD, 0).intoByteBuffer(O, oo + row + 4 * j, ORDER);
+            }
+            for (; j < k; j++) {
+                double pj = P.getFloat(op + row + 4 * j);
+                O.putFloat(oo + row + 4 * j, (float) (pj * (DY.getFloat(od + row + 4 * j) - s) / divisor));
+            }
+        }
+    }
+
+    @Override public void differenceOver(INDArray a, INDArray b, float divisor, INDArray out) {
+        ByteBuffer A = bytes(a), B = bytes(b), O = bytes(out);
+        int oa = 4 * (int) a.offset(), ob = 4 * (int) b.offset(), oo = 4 * (int) out.offset();
+        int n = (int) a.length();
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int x = 4 * i;
+            FloatVector.fromByteBuffer(F, A, oa + x, ORDER).sub(FloatVector.fromByteBuffer(F, B, ob + x, ORDER)).div(divisor)
+                    .intoByteBuffer(O, oo + x, ORDER);
+        }
+        for (; i < n; i++) {
+            int x = 4 * i;
+            O.putFloat(oo + x, (A.getFloat(oa + x) - B.getFloat(ob + x)) / divisor);
+        }
+    }
+
     @Override public void layerNormForward(INDArray x, int rows, int d, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale, INDArray y) {
         ByteBuffer X = bytes(x), G = bytes(g), B = bytes(b), XH = bytes(xhat), S = bytes(scale), Y = bytes(y);
         int ox = 4 * (int) x.offset(), og = 4 * (int) g.offset(), ob = 4 * (int) b.offset(), oh = 4 * (int) xhat.offset(),

@@ -331,11 +331,105 @@ class KernelsTest {
         assertEquals(1.0, VectorKernels.exp(0.0));
     }
 
+    /** Rows of logits: N(0, 3²), some shifted by ±1000, one constant row, one spanning 2,000 (underflowing exps). */
+    private static float[][] logitRows(Random r, int rows, int k) {
+        float[][] y = new float[rows][k];
+        for (int i = 0; i < rows; i++) {
+            double shift = i % 3 == 1 ? 1000 : i % 3 == 2 ? -1000 : 0;
+            for (int j = 0; j < k; j++) y[i][j] = (float) (shift + 3 * r.nextGaussian());
+        }
+        if (rows > 2) java.util.Arrays.fill(y[rows - 1], 0.25f);
+        if (rows > 3 && k > 1) y[rows - 2][k - 1] = y[rows - 2][0] - 2000;
+        return y;
+    }
+
+    /**
+     * Softmax cross-entropy on row widths with and without a scalar tail (1, 3, 10 — the classifiers' —, 16, 97) and
+     * one-hot and soft targets: p within 1 ulp of the float64 softmax rounded (it is rounded once from float64), the
+     * summed loss within 1e-12 of Σ|terms|, both against a float64 evaluation of logsumexp(y) − t·y with Math.exp.
+     */
+    @Test void softmaxCrossEntropyMatchesFloat64() {
+        Random r = new Random(13);
+        for (int k : new int[] {1, 3, 10, 16, 97}) {
+            int rows = 7;
+            float[][] yv = logitRows(r, rows, k), tv = new float[rows][k];
+            for (int i = 0; i < rows; i++) {
+                if (i % 2 == 0) tv[i][r.nextInt(k)] = 1;
+                else {  // a soft target row
+                    double z = 0;
+                    for (int j = 0; j < k; j++) z += tv[i][j] = r.nextFloat();
+                    for (int j = 0; j < k; j++) tv[i][j] /= (float) z;
+                }
+            }
+            INDArray y = Nd4j.createFromArray(yv), t = Nd4j.createFromArray(tv), p = Nd4j.createUninitialized(DataType.FLOAT, rows, k);
+            double total = Kernels.softmaxCrossEntropy(y, t, p).orElseThrow();
+            double expected = 0, magnitude = 0;
+            for (int i = 0; i < rows; i++) {
+                double max = Double.NEGATIVE_INFINITY, sum = 0, ty = 0;
+                for (float v : yv[i]) max = Math.max(max, v);
+                for (int j = 0; j < k; j++) {
+                    sum += Math.exp(yv[i][j] - max);
+                    ty += (double) tv[i][j] * yv[i][j];
+                }
+                double lse = max + Math.log(sum);
+                expected += lse - ty;
+                magnitude += Math.abs(lse) + Math.abs(ty);
+                for (int j = 0; j < k; j++) within(1, Math.exp(yv[i][j] - max) / sum, p.getFloat(i, j), "softmax k=" + k + " row " + i, j);
+            }
+            assertEquals(expected, total, 1e-12 * magnitude, "Σ loss, k=" + k);
+        }
+    }
+
+    /**
+     * The softmax cross-entropy's Hessian-vector product p ⊙ (ẏ − pᵀẏ)/B against float64 from the same float32 p
+     * and ẏ: within 2 ulps of the magnitudes of its two terms (p·ẏ and p·pᵀẏ may cancel).
+     */
+    @Test void softmaxHessianTimesMatchesFloat64() {
+        Random r = new Random(17);
+        for (int k : new int[] {1, 3, 10, 16, 97}) {
+            int rows = 6;
+            INDArray y = Nd4j.createFromArray(logitRows(r, rows, k)), p = Nd4j.createUninitialized(DataType.FLOAT, rows, k);
+            Kernels.softmaxCrossEntropy(y, Nd4j.zeros(DataType.FLOAT, rows, k), p).orElseThrow();
+            INDArray dy = Nd4j.randn(DataType.FLOAT, rows, k), out = Nd4j.createUninitialized(DataType.FLOAT, rows, k);
+            assertTrue(Kernels.softmaxHessianTimes(p, dy, 128, out));
+            for (int i = 0; i < rows; i++) {
+                double s = 0, sa = 0;
+                for (int j = 0; j < k; j++) {
+                    s += (double) p.getFloat(i, j) * dy.getFloat(i, j);
+                    sa += Math.abs((double) p.getFloat(i, j) * dy.getFloat(i, j));
+                }
+                for (int j = 0; j < k; j++) {
+                    double pj = p.getFloat(i, j), dj = dy.getFloat(i, j);
+                    double exact = pj * (dj - s) / 128, scale = (Math.abs(pj * dj) + pj * sa) / 128;
+                    float got = out.getFloat(i, j);
+                    int ii = i, jj = j;
+                    assertTrue(Math.abs(got - exact) <= 2 * Math.ulp((float) scale) + Double.MIN_VALUE,
+                            () -> "Hv k=" + k + " [" + ii + "," + jj + "]: " + got + " vs float64 " + exact);
+                }
+            }
+        }
+    }
+
+    /** (a − b)/d is ND4J's a.sub(b).divi(d) bit for bit (float32 body and tail, views at an offset). */
+    @Test void differenceOverIsSubThenDivideBitForBit() {
+        Random r = new Random(19);
+        for (int n : new int[] {1, 5, 16, 37, 1000}) {
+            INDArray a = view(r, n, 3, 2, false), b = view(r, n, 1, 2, false), out = Nd4j.createUninitialized(DataType.FLOAT, n);
+            assertTrue(Kernels.differenceOver(a, b, 96, out));
+            assertArrayEquals(f(a.sub(b).divi(96)), f(out), 0f, "n=" + n);
+        }
+    }
+
     @Test void theKernelLeavesWhatItDoesNotApplyToForTheReferencePath() {
         INDArray d = Nd4j.rand(DataType.DOUBLE, 8);
         INDArray[] xs = {d, d.dup(), d.dup(), d.dup(), d.dup(), d.dup()};
         double[] before = d.toDoubleVector();
         assertFalse(Kernels.adamDirection(xs[0], xs[1], 0, xs[2], xs[3], xs[4], xs[5], 0.9, 0.999, 0.1, 0.001, 1e-8, 0), "float64 keeps its exact path");
+        INDArray dm = Nd4j.rand(DataType.DOUBLE, 4, 8);
+        assertTrue(Kernels.softmaxCrossEntropy(dm, dm.dup(), dm.dup()).isEmpty(), "float64 logits keep the ND4J ops");
+        INDArray fm = Nd4j.rand(DataType.FLOAT, 4, 8), fOrder = fm.dup('f');
+        assertTrue(Kernels.softmaxCrossEntropy(fOrder, fOrder.dup('f'), fOrder.dup('f')).isEmpty(), "column-major rows are not rows");
+        assertFalse(Kernels.softmaxHessianTimes(fm, Nd4j.rand(DataType.FLOAT, 8, 4), 4, fm.dup()), "shapes differ");
         assertArrayEquals(before, xs[2].toDoubleVector(), 0.0);
         INDArray grid = Nd4j.rand(DataType.FLOAT, 8, 8);
         INDArray column = grid.getColumn(3);  // element-wise stride 8
