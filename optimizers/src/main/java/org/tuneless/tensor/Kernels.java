@@ -202,6 +202,23 @@ public final class Kernels {
         return true;
     }
 
+    /**
+     * Every row of {@code dst} (rows × n, row-major) set to the vector {@code row} (n): one bulk copy per row, so that a
+     * dense layer can start its output from the bias and let the GEMM add x·W into it (β = 1) instead of a separate
+     * broadcast add over the output. Any data type, same in both. Returns false (touching nothing) unless the kernels
+     * are on and both arrays are contiguous (dst row-major).
+     */
+    public static boolean fillRows(INDArray row, INDArray dst) {
+        if (!on() || row.dataType() != dst.dataType() || dst.rank() != 2 || row.length() != dst.size(1) || !rowMajorDense(dst)
+                || row.length() > 1 && row.elementWiseStride() != 1) return false;
+        long width = dst.dataType().width();
+        if ((dst.length() + dst.offset()) * width > Integer.MAX_VALUE || (row.length() + row.offset()) * width > Integer.MAX_VALUE) return false;
+        java.nio.ByteBuffer from = row.data().asNio(), to = dst.data().asNio();
+        int rows = (int) dst.size(0), bytes = (int) (row.length() * width), fromBase = (int) (row.offset() * width), toBase = (int) (dst.offset() * width);
+        for (int r = 0; r < rows; r++) to.put(toBase + r * bytes, from, fromBase, bytes);
+        return true;
+    }
+
     private static boolean rowMajorDense(INDArray a) {
         return a.ordering() == 'c' && (a.length() == 1 || a.elementWiseStride() == 1);
     }

@@ -175,6 +175,19 @@ class KernelsTest {
         assertFalse(Kernels.gatherRows(Nd4j.rand(DataType.FLOAT, new int[]{5, 3}, 'f'), new int[]{1}, Nd4j.zeros(DataType.FLOAT, 1, 3)));
     }
 
+    @Test void fillRowsCopiesTheVectorIntoEveryRow() {
+        Random r = new Random(21);
+        for (DataType type : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray b = view(r, 7, 3, 1, false).castTo(type), dst = Nd4j.zeros(type, 5, 7);
+            assertTrue(Kernels.fillRows(b, dst));
+            assertEquals(Nd4j.zeros(type, 5, 7).addiRowVector(b), dst, type.toString());
+        }
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 4, 6);
+        assertFalse(Kernels.fillRows(Nd4j.rand(DataType.FLOAT, 5), target), "length differs from the row width");
+        assertFalse(Kernels.fillRows(Nd4j.rand(DataType.FLOAT, 6), Nd4j.zeros(DataType.FLOAT, 4, 6).dup('f')), "column-major");
+        assertEquals(0.0, target.sumNumber().doubleValue(), 0.0);
+    }
+
     @Test void scheduleFreeAdamWMatchesItsFloat64DefinitionToTwoUlps() {
         Random r = new Random(11);
         for (int n : new int[]{1, 17, 1037, 40_000}) {
