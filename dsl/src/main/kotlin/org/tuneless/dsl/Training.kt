@@ -50,7 +50,7 @@ enum class EvaluateAt(internal val mode: EvaluationMode) { Average(EvaluationMod
 
 /**
  * How many examples of each split the evaluations *during* training use (the final evaluation uses `subset`):
- * [Auto] (the default: without a `subset`, a fixed subset of max(256, every × batch / (2 × splits)) examples, so that
+ * [Auto] (the default: without a `subset`, a fixed subset of max(256, every × batch / (4 × splits)) examples, so that
  * evaluating stays about a tenth of a run or less), [All] (the final evaluation's examples) or [of] N examples.
  */
 class PeriodicSubset private constructor(internal val value: Long) {

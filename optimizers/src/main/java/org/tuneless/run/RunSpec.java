@@ -66,8 +66,8 @@ public record RunSpec(Component model, Component data, Component loss, Component
      *
      * <p>{@code periodicSubset} sizes the evaluations <em>during</em> training (the final one always uses {@code subset}):
      * {@link #AUTO} (the default) — when no {@code subset} is given, a fixed subset of each split sized so that
-     * evaluating costs at most about half the examples trained between two evaluations
-     * ({@code max(256, every × batch / (2 × splits))} examples, the first ones of the split), so that periodic evaluation
+     * evaluating takes at most a quarter of the examples trained between two evaluations
+     * ({@code max(256, every × batch / (4 × splits))} examples, the first ones of the split), so that periodic evaluation
      * stays near or below a tenth of a run; with a {@code subset}, that subset. {@link #ALL} = the same examples as the
      * final evaluation; N &gt; 0 = the first N examples (at most the final evaluation's).
      */
@@ -120,7 +120,8 @@ public record RunSpec(Component model, Component data, Component loss, Component
             if (periodicSubset == ALL) return fin;
             if (periodicSubset > 0) return Math.min(periodicSubset, fin);
             if (subset > 0 || every == 0) return fin;
-            long budget = every * batch / (2L * Math.max(1, splits.size()));
+            // a forward pass is ≈ 1/3 of a training step's work: a quarter of the examples costs ≈ 1/12 of the training
+            long budget = every * batch / (4L * Math.max(1, splits.size()));
             return Math.min(fin, Math.max(AUTO_MINIMUM, budget));
         }
 

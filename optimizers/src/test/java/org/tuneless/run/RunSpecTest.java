@@ -107,13 +107,13 @@ class RunSpecTest {
     @Test void periodicEvaluationsUseAFixedSubsetSizedFromTheTrainingBetweenThem() {
         RunSpec.Evaluation auto = RunSpec.Evaluation.every(50);
         assertEquals(RunSpec.Evaluation.AUTO, RunSpec.defaults().evaluation().periodicSubset(), "auto by default");
-        // 50 steps × 128 examples between evaluations, two splits: 50·128/(2·2) = 1600 examples per split
-        assertEquals(1600, auto.periodicExamples(10_000, 128));
+        // 50 steps × 128 examples between evaluations, two splits: 50·128/(4·2) = 800 examples per split
+        assertEquals(800, auto.periodicExamples(10_000, 128));
         assertEquals(10_000, auto.finalExamples(10_000), "the final evaluation uses the whole split");
-        assertEquals(1000, auto.periodicExamples(1000, 128), "never more than the split");
+        assertEquals(700, auto.periodicExamples(700, 128), "never more than the split");
         assertEquals(256, RunSpec.Evaluation.every(1).periodicExamples(10_000, 16), "at least 256");
         assertEquals(10_000, RunSpec.Evaluation.every(0).periodicExamples(10_000, 16), "no periodic evaluations: nothing to size");
-        assertEquals(3200, auto.withSplits(List.of("test")).periodicExamples(10_000, 128), "one split gets the whole budget");
+        assertEquals(1600, auto.withSplits(List.of("test")).periodicExamples(10_000, 128), "one split gets the whole budget");
         assertEquals(500, auto.subset(500).periodicExamples(10_000, 128), "a stated subset is used by every evaluation");
         assertEquals(10_000, auto.periodicSubset(RunSpec.Evaluation.ALL).periodicExamples(10_000, 128));
         assertEquals(300, auto.periodicSubset(300).periodicExamples(10_000, 128));

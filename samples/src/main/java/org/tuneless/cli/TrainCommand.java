@@ -94,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--eval-periodic-subset", defaultValue = "auto", paramLabel = "auto|all|N", description = "Examples per split for the "
             + "evaluations during training (the final evaluation uses --eval-subset): auto (default: without --eval-subset, a fixed subset "
-            + "of max(256, every × batch / (2 × splits)) examples, so that evaluating costs about a tenth of a run or less), all (the "
+            + "of max(256, every × batch / (4 × splits)) examples, so that evaluating costs about a tenth of a run or less), all (the "
             + "final evaluation's examples), or N.")
     String evalPeriodicSubset = "auto";
 
