@@ -111,15 +111,22 @@ public final class EccoDnn implements Optimizer {
                 vi.assign(gi);
             } else {
                 double dtPrev = referenceCompat ? state.scalar("dt_prev") : state.scalar(DT_PREV + t.name());
-                INDArray q = ParameterLayout.view(scratch, t);
                 // q = g ⊙ (g − g_prev)/Δt_prev ; Z⁻¹ = √max(q, 1) ; v = Z⁻¹ g   (official ecco_dnn.py)
-                q.assign(gi).subi(ParameterLayout.view(prevGradient, t)).muli(gi).divi(dtPrev);
-                Transforms.max(q, 1.0, false);
-                Transforms.sqrt(q, false);
-                vi.assign(gi).muli(q);
+                // and ‖v_prev − v‖_∞ for LTE control: one pass in float32 (tensor.Kernels), else the ND4J ops below
+                INDArray gPrevI = ParameterLayout.view(prevGradient, t), vPrevI = ParameterLayout.view(prevV, t);
+                java.util.OptionalDouble fused = org.tuneless.tensor.Kernels.eccoPrecondition(gi, gPrevI, vPrevI, vi, dtPrev);
+                double inf;
+                if (fused.isPresent()) {
+                    inf = fused.getAsDouble();
+                } else {
+                    INDArray q = ParameterLayout.view(scratch, t);
+                    q.assign(gi).subi(gPrevI).muli(gi).divi(dtPrev);
+                    Transforms.max(q, 1.0, false);
+                    Transforms.sqrt(q, false);
+                    vi.assign(gi).muli(q);
+                    inf = q.assign(vPrevI).subi(vi).amaxNumber().doubleValue();
+                }
                 // LTE control: Δt = min(2η/‖v_prev − v‖_∞, 0.5)
-                INDArray diff = q.assign(ParameterLayout.view(prevV, t)).subi(vi);
-                double inf = diff.amaxNumber().doubleValue();
                 dt[i] = inf == 0 ? (Double.isInfinite(stepCap) ? dtPrev : stepCap) : Math.min(2 * eta / inf, stepCap);
             }
             if (dt[i] >= stepCap) capped++;
@@ -175,10 +182,17 @@ public final class EccoDnn implements Optimizer {
      * Entries with a = 0 are ignored.
      */
     public static double limiterFactor(INDArray a, INDArray da, boolean referenceCompat) {
-        INDArray ratio = da.div(a);
-        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isNan());       // 0/0
-        BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isInfinite());  // a = 0: no sign to keep
-        double minRatio = ratio.minNumber().doubleValue();
+        // min Δa/a over the finite ratios (0/0 and a = 0 have no sign to keep): one pass in float32 (tensor.Kernels)
+        java.util.OptionalDouble fused = org.tuneless.tensor.Kernels.minFiniteRatio(da, a);
+        double minRatio;
+        if (fused.isPresent()) {
+            minRatio = fused.getAsDouble();
+        } else {
+            INDArray ratio = da.div(a);
+            BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isNan());       // 0/0
+            BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, Conditions.isInfinite());  // a = 0: no sign to keep
+            minRatio = ratio.minNumber().doubleValue();
+        }
         double delta = referenceCompat || minRatio < 0 ? Math.min(1.0 / Math.abs(minRatio), 1.0) : 1.0;
         return Double.isNaN(delta) ? 1.0 : delta;
     }

@@ -72,6 +72,12 @@ public final class Kernels {
         /** See {@link Kernels#differenceOver}. */
         void differenceOver(INDArray a, INDArray b, float divisor, INDArray out);
 
+        /** See {@link Kernels#eccoPrecondition}; returns ‖v_prev − v‖_∞. */
+        float eccoPrecondition(INDArray g, INDArray gPrev, INDArray vPrev, INDArray v, float dtPrev);
+
+        /** See {@link Kernels#minFiniteRatio}. */
+        float minFiniteRatio(INDArray num, INDArray den);
+
         String describe();
     }
 
@@ -384,6 +390,29 @@ public final class Kernels {
         if (!on() || !contiguousFloats(a, b, out)) return false;
         FUSED.differenceOver(a, b, (float) divisor, out);
         return true;
+    }
+
+    /**
+     * ECCO-DNN's preconditioned gradient for one tensor (Helbling et al., arXiv 2310.13901; the official
+     * {@code ecco_dnn.py}) in one pass: q = (g − g_prev)·g/Δt_prev, Z⁻¹ = √max(q, 1), v = Z⁻¹·g (written to {@code v}),
+     * and the LTE estimate's ‖v_prev − v‖_∞ (returned) — the float32 operations of the ND4J-op path in
+     * {@code optim.EccoDnn}, in its order, so the same bits (nine whole-tensor ops and a reduction there). Returns
+     * empty (touching nothing) unless the kernels are on and the four are float32, contiguous and of one length.
+     */
+    public static java.util.OptionalDouble eccoPrecondition(INDArray g, INDArray gPrev, INDArray vPrev, INDArray v, double dtPrev) {
+        if (!on() || !contiguousFloats(g, gPrev, vPrev, v)) return java.util.OptionalDouble.empty();
+        return java.util.OptionalDouble.of(FUSED.eccoPrecondition(g, gPrev, vPrev, v, (float) dtPrev));
+    }
+
+    /**
+     * min over the elements of num/den (float32 division), ignoring the ratios that are NaN (0/0) or infinite (x/0);
+     * +∞ when none is finite: ECCO-DNN's activation limiter's smallest Δa/a. One pass instead of a division, two
+     * replacements and a reduction. Returns empty unless the kernels are on and both are float32, contiguous, of one
+     * length and order.
+     */
+    public static java.util.OptionalDouble minFiniteRatio(INDArray num, INDArray den) {
+        if (!on() || !contiguousFloats(num, den)) return java.util.OptionalDouble.empty();
+        return java.util.OptionalDouble.of(FUSED.minFiniteRatio(num, den));
     }
 
     /** Float32, element-wise stride 1, one length, one element order (rank ≤ 1 has none): a flat run of floats each. */

@@ -498,6 +498,52 @@ final class VectorKernels implements Kernels.Fused {
         }
     }
 
+    @Override public float eccoPrecondition(INDArray g, INDArray gPrev, INDArray vPrev, INDArray v, float dtPrev) {
+        ByteBuffer G = bytes(g), GP = bytes(gPrev), VP = bytes(vPrev), V = bytes(v);
+        int og = 4 * (int) g.offset(), op = 4 * (int) gPrev.offset(), ovp = 4 * (int) vPrev.offset(), ov = 4 * (int) v.offset();
+        int n = (int) g.length();
+        FloatVector inf = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int b = 4 * i;
+            FloatVector gv = FloatVector.fromByteBuffer(F, G, og + b, ORDER);
+            FloatVector q = gv.sub(FloatVector.fromByteBuffer(F, GP, op + b, ORDER)).mul(gv).div(dtPrev).max(1f).sqrt();
+            FloatVector vv = gv.mul(q);
+            vv.intoByteBuffer(V, ov + b, ORDER);
+            inf = inf.max(FloatVector.fromByteBuffer(F, VP, ovp + b, ORDER).sub(vv).abs());
+        }
+        float m = i > 0 ? inf.reduceLanes(VectorOperators.MAX) : 0f;  // max is exact in any order
+        for (; i < n; i++) {
+            int b = 4 * i;
+            float gi = G.getFloat(og + b);
+            float q = (float) Math.sqrt(Math.max((gi - GP.getFloat(op + b)) * gi / dtPrev, 1f));
+            float vi = gi * q;
+            V.putFloat(ov + b, vi);
+            m = Math.max(m, Math.abs(VP.getFloat(ovp + b) - vi));
+        }
+        return m;
+    }
+
+    @Override public float minFiniteRatio(INDArray num, INDArray den) {
+        ByteBuffer N = bytes(num), Dn = bytes(den);
+        int on = 4 * (int) num.offset(), od = 4 * (int) den.offset();
+        int n = (int) num.length();
+        FloatVector min = FloatVector.broadcast(F, Float.POSITIVE_INFINITY);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            int b = 4 * i;
+            FloatVector r = FloatVector.fromByteBuffer(F, N, on + b, ORDER).div(FloatVector.fromByteBuffer(F, Dn, od + b, ORDER));
+            // NaN (0/0) and ±∞ (x/0) do not count: a lane is finite when |r| < ∞ (false for NaN)
+            min = min.min(r.blend(Float.POSITIVE_INFINITY, r.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY).not()));
+        }
+        float m = i > 0 ? min.reduceLanes(VectorOperators.MIN) : Float.POSITIVE_INFINITY;
+        for (; i < n; i++) {
+            float r = N.getFloat(on + 4 * i) / Dn.getFloat(od + 4 * i);
+            if (Math.abs(r) < Float.POSITIVE_INFINITY) m = Math.min(m, r);
+        }
+        return m;
+    }
+
     @Override public void layerNormForward(INDArray x, int rows, int d, INDArray g, INDArray b, float eps, INDArray xhat, INDArray scale, INDArray y) {
         ByteBuffer X = bytes(x), G = bytes(g), B = bytes(b), XH = bytes(xhat), S = bytes(scale), Y = bytes(y);
         int ox = 4 * (int) x.offset(), og = 4 * (int) g.offset(), ob = 4 * (int) b.offset(), oh = 4 * (int) xhat.offset(),

@@ -59,6 +59,34 @@ class FusedKernelsWiringTest {
         }
     }
 
+    /**
+     * ECCO-DNN's fused preconditioner and limiter ratio against its ND4J ops, float32, on a ReLU MLP (so the limiter
+     * runs): the same trajectory and per-tensor Δt to float32 rounding (the runs' gradients differ in rounding too: the
+     * loss and dense kernels are off in the reference run).
+     */
+    @Test void eccoFusedFollowsItsNd4jOpsInFloat32() {
+        assertTrue(Kernels.fused(), Kernels.describe());
+        var relu = org.tuneless.nn.Models.Activation.RELU;
+        Run fused = new Run(new EccoDnn(1.0), ParameterFreeTesting.mlp(org.nd4j.linalg.api.buffer.DataType.FLOAT, relu)),
+                ops = new Run(new EccoDnn(1.0), ParameterFreeTesting.mlp(org.nd4j.linalg.api.buffer.DataType.FLOAT, relu));
+        boolean limited = false;
+        for (int t = 1; t <= 30; t++) {
+            fused.step();
+            Kernels.referenceOnly(ops::step);
+            double[] a = fused.x(), b = ops.x();
+            double scale = ScheduleFreeTest.maxAbs(b);
+            for (int i = 0; i < a.length; i++) ScheduleFreeTest.closeRel(a[i], b[i], 1e-4, scale, "ecco float32 step" + t + " w[" + i + "]");
+            double lr = ops.last.learningRate();
+            assertEquals(lr, fused.last.learningRate(), 1e-4 * lr, "ecco max Δt at step " + t);
+            double delta = ops.last.diagnostics().get(org.tuneless.metrics.Metrics.ECCO_LIMITER);
+            // δ = 1/|min Δa/a| divides by pre-activations near 0, whose rounding differs between the runs (the dense
+            // layers' bias is added in another order): 1% here, where a wrong sign or factor would be far off
+            assertEquals(delta, fused.last.diagnostics().get(org.tuneless.metrics.Metrics.ECCO_LIMITER), 1e-2 * delta, "limiter δ at step " + t);
+            limited |= delta < 1;
+        }
+        assertTrue(limited, "the limiter never shrank a step: the test does not exercise minFiniteRatio");
+    }
+
     @Test void adamsPreconditionerIsTheFusedPassesP() {
         Run r = new Run(new Adam(1e-2), ParameterFreeTesting.mlp32());
         for (int t = 0; t < 3; t++) r.step();

@@ -49,8 +49,11 @@ final class ParameterFreeTesting {
     /** The same MLP and batch in float32 (where the fused kernels of {@code tensor.Kernels} apply). */
     static NetworkObjective mlp32() { return mlp(DataType.FLOAT); }
 
-    static NetworkObjective mlp(DataType type) {
-        Network net = Models.mlpBuilder(Models.Activation.TANH, true, Init.ZEROS, 8, 16, 3).build(type, 0);
+    static NetworkObjective mlp(DataType type) { return mlp(type, Models.Activation.TANH); }
+
+    /** The same MLP with another hidden activation (ReLU: ECCO-DNN's limiter applies). */
+    static NetworkObjective mlp(DataType type, Models.Activation activation) {
+        Network net = Models.mlpBuilder(activation, true, Init.ZEROS, 8, 16, 3).build(type, 0);
         fillWeight(net.layout().view(net.parameters(), "dense0.W"));
         fillWeight(net.layout().view(net.parameters(), "dense1.W"));
         net.layout().view(net.parameters(), "dense0.b").assign(0);

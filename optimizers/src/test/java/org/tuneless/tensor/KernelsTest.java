@@ -188,6 +188,41 @@ class KernelsTest {
         assertEquals(0.0, target.sumNumber().doubleValue(), 0.0);
     }
 
+    /** ECCO-DNN's preconditioner pass equals its nine ND4J ops and amax bit for bit (body and tail, views at offsets). */
+    @Test void eccoPreconditionIsItsNd4jOpsBitForBit() {
+        Random r = new Random(23);
+        for (int n : new int[] {1, 5, 16, 37, 1000}) {
+            INDArray g = view(r, n, 2, 3, false), gp = view(r, n, 5, 3, false), vp = view(r, n, 1, 2, false);
+            INDArray v = Nd4j.createUninitialized(DataType.FLOAT, n);
+            double dtPrev = 0.37;
+            float inf = (float) Kernels.eccoPrecondition(g, gp, vp, v, dtPrev).orElseThrow();
+            INDArray q = g.dup().subi(gp).muli(g).divi(dtPrev);
+            org.nd4j.linalg.ops.transforms.Transforms.max(q, 1.0, false);
+            org.nd4j.linalg.ops.transforms.Transforms.sqrt(q, false);
+            INDArray expectedV = g.dup().muli(q);
+            assertArrayEquals(f(expectedV), f(v), 0f, "v, n=" + n);
+            assertEquals(vp.sub(expectedV).amaxNumber().floatValue(), inf, 0f, "‖v_prev − v‖_∞, n=" + n);
+            assertTrue(inf > 0, "n=" + n);
+        }
+    }
+
+    /** min Δa/a over the finite ratios equals the ND4J ops' (division, NaN and ±∞ replaced by +∞, min); +∞ when none is finite. */
+    @Test void minFiniteRatioSkipsZeroDenominators() {
+        Random r = new Random(29);
+        for (int n : new int[] {1, 7, 16, 53, 1000}) {
+            INDArray num = view(r, n, 1, 1, false), den = view(r, n, 4, 1, false);
+            for (int i = 0; i < n; i += 3) den.putScalar(i, 0f);            // x/0 = ±∞
+            if (n > 1) num.putScalar(n - 1, 0f);
+            if (n > 1) den.putScalar(n - 1, 0f);                          // 0/0 = NaN
+            if (n > 5) { num.putScalar(4, -50f); den.putScalar(4, 1e-3f); } // the smallest, −5e4, in the body
+            INDArray ratio = num.div(den);
+            org.nd4j.linalg.indexing.BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, org.nd4j.linalg.indexing.conditions.Conditions.isNan());
+            org.nd4j.linalg.indexing.BooleanIndexing.replaceWhere(ratio, Double.POSITIVE_INFINITY, org.nd4j.linalg.indexing.conditions.Conditions.isInfinite());
+            assertEquals(ratio.minNumber().doubleValue(), Kernels.minFiniteRatio(num, den).orElseThrow(), 0.0, "n=" + n);
+        }
+        assertEquals(Double.POSITIVE_INFINITY, Kernels.minFiniteRatio(Nd4j.ones(DataType.FLOAT, 20), Nd4j.zeros(DataType.FLOAT, 20)).orElseThrow(), "all x/0");
+    }
+
     @Test void scheduleFreeAdamWMatchesItsFloat64DefinitionToTwoUlps() {
         Random r = new Random(11);
         for (int n : new int[]{1, 17, 1037, 40_000}) {
