@@ -18,7 +18,7 @@ import java.util.Set;
  * The run's files written while it runs, so that a crash or a kill leaves usable files: run.json at the start (status
  * RUNNING; always replaced atomically, so it is always a complete document), metrics.jsonl and metrics.csv appended one
  * line per step and flushed at least every {@link #FLUSH_NANOS} (every complete line is valid; a reader ignores a partial
- * last line), evaluations.csv rewritten atomically when an evaluation is added. At the end {@link RunFiles#write}
+ * last line), evaluations.csv written whole at the first evaluation, then appended a line per evaluation and flushed. At the end {@link RunFiles#write}
  * replaces them all with the final documents. Column and key order are deterministic: the base columns, then metrics
  * in first-seen order (metrics.csv is rewritten with the wider header when a new metric appears).
  */
@@ -32,6 +32,7 @@ final class RunFileStream {
     private List<String> columns;
     private long lastFlush;
     private int evaluationsWritten;
+    private BufferedWriter evals;  // evaluations.csv, appended after its first write
 
     RunFileStream(Path dir) { this.dir = dir; }
 
@@ -110,11 +111,23 @@ final class RunFileStream {
         }
     }
 
-    /** Rewrites evaluations.csv (atomically) when evaluations were added. */
+    /**
+     * Writes the evaluations added since the last call: the first time (a new or resumed run) the whole evaluations.csv
+     * atomically, then appended line by line and flushed (rewriting it each time made frequent evaluations quadratic:
+     * at --eval-every 2 the CSV formatting was most of the evaluation time).
+     */
     void evaluations(List<EvaluationRecord> evaluations) {
         if (evaluations.size() == evaluationsWritten) return;
         try {
-            RunFiles.writeEvaluations(dir, evaluations);
+            if (evals == null) {
+                RunFiles.writeEvaluations(dir, evaluations);
+                evals = Files.newBufferedWriter(dir.resolve("evaluations.csv"), java.nio.file.StandardOpenOption.APPEND);
+            } else {
+                for (EvaluationRecord e : evaluations.subList(evaluationsWritten, evaluations.size())) {
+                    evals.write(org.tuneless.metrics.Csv.line(RunFiles.evaluationCells(e)));
+                }
+                evals.flush();
+            }
             evaluationsWritten = evaluations.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write evaluations.csv in " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
@@ -132,6 +145,7 @@ final class RunFileStream {
         try {
             jsonl.close();
             csv.close();
+            if (evals != null) evals.close();
             if (run.historyStride() == 1) {
                 RunFiles.write(run, dir);
             } else {

@@ -72,6 +72,29 @@ class RunCsvTest {
         assertEquals(RunFiles.csvRow(diverged, columns), RunFiles.csvRow(back, columns));
     }
 
+    /** While the run runs, evaluations.csv holds every evaluation so far (appended), as lines of the final file. */
+    @Test void evaluationsAreStreamedWhileTheRunRuns(@TempDir Path dir) throws IOException {
+        List<String> seen = new java.util.ArrayList<>();
+        TrainerPlugin peek = new TrainerPlugin() {
+            @Override public void beforeUpdate(TrainingContext c, Map<String, Double> m) {
+                if (c.step() != 7) return;
+                try {
+                    seen.addAll(Files.readAllLines(dir.resolve("evaluations.csv")));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        Batch train = TrainerTest.blobs(30, 5);
+        Trainer.builder().network(TrainerTest.net(1)).fullBatch(train).evaluateOn("test", train).evaluateEvery(2)
+                .optimizer(TrainerTest.gd(0.1)).install(peek).steps(9).outputTo(dir).build().run();
+        List<String> all = Files.readAllLines(dir.resolve("evaluations.csv"));
+        // header + the evaluations at steps 2, 4, 6 by the time step 7 is taken; the final file adds 8 and the last
+        assertEquals(4, seen.size(), seen.toString());
+        assertEquals(all.subList(0, seen.size()), seen);
+        assertEquals(6, all.size(), all.toString());
+    }
+
     @Test void metricsAndEvaluationsFollowTheConventionsAndJoin(@TempDir Path dir) throws IOException {
         TrainerPlugin metrics = new TrainerPlugin() {
             @Override public void beforeUpdate(TrainingContext c, Map<String, Double> m) {
