@@ -34,15 +34,7 @@ class GeluKernelTest {
     }
 
     private static void close(double[][] a, double[][] b, double rel, String what) {
-        String[] names = {"value", "input gradient", "tangent", "R-backward"};
-        for (int k = 0; k < a.length; k++) {
-            double scale = 0;
-            for (double v : b[k]) scale = Math.max(scale, Math.abs(v));
-            for (int i = 0; i < a[k].length; i++) {
-                final int q = k, j = i;
-                assertTrue(Math.abs(a[k][i] - b[k][i]) <= rel * scale, () -> what + " " + names[q] + "[" + j + "]: " + a[q][j] + " vs " + b[q][j]);
-            }
-        }
+        KernelComparisons.close(a, b, rel, what, "value", "input gradient", "tangent", "R-backward");
     }
 
     @Test void fusedFloat32GeluMatchesNd4jAndFloat64() {

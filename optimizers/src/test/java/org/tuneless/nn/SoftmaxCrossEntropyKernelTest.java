@@ -28,15 +28,7 @@ class SoftmaxCrossEntropyKernelTest {
     private static double[] flat(INDArray a) { return a.dup('c').reshape(a.length()).toDoubleVector(); }
 
     private static void close(double[][] a, double[][] b, double rel, String what) {
-        String[] names = {"value", "gradient", "Hessian-vector product"};
-        for (int k = 0; k < a.length; k++) {
-            double scale = 0;
-            for (double v : b[k]) scale = Math.max(scale, Math.abs(v));
-            for (int i = 0; i < a[k].length; i++) {
-                final int q = k, j = i;
-                assertTrue(Math.abs(a[k][i] - b[k][i]) <= rel * scale, () -> what + " " + names[q] + "[" + j + "]: " + a[q][j] + " vs " + b[q][j]);
-            }
-        }
+        KernelComparisons.close(a, b, rel, what, "value", "gradient", "Hessian-vector product");
     }
 
     private static void check(long... shape) {
