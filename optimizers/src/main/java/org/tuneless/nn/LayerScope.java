@@ -200,6 +200,70 @@ final class LayerScope implements AutoCloseable {
         return scoped(l, gy, "backward", () -> l.backward(gy, theta, grads, needInputGrad));
     }
 
+    // --- hand-over of the backward pass's input gradients ------------------------------------------------------------
+    // In a plain backward walk the ∂L/∂x a layer returns is read by the one layer below it and is then dead, but in the
+    // pass workspace it lived until the pass ended: the chain of input gradients was ≈ 0.65 GB of a ResNet-18 step at
+    // batch 128 (benchmarks/README.md, "Memory plan"). A scoped backward call now returns its input gradient outside
+    // the workspaces (a hand-over array), and the composite that walks the chain releases it once the next layer has
+    // consumed it, so at most a few are alive at a time. Arrays made by anything else are never released here.
+    private static final ThreadLocal<java.util.Set<INDArray>> HAND_OVER =
+            ThreadLocal.withInitial(() -> java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+    private static volatile boolean handOver = !"false".equals(System.getProperty("tuneless.memoryPlan.handOver", "true"));
+
+    /** Tests and benchmarks: whether backward walks hand their input gradients over (default on). */
+    static void setHandOver(boolean on) { handOver = on; }
+
+    /**
+     * {@link #backward}, the input gradient returned as a hand-over array (outside the workspaces) when the call was
+     * scoped; the caller walking the chain passes it to {@link #release} once the next layer has consumed it.
+     */
+    static INDArray backwardHandedOver(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
+        if (!handOver || !applies(l, gy)) return backward(l, gy, theta, grads, needInputGrad);
+        return profiled(l, "backward", () -> {
+            try (LayerScope s = open()) {
+                INDArray r = l.backward(gy, theta, grads, needInputGrad);
+                s.keepState(l);
+                if (r == null || !r.isAttached() || r.data().getParentWorkspace() != s.scratch || s.moved.containsKey(r)) return s.keep(r);
+                INDArray out = r.detach();  // a copy outside every workspace
+                HAND_OVER.get().add(out);
+                return out;
+            }
+        });
+    }
+
+    /** Registers {@code a} (made outside the workspaces by a composite, e.g. a residual sum) as a hand-over array. */
+    static INDArray handedOver(INDArray a) {
+        if (a != null && !a.isAttached() && !a.isView()) HAND_OVER.get().add(a);
+        return a;
+    }
+
+    /** Forgets the hand-over arrays of this thread's pass that were not released (they are freed when collected). */
+    static void endHandOver() { HAND_OVER.get().clear(); }
+
+    /** Tests: hand-over arrays of this thread not yet released or forgotten. */
+    static int handOverCount() { return HAND_OVER.get().size(); }
+
+    /** Whether {@code a} is a hand-over array not yet released. */
+    static boolean isHandedOver(INDArray a) { return a != null && HAND_OVER.get().contains(a); }
+
+    /**
+     * Frees {@code consumed} now if it is a hand-over array and none of {@code results} shares its memory (a layer may
+     * return a view of its gy, e.g. a reshape). Anything else is left alone.
+     */
+    static void release(INDArray consumed, INDArray... results) {
+        if (consumed == null || !HAND_OVER.get().contains(consumed)) return;
+        for (INDArray r : results) if (r != null && sharesMemory(consumed, r)) return;
+        HAND_OVER.get().remove(consumed);
+        consumed.close();
+    }
+
+    private static boolean sharesMemory(INDArray a, INDArray b) {
+        if (a == b || a.data() == b.data()) return true;
+        long a0 = a.data().address(), a1 = a0 + a.data().length() * a.data().getElementSize();
+        long b0 = b.data().address(), b1 = b0 + b.data().length() * b.data().getElementSize();
+        return a0 < b1 && b0 < a1;
+    }
+
     static INDArray jvp(Layer l, INDArray dx, INDArray[] theta, INDArray[] v) {
         return scoped(l, dx, "jvp", () -> l.jvp(dx, theta, v));
     }

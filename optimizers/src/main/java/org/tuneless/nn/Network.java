@@ -393,6 +393,8 @@ public final class Network {
             Loss.Evaluation e = Loss.evaluateRows(loss, forward(inputs(batch)), targets(batch));
             root.backward(e.gradient(), theta, views(gradientOut), false);
             return e.value();
+        } finally {
+            LayerScope.endHandOver();  // whatever a walk did not release (a view's base) is left to the garbage collector
         }
     }
 

@@ -118,8 +118,22 @@ public final class Residual extends Layer {
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray gx = body.backward(gy, bodyPart(theta), bodyPart(grads), needInputGrad);
-        if (shortcut == null) return needInputGrad ? plus(gx, gy) : null;
-        return plus(gx, LayerScope.backward(shortcut, gy, skipPart(theta), skipPart(grads), needInputGrad));
+        INDArray gs = shortcut == null ? (needInputGrad ? gy : null)
+                : LayerScope.backwardHandedOver(shortcut, gy, skipPart(theta), skipPart(grads), needInputGrad);
+        if (!needInputGrad) return null;
+        // the sum goes where the body's input gradient went (outside the workspaces when it was handed over), and the
+        // two terms, when handed over, are freed here
+        INDArray sum;
+        if (gx != null && gs != null && LayerScope.isHandedOver(gx)) {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = org.tuneless.tensor.Workspaces.detached()) {
+                sum = LayerScope.handedOver(gx.add(gs));
+            }
+        } else {
+            sum = plus(gx, gs);
+        }
+        if (gs != gy) LayerScope.release(gs, sum);
+        LayerScope.release(gx, sum);
+        return sum;
     }
 
     @Override public INDArray jvp(INDArray dx, INDArray[] theta, INDArray[] v) {

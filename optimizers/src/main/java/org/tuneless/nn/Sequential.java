@@ -143,8 +143,14 @@ public final class Sequential extends Layer {
 
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
+        boolean mine = false;  // gy was handed over by a child of this walk (the caller's gy is the caller's)
         for (int i = children.size() - 1; i >= 0; i--) {
-            gy = LayerScope.backward(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
+            INDArray gx = children.get(i) instanceof Sequential || children.get(i) instanceof Residual
+                    ? children.get(i).backward(gy, at(t, i), slice(grads, i), i > 0 || needInputGrad)
+                    : LayerScope.backwardHandedOver(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
+            if (mine) LayerScope.release(gy, gx);  // consumed by child i: free it now, not at the end of the pass
+            mine = LayerScope.isHandedOver(gx);
+            gy = gx;
         }
         return gy;
     }
