@@ -223,12 +223,43 @@ final class LayerScope implements AutoCloseable {
             try (LayerScope s = open()) {
                 INDArray r = l.backward(gy, theta, grads, needInputGrad);
                 s.keepState(l);
-                if (r == null || !r.isAttached() || r.data().getParentWorkspace() != s.scratch || s.moved.containsKey(r)) return s.keep(r);
-                INDArray out = r.detach();  // a copy outside every workspace
-                HAND_OVER.get().add(out);
-                return out;
+                return s.handOver(r);
             }
         });
+    }
+
+    /** {@link #backwardWithR}, the R-op's input gradient (the first result) handed over as in {@link #backwardHandedOver}. */
+    static INDArray[] backwardWithRHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        if (!handOver || !applies(l, gy)) return backwardWithR(l, gy, rgy, theta, v, grads, hv, needInputGrad);
+        return profiled(l, "backwardWithR", () -> {
+            try (LayerScope s = open()) {
+                INDArray[] r = l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
+                s.keepState(l);
+                r[1] = s.keep(r[1]);  // the plain gy: kept (a session's later products replay it)
+                r[0] = s.handOver(r[0]);
+                return r;
+            }
+        });
+    }
+
+    /** {@link #rBackwardReplay}, its result handed over as in {@link #backwardHandedOver}. */
+    static INDArray rBackwardReplayHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
+        if (!handOver || !applies(l, gy)) return rBackwardReplay(l, gy, rgy, theta, v, hv, needInputGrad);
+        return profiled(l, "rBackwardReplay", () -> {
+            try (LayerScope s = open()) {
+                INDArray r = l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
+                s.keepState(l);
+                return s.handOver(r);
+            }
+        });
+    }
+
+    /** A call's result: copied outside every workspace and registered for {@link #release} when it lives in this scratch, else {@link #keep}. */
+    private INDArray handOver(INDArray r) {
+        if (r == null || !r.isAttached() || r.data().getParentWorkspace() != scratch || moved.containsKey(r)) return keep(r);
+        INDArray out = r.detach();  // a copy outside every workspace
+        HAND_OVER.get().add(out);
+        return out;
     }
 
     /** Registers {@code a} (made outside the workspaces by a composite, e.g. a residual sum) as a hand-over array. */

@@ -414,6 +414,8 @@ public final class Network {
             INDArray rgy = dx == null ? null : e.hessianTimes(dx);
             root.backwardWithR(e.gradient(), rgy, theta, vs, gradientOut == null ? null : views(gradientOut), views(out), false);
             return e.value();
+        } finally {
+            LayerScope.endHandOver();
         }
     }
 
@@ -463,6 +465,8 @@ public final class Network {
                 INDArray rgy = dx == null ? null : evaluation.hessianTimes(dx);
                 if (first) root.backwardWithR(evaluation.gradient(), rgy, theta, vs, null, views(out), false);
                 else root.rBackwardReplay(evaluation.gradient(), rgy, theta, vs, views(out), false);
+            } finally {
+                LayerScope.endHandOver();
             }
             first = false;
             applications++;

@@ -123,16 +123,24 @@ public final class Residual extends Layer {
         if (!needInputGrad) return null;
         // the sum goes where the body's input gradient went (outside the workspaces when it was handed over), and the
         // two terms, when handed over, are freed here
+        return sumHandedOver(gx, gs, gy);
+    }
+
+    /**
+     * a + b for the backward walks: outside the workspaces (a hand-over array) when {@code a}, the body's input
+     * gradient, was handed over, and then a and b (unless b is the block's own incoming {@code mine}) are released.
+     */
+    private static INDArray sumHandedOver(INDArray a, INDArray b, INDArray incoming) {
         INDArray sum;
-        if (gx != null && gs != null && LayerScope.isHandedOver(gx)) {
+        if (a != null && b != null && LayerScope.isHandedOver(a)) {
             try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = org.tuneless.tensor.Workspaces.detached()) {
-                sum = LayerScope.handedOver(gx.add(gs));
+                sum = LayerScope.handedOver(a.add(b));
             }
         } else {
-            sum = plus(gx, gs);
+            sum = plus(a, b);
         }
-        if (gs != gy) LayerScope.release(gs, sum);
-        LayerScope.release(gx, sum);
+        if (b != incoming) LayerScope.release(b, sum);
+        LayerScope.release(a, sum);
         return sum;
     }
 
@@ -153,10 +161,10 @@ public final class Residual extends Layer {
             return new INDArray[]{null, null};
         }
         if (shortcut == null) {
-            return new INDArray[]{plus(b[0], rgy), plus(b[1], gy)};
+            return new INDArray[]{sumHandedOver(b[0], rgy, rgy), plus(b[1], gy)};
         }
-        INDArray[] s = LayerScope.backwardWithR(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
-        return new INDArray[]{plus(b[0], s[0]), plus(b[1], s[1])};
+        INDArray[] s = LayerScope.backwardWithRHandedOver(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
+        return new INDArray[]{sumHandedOver(b[0], s[0], rgy), plus(b[1], s[1])};
     }
 
     /** The R-ops of body and shortcut alone, on the gy this block received (see {@link Layer#rBackwardReplay}). */
@@ -166,8 +174,8 @@ public final class Residual extends Layer {
             if (shortcut != null) LayerScope.rBackwardReplay(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), false);
             return null;
         }
-        if (shortcut == null) return plus(rb, rgy);
-        return plus(rb, LayerScope.rBackwardReplay(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), true));
+        if (shortcut == null) return sumHandedOver(rb, rgy, rgy);
+        return sumHandedOver(rb, LayerScope.rBackwardReplayHandedOver(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(hv), true), rgy);
     }
 
     @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {

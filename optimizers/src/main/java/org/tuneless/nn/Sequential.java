@@ -141,11 +141,14 @@ public final class Sequential extends Layer {
         return x;
     }
 
+    /** A child that walks its own children (and hands over what they return), not a plain layer. */
+    private static boolean composite(Layer c) { return !c.children().isEmpty(); }
+
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
         boolean mine = false;  // gy was handed over by a child of this walk (the caller's gy is the caller's)
         for (int i = children.size() - 1; i >= 0; i--) {
-            INDArray gx = children.get(i) instanceof Sequential || children.get(i) instanceof Residual
+            INDArray gx = composite(children.get(i))
                     ? children.get(i).backward(gy, at(t, i), slice(grads, i), i > 0 || needInputGrad)
                     : LayerScope.backwardHandedOver(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
             if (mine) LayerScope.release(gy, gx);  // consumed by child i: free it now, not at the end of the pass
@@ -172,10 +175,15 @@ public final class Sequential extends Layer {
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
         if (walkGy == null || walkGy.length != children.size()) walkGy = new INDArray[children.size()];
+        boolean mine = false;  // rgy was handed over by a child of this walk (see backward)
         for (int i = children.size() - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
             walkGy[i] = gy;
-            INDArray[] r = LayerScope.backwardWithR(children.get(i), gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            Layer c = children.get(i);
+            INDArray[] r = composite(c) ? c.backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need)
+                    : LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            if (mine) LayerScope.release(rgy, r[0], r[1]);
+            mine = LayerScope.isHandedOver(r[0]);
             rgy = r[0];
             gy = r[1];
         }
@@ -186,8 +194,15 @@ public final class Sequential extends Layer {
     @Override INDArray rBackwardReplay(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
         if (walkGy == null) throw new IllegalStateException(name() + ": no backward walk to replay; run backwardWithR first");
         INDArray[][] t = thetaSlices(theta);
+        boolean mine = false;
         for (int i = children.size() - 1; i >= 0; i--) {
-            rgy = LayerScope.rBackwardReplay(children.get(i), walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), i > 0 || needInputGrad);
+            Layer c = children.get(i);
+            boolean need = i > 0 || needInputGrad;
+            INDArray r = composite(c) ? c.rBackwardReplay(walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), need)
+                    : LayerScope.rBackwardReplayHandedOver(c, walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), need);
+            if (mine) LayerScope.release(rgy, r);
+            mine = LayerScope.isHandedOver(r);
+            rgy = r;
         }
         return rgy;
     }

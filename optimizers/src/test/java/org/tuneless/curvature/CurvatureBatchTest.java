@@ -15,7 +15,7 @@ import org.tuneless.objective.Batch;
 import org.tuneless.tensor.Workspaces;
 
 /**
- * {@code --curvature-batch auto}: a ResNet-18 HVP asked for at batch 128 (≈ 10 GB of workspace, more than this test
+ * {@code --curvature-batch auto}: a ResNet-18 HVP asked for at batch 128 (≈ 3 GB of workspace, more than this test
  * JVM may use) runs on the first k examples, k the most that fit the budget, and the workspace it then takes stays
  * within that budget.
  */
@@ -26,7 +26,7 @@ class CurvatureBatchTest {
         Loss ce = new SoftmaxCrossEntropy();
         long budget = 1L << 30;  // 1 GiB
         Network.MemoryPlan at128 = net.memoryPlan(128, ce);
-        assertTrue(CurvatureBatch.sessionBytes(at128) > 8 * budget, "the full batch needs far more than the budget: " + at128);
+        assertTrue(CurvatureBatch.sessionBytes(at128) > 2 * budget, "the full batch needs far more than the budget: " + at128);
         long k = CurvatureBatch.fit(net, ce, 128, budget);
         assertTrue(k >= 1 && k < 128, "k = " + k);
         assertTrue(CurvatureBatch.sessionBytes(net.memoryPlan(k, ce)) <= budget, "k fits");
