@@ -228,5 +228,8 @@ class BenchmarkTest {
         for (String level : List.of("smoke", "standard")) {
             for (Workload w : f.level(level).workloads()) assertNotEquals(null, w.target(), level + " " + w.name());
         }
+        // full: the workloads one machine could afford have targets (benchmarks/tuning-free/README.md); the rest wait for a cluster
+        List<String> fullTargets = f.level("full").workloads().stream().filter(w -> w.target() != null).map(Workload::name).toList();
+        assertEquals(List.of("fmnist-mlp", "fmnist-cnn", "teacher-student"), fullTargets);
     }
 }
