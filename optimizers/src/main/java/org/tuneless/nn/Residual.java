@@ -133,9 +133,7 @@ public final class Residual extends Layer {
     private static INDArray sumHandedOver(INDArray a, INDArray b, INDArray incoming) {
         INDArray sum;
         if (a != null && b != null && LayerScope.isHandedOver(a)) {
-            try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = org.tuneless.tensor.Workspaces.detached()) {
-                sum = LayerScope.handedOver(a.add(b));
-            }
+            sum = LayerScope.handedOverSum(a, b);
         } else {
             sum = plus(a, b);
         }

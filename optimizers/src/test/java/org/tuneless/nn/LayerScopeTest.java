@@ -141,6 +141,13 @@ class LayerScopeTest {
         Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
         assertArrayEquals(kept.data().asFloat(), handed.data().asFloat(), "the gradient's bits with hand-over");
         assertEquals(0, LayerScope.handOverCount(), "hand-over arrays left registered after the pass");
+        // released buffers are pooled for the next pass, which reuses them: the pool does not grow pass after pass
+        long pooled = LayerScope.pooledBytes();
+        assertTrue(pooled > 0, "nothing pooled");
+        net.lossAndGradient(ce, b, handed);
+        net.lossAndGradient(ce, b, handed);
+        assertEquals(pooled, LayerScope.pooledBytes(), "the pool grew: buffers were not reused");
+        assertArrayEquals(kept.data().asFloat(), handed.data().asFloat(), "the gradient's bits on pooled buffers");
         System.out.printf("resnet b8 gradient pass workspace: %,d bytes keeping the input gradients, %,d handing them over (%.2fx)%n",
                 without, with, with / (double) without);
         assertTrue(with < 0.8 * without, without + " → " + with);
