@@ -243,7 +243,7 @@ final class LayerScope implements AutoCloseable {
             try (LayerScope s = open()) {
                 INDArray[] r = l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
                 s.keepState(l);
-                r[1] = s.keep(r[1]);  // the plain gy: kept (a session's later products replay it)
+                r[1] = oneOffWalk() ? s.handOver(r[1]) : s.keep(r[1]);  // the plain gy: kept when a session will replay it
                 r[0] = s.handOver(r[0]);
                 return r;
             }
@@ -293,6 +293,21 @@ final class LayerScope implements AutoCloseable {
         HAND_OVER.get().add(sum);
         return sum;
     }
+
+    private static final ThreadLocal<boolean[]> ONE_OFF = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /**
+     * Marks this thread's R-walks as one-off ({@link Network#hvp}: no replay follows), so that the plain gy chain is
+     * handed over and freed like the R-gradients; returns the previous mark.
+     */
+    static boolean oneOffWalk(boolean on) {
+        boolean was = ONE_OFF.get()[0];
+        ONE_OFF.get()[0] = on;
+        return was;
+    }
+
+    /** Whether this thread's R-walks are one-off (see {@link #oneOffWalk(boolean)}). */
+    static boolean oneOffWalk() { return ONE_OFF.get()[0]; }
 
     /** Forgets the hand-over arrays of this thread's pass that were not released (they are freed when collected). */
     static void endHandOver() { HAND_OVER.get().clear(); }

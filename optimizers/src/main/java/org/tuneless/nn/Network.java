@@ -412,7 +412,12 @@ public final class Network {
             INDArray dx = root.jvp(null, theta, vs);
             Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
             INDArray rgy = dx == null ? null : e.hessianTimes(dx);
-            root.backwardWithR(e.gradient(), rgy, theta, vs, gradientOut == null ? null : views(gradientOut), views(out), false);
+            boolean was = LayerScope.oneOffWalk(true);  // no session replays this walk: its gy chain can be freed as it goes
+            try {
+                root.backwardWithR(e.gradient(), rgy, theta, vs, gradientOut == null ? null : views(gradientOut), views(out), false);
+            } finally {
+                LayerScope.oneOffWalk(was);
+            }
             return e.value();
         } finally {
             LayerScope.endHandOver();

@@ -158,11 +158,12 @@ public final class Residual extends Layer {
             if (shortcut != null) LayerScope.backwardWithR(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), false);
             return new INDArray[]{null, null};
         }
+        boolean oneOff = LayerScope.oneOffWalk();  // the gy chain is handed over too (Sequential.backwardWithR)
         if (shortcut == null) {
-            return new INDArray[]{sumHandedOver(b[0], rgy, rgy), plus(b[1], gy)};
+            return new INDArray[]{sumHandedOver(b[0], rgy, rgy), oneOff ? sumHandedOver(b[1], gy, gy) : plus(b[1], gy)};
         }
         INDArray[] s = LayerScope.backwardWithRHandedOver(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
-        return new INDArray[]{sumHandedOver(b[0], s[0], rgy), plus(b[1], s[1])};
+        return new INDArray[]{sumHandedOver(b[0], s[0], rgy), oneOff ? sumHandedOver(b[1], s[1], gy) : plus(b[1], s[1])};
     }
 
     /** The R-ops of body and shortcut alone, on the gy this block received (see {@link Layer#rBackwardReplay}). */

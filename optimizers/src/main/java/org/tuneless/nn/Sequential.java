@@ -175,18 +175,22 @@ public final class Sequential extends Layer {
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
         if (walkGy == null || walkGy.length != children.size()) walkGy = new INDArray[children.size()];
-        boolean mine = false;  // rgy was handed over by a child of this walk (see backward)
+        boolean mine = false, mineGy = false;  // rgy / gy handed over by a child of this walk (see backward)
+        boolean oneOff = LayerScope.oneOffWalk();  // no replay follows: the gy chain is handed over too
         for (int i = children.size() - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
-            walkGy[i] = gy;
+            walkGy[i] = oneOff ? null : gy;
             Layer c = children.get(i);
             INDArray[] r = composite(c) ? c.backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need)
                     : LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
             if (mine) LayerScope.release(rgy, r[0], r[1]);
+            if (mineGy) LayerScope.release(gy, r[0], r[1]);
             mine = LayerScope.isHandedOver(r[0]);
+            mineGy = LayerScope.isHandedOver(r[1]);
             rgy = r[0];
             gy = r[1];
         }
+        if (oneOff) walkGy = null;  // nothing to replay
         return new INDArray[]{rgy, gy};
     }
 

@@ -127,15 +127,21 @@ class LayerScopeTest {
         Loss ce = new SoftmaxCrossEntropy();
         Batch b = castTo(ModelZooTest.imageBatch(8, new long[]{1, 28, 28}, 10, 6), DataType.FLOAT);
         INDArray kept = Nd4j.zeros(DataType.FLOAT, net.parameterCount()), handed = kept.dup();
-        long without, with;
+        long without, with, hvpWithout, hvpWith;
         try {
             LayerScope.setHandOver(false);
-            without = net.measure(8, ce)[0];
+            long[] m = net.measure(8, ce);
+            without = m[0];
+            hvpWithout = m[1];
             net.lossAndGradient(ce, b, kept);
         } finally {
             LayerScope.setHandOver(true);
         }
-        with = net.measure(8, ce)[0];
+        long[] m = net.measure(8, ce);
+        with = m[0];
+        hvpWith = m[1];
+        // a one-off HVP hands over its R-gradients and its gy chain (nothing replays them)
+        assertTrue(hvpWith < 0.8 * hvpWithout, "HVP workspace " + hvpWithout + " → " + hvpWith);
         Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.SCOPE_PANIC);
         net.lossAndGradient(ce, b, handed);
         Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
