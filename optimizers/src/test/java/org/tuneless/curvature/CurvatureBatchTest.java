@@ -15,7 +15,7 @@ import org.tuneless.objective.Batch;
 import org.tuneless.tensor.Workspaces;
 
 /**
- * {@code --curvature-batch auto}: a ResNet-18 HVP asked for at batch 128 (≈ 3 GB of workspace, more than this test
+ * {@code --curvature-batch auto}: a ResNet-18 HVP asked for at batch 128 (≈ 2 GB of HVP workspace, 5 GB for a session, more than this test
  * JVM may use) runs on the first k examples, k the most that fit the budget, and the workspace it then takes stays
  * within that budget.
  */
