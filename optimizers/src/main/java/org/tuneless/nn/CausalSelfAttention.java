@@ -152,11 +152,7 @@ public final class CausalSelfAttention extends Layer {
     }
 
     /** New C-order matrix op(a)·op(b) (ND4J's own gemm allocates in F order, which would force copies on reshape). */
-    private static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) {
-        INDArray out = Nd4j.createUninitialized(a.dataType(), ta ? a.size(1) : a.size(0), tb ? b.size(0) : b.size(1));
-        Nd4j.gemm(a, b, out, ta, tb, 1.0, 0.0);
-        return out;
-    }
+    private static INDArray gemm(INDArray a, INDArray b, boolean ta, boolean tb) { return MatMul.product(a, b, ta, tb); }
 
     /** Row sums over the key axis, as a (…, T, 1) column for broadcasting. */
     private static final int[] ROWS = {0};

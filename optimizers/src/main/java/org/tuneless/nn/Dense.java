@@ -123,7 +123,7 @@ public final class Dense extends Layer {
 
     /** ẏ = ẋ·W + x·V_W + v_b, as rows. */
     private INDArray tangent(INDArray dx, INDArray[] theta, INDArray[] v) {
-        INDArray dy = x.mmul(v[0]);
+        INDArray dy = MatMul.product(x, v[0]);
         if (dx != null) Nd4j.gemm(dx, theta[0], dy, false, false, 1.0, 1.0);
         if (bias) dy.addiRowVector(v[1]);
         return dy;
@@ -139,7 +139,7 @@ public final class Dense extends Layer {
             if (rgyFull == null) hv[1].assign(0); else columnSums(rgy, hv[1]);
         }
         if (!needInputGrad) return null;
-        INDArray rgx = Nd4j.gemm(rgy, theta[0], false, true);
+        INDArray rgx = MatMul.product(rgy, theta[0], false, true);
         Nd4j.gemm(gy, v[0], rgx, false, true, 1.0, 1.0);
         return unrows(rgx, inShape());
     }
@@ -149,10 +149,10 @@ public final class Dense extends Layer {
         INDArray dy = tangent(dx, theta, v);
         INDArray ddy;
         if (ddx != null) {
-            ddy = ddx.mmul(theta[0]);
+            ddy = MatMul.product(ddx, theta[0]);
             if (dx != null) Nd4j.gemm(dx, v[0], ddy, false, false, 2.0, 1.0);
         } else if (dx != null) {
-            ddy = dx.mmul(v[0]).muli(2.0);
+            ddy = MatMul.product(dx, v[0]).muli(2.0);
         } else {
             ddy = null;  // ÿ = 0: the output is affine in θ for a fixed input
         }

@@ -174,14 +174,14 @@ public final class Lstm extends Layer {
         long g4 = 4 * hidden;
 
         xs = timeMajorRows(x);
-        INDArray zx = Nd4j.gemm(xs, theta[0], false, false).addiRowVector(theta[2]).reshape('c', steps, batch, g4);
+        INDArray zx = MatMul.product(xs, theta[0]).addiRowVector(theta[2]).reshape('c', steps, batch, g4);
         acts = Nd4j.createUninitialized(type, steps, batch, g4);
         cells = Nd4j.zeros(type, steps + 1, batch, hidden);
         tanhC = Nd4j.createUninitialized(type, steps, batch, hidden);
         hs = Nd4j.zeros(type, steps + 1, batch, hidden);
         for (int t = 0; t < steps; t++) {
             INDArray z = zx.slice(t);
-            if (t > 0) z = z.add(hs.slice(t).mmul(wh));  // z_t = x_t·Wx + b + h_{t−1}·Wh
+            if (t > 0) z = z.add(MatMul.product(hs.slice(t), wh));  // z_t = x_t·Wx + b + h_{t−1}·Wh
             INDArray a = acts.slice(t);
             a.assign(Transforms.sigmoid(z, true));
             gate(a, 2).assign(Transforms.tanh(gate(z, 2), true));
@@ -271,13 +271,13 @@ public final class Lstm extends Layer {
                 rgzt.assign(rga.muli(d1.slice(t)).addi(ga.muli(d2.slice(t)).muli(za)));  // R{gz} = R{ga}σ' + ga σ'' ż
 
                 if (t > 0) {
-                    rghRec = Nd4j.gemm(rgzt, wh, false, true);
+                    rghRec = MatMul.product(rgzt, wh, false, true);
                     Nd4j.gemm(gzt, vh, rghRec, false, true, 1.0, 1.0);
                     rgcRec = rgc.mul(f).addi(gc.mul(df));
                 }
             }
             if (t > 0) {
-                ghRec = Nd4j.gemm(gzt, wh, false, true);             // ∂z_t/∂h_{t−1} = Whᵀ
+                ghRec = MatMul.product(gzt, wh, false, true);             // ∂z_t/∂h_{t−1} = Whᵀ
                 gcRec = gc.mul(f);                                   // ∂c_t/∂c_{t−1} = f
             }
         }
@@ -296,7 +296,7 @@ public final class Lstm extends Layer {
             grads[2].assign(gz.sum(0));
         }
         if (!needInputGrad) return null;
-        return batchMajor(Nd4j.gemm(gz, theta[0], false, true));
+        return batchMajor(MatMul.product(gz, theta[0], false, true));
     }
 
     @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
@@ -314,7 +314,7 @@ public final class Lstm extends Layer {
         hv[2].assign(rgz.sum(0));
         if (!needInputGrad) return null;
         // R{gx} = R{GZ}·Wxᵀ + GZ·V_xᵀ
-        INDArray rgx = Nd4j.gemm(rgz, theta[0], false, true);
+        INDArray rgx = MatMul.product(rgz, theta[0], false, true);
         Nd4j.gemm(gz, v[0], rgx, false, true, 1.0, 1.0);
         return batchMajor(rgx);
     }
@@ -335,7 +335,7 @@ public final class Lstm extends Layer {
         INDArray wx = theta[0], wh = theta[1], vx = v[0], vh = v[1];
         long g4 = 4 * hidden;
         // input part of ż: ẋ·Wx + x·V_x + v_b, for all steps at once
-        INDArray zin = Nd4j.gemm(xs, vx, false, false).addiRowVector(v[2]);
+        INDArray zin = MatMul.product(xs, vx).addiRowVector(v[2]);
         if (dxRows != null) Nd4j.gemm(dxRows, wx, zin, false, false, 1.0, 1.0);
         zin = zin.reshape('c', steps, batch, g4);
         // input part of z̈: ẍ·Wx + 2ẋ·V_x

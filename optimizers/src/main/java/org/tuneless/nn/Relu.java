@@ -18,6 +18,15 @@ public final class Relu extends ElementwiseActivation {
 
     @Override protected INDArray secondDerivative(INDArray x) { return null; }
 
+    /**
+     * Second tangent (σ'⊙ẋ, σ'⊙ẍ; σ'' = 0): each product in one fused pass, without the step(x) array the general form
+     * makes (the same values: {@link #firstDerivativeTimes}).
+     */
+    @Override public INDArray[] secondTangent(INDArray dx, INDArray ddx, INDArray[] theta, INDArray[] v) {
+        INDArray x = lastInput();
+        return new INDArray[]{dx == null ? null : firstDerivativeTimes(x, dx), ddx == null ? null : firstDerivativeTimes(x, ddx)};
+    }
+
     /** σ'(x)⊙v: float32 in one fused pass (tensor.Kernels.reluMask, the same values as step(x)·v), else the two ND4J ops. */
     @Override protected INDArray firstDerivativeTimes(INDArray x, INDArray v) {
         INDArray out = Nd4j.createUninitialized(v.dataType(), v.shape(), v.ordering());
