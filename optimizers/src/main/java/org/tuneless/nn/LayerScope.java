@@ -159,23 +159,29 @@ final class LayerScope implements AutoCloseable {
 
     /** {@code call} on {@code l}, in a scratch scope when one applies to {@code input}: its result and state moved out. */
     private static INDArray scoped(Layer l, INDArray input, String name, Supplier<INDArray> call) {
+        return scoped(l, input, name, call, false);
+    }
+
+    /** {@link #scoped}; with {@code handOverResult} the result is handed over ({@link #handOver}) instead of kept. */
+    private static INDArray scoped(Layer l, INDArray input, String name, Supplier<INDArray> call, boolean handOverResult) {
         return profiled(l, name, () -> {
             if (!applies(l, input)) return call.get();
             try (LayerScope s = open()) {
-                INDArray r = s.keep(call.get());
+                INDArray r = call.get();
                 s.keepState(l);
-                return r;
+                return handOverResult && handOver ? s.handOver(r) : s.keep(r);
             }
         });
     }
 
-    /** {@link #scoped} for the calls that return two arrays. */
-    private static INDArray[] scopedPair(Layer l, INDArray input, String name, Supplier<INDArray[]> call) {
+    /** {@link #scoped} for the calls that return two arrays; {@code handOver[k]}: hand result k over instead of keeping it. */
+    private static INDArray[] scopedPair(Layer l, INDArray input, String name, Supplier<INDArray[]> call, boolean... handOverResult) {
         return profiled(l, name, () -> {
             if (!applies(l, input)) return call.get();
             try (LayerScope s = open()) {
-                INDArray[] r = s.keep(call.get());
+                INDArray[] r = call.get();
                 s.keepState(l);
+                for (int k = 0; k < r.length; k++) r[k] = k < handOverResult.length && handOverResult[k] && handOver ? s.handOver(r[k]) : s.keep(r[k]);
                 return r;
             }
         });
@@ -226,40 +232,18 @@ final class LayerScope implements AutoCloseable {
      * scoped; the caller walking the chain passes it to {@link #release} once the next layer has consumed it.
      */
     static INDArray backwardHandedOver(Layer l, INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
-        if (!handOver || !applies(l, gy)) return backward(l, gy, theta, grads, needInputGrad);
-        return profiled(l, "backward", () -> {
-            try (LayerScope s = open()) {
-                INDArray r = l.backward(gy, theta, grads, needInputGrad);
-                s.keepState(l);
-                return s.handOver(r);
-            }
-        });
+        return scoped(l, gy, "backward", () -> l.backward(gy, theta, grads, needInputGrad), true);
     }
 
     /** {@link #backwardWithR}, the R-op's input gradient (the first result) handed over as in {@link #backwardHandedOver}. */
     static INDArray[] backwardWithRHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
-        if (!handOver || !applies(l, gy)) return backwardWithR(l, gy, rgy, theta, v, grads, hv, needInputGrad);
-        return profiled(l, "backwardWithR", () -> {
-            try (LayerScope s = open()) {
-                INDArray[] r = l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
-                s.keepState(l);
-                r[1] = oneOffWalk() ? s.handOver(r[1]) : s.keep(r[1]);  // the plain gy: kept when a session will replay it
-                r[0] = s.handOver(r[0]);
-                return r;
-            }
-        });
+        // the plain gy (result 1) is kept when a session will replay it
+        return scopedPair(l, gy, "backwardWithR", () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad), true, oneOffWalk());
     }
 
     /** {@link #rBackwardReplay}, its result handed over as in {@link #backwardHandedOver}. */
     static INDArray rBackwardReplayHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        if (!handOver || !applies(l, gy)) return rBackwardReplay(l, gy, rgy, theta, v, hv, needInputGrad);
-        return profiled(l, "rBackwardReplay", () -> {
-            try (LayerScope s = open()) {
-                INDArray r = l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad);
-                s.keepState(l);
-                return s.handOver(r);
-            }
-        });
+        return scoped(l, gy, "rBackwardReplay", () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad), true);
     }
 
     /** A call's result: copied outside every workspace and registered for {@link #release} when it lives in this scratch, else {@link #keep}. */

@@ -215,14 +215,8 @@ public final class Kernels {
      * are on and both arrays are contiguous (dst row-major).
      */
     public static boolean fillRows(INDArray row, INDArray dst) {
-        if (!on() || row.dataType() != dst.dataType() || dst.rank() != 2 || row.length() != dst.size(1) || !rowMajorDense(dst)
-                || row.length() > 1 && row.elementWiseStride() != 1) return false;
-        long width = dst.dataType().width();
-        if ((dst.length() + dst.offset()) * width > Integer.MAX_VALUE || (row.length() + row.offset()) * width > Integer.MAX_VALUE) return false;
-        java.nio.ByteBuffer from = row.data().asNio(), to = dst.data().asNio();
-        int rows = (int) dst.size(0), bytes = (int) (row.length() * width), fromBase = (int) (row.offset() * width), toBase = (int) (dst.offset() * width);
-        for (int r = 0; r < rows; r++) to.put(toBase + r * bytes, from, fromBase, bytes);
-        return true;
+        if (dst.rank() != 2 || row.length() != dst.size(1) || row.length() > 1 && row.elementWiseStride() != 1) return false;
+        return gatherRows(row.reshape('c', 1, row.length()), new int[(int) dst.size(0)], dst);  // row 0, every time
     }
 
     private static boolean rowMajorDense(INDArray a) {
