@@ -128,7 +128,7 @@ public final class Residual extends Layer {
 
     /**
      * a + b for the backward walks: outside the workspaces (a hand-over array) when {@code a}, the body's input
-     * gradient, was handed over, and then a and b (unless b is the block's own incoming {@code mine}) are released.
+     * gradient, was handed over, and then a and b (unless b is the block's own {@code incoming} array) are released.
      */
     private static INDArray sumHandedOver(INDArray a, INDArray b, INDArray incoming) {
         INDArray sum;

@@ -141,16 +141,12 @@ public final class Sequential extends Layer {
         return x;
     }
 
-    /** A child that walks its own children (and hands over what they return), not a plain layer. */
-    private static boolean composite(Layer c) { return !c.children().isEmpty(); }
-
     @Override public INDArray backward(INDArray gy, INDArray[] theta, INDArray[] grads, boolean needInputGrad) {
         INDArray[][] t = thetaSlices(theta);
         boolean mine = false;  // gy was handed over by a child of this walk (the caller's gy is the caller's)
         for (int i = children.size() - 1; i >= 0; i--) {
-            INDArray gx = composite(children.get(i))
-                    ? children.get(i).backward(gy, at(t, i), slice(grads, i), i > 0 || needInputGrad)
-                    : LayerScope.backwardHandedOver(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
+            // a composite child is not scoped: it walks (and hands over) its own children
+            INDArray gx = LayerScope.backwardHandedOver(children.get(i), gy, at(t, i), slice(grads, i), i > 0 || needInputGrad);
             if (mine) LayerScope.release(gy, gx);  // consumed by child i: free it now, not at the end of the pass
             mine = LayerScope.isHandedOver(gx);
             gy = gx;
@@ -181,8 +177,7 @@ public final class Sequential extends Layer {
             boolean need = i > 0 || needInputGrad;
             walkGy[i] = oneOff ? null : gy;
             Layer c = children.get(i);
-            INDArray[] r = composite(c) ? c.backwardWithR(gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need)
-                    : LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            INDArray[] r = LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
             if (mine) LayerScope.release(rgy, r[0], r[1]);
             if (mineGy) LayerScope.release(gy, r[0], r[1]);
             mine = LayerScope.isHandedOver(r[0]);
@@ -202,8 +197,7 @@ public final class Sequential extends Layer {
         for (int i = children.size() - 1; i >= 0; i--) {
             Layer c = children.get(i);
             boolean need = i > 0 || needInputGrad;
-            INDArray r = composite(c) ? c.rBackwardReplay(walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), need)
-                    : LayerScope.rBackwardReplayHandedOver(c, walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), need);
+            INDArray r = LayerScope.rBackwardReplayHandedOver(c, walkGy[i], rgy, at(t, i), slice(v, i), slice(hv, i), need);
             if (mine) LayerScope.release(rgy, r);
             mine = LayerScope.isHandedOver(r);
             rgy = r;
