@@ -208,11 +208,16 @@ def zoo_benchmark(args):
     if args.profile:  # benchmarks/run layers: self CPU time per op of a gradient (forward + backward), per step
         for _ in range(args.warmup):
             model.zero_grad(set_to_none=True); loss_of().backward()
-        with torch.autograd.profiler.profile() as prof:
+        with torch.autograd.profiler.profile(record_shapes=args.shapes) as prof:
             for _ in range(args.repeats):
                 model.zero_grad(set_to_none=True); loss_of().backward()
-        ops = [{"op": e.key, "self_ms": e.self_cpu_time_total / 1e3 / args.repeats, "calls": e.count // args.repeats}
-               for e in prof.key_averages() if e.self_cpu_time_total > 0]
+
+        def name(e):  # with --shapes: the op and its first input's shape without the batch, as benchmarks/run layers keys ours
+            shapes = e.input_shapes if args.shapes else None
+            return e.key + (" " + str(list(shapes[0][1:])) if shapes and shapes[0] else "")
+
+        ops = [{"op": name(e), "self_ms": e.self_cpu_time_total / 1e3 / args.repeats, "calls": e.count // args.repeats}
+               for e in prof.key_averages(group_by_input_shape=args.shapes) if e.self_cpu_time_total > 0]
         ops.sort(key=lambda o: -o["self_ms"])
         print(json.dumps({"task": "profile", "model": args.model, "batch": args.batch, "ops": ops}))
         return
@@ -263,6 +268,7 @@ def main():
     p.add_argument("--model", default="resnet18", choices=["resnet18", "nanolm"])
     p.add_argument("--device", default="cpu", help="cpu or cuda (benchmarks/run gpu)")
     p.add_argument("--profile", action="store_true", help="zoo: print self CPU time per op of a gradient instead of timing steps")
+    p.add_argument("--shapes", action="store_true", help="--profile: per op and input shape")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     global DEV

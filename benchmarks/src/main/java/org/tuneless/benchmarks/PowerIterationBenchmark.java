@@ -37,7 +37,14 @@ public final class PowerIterationBenchmark {
         Network net = Models.mlp(784, 256, 256, 10);
         NetworkObjective f = new NetworkObjective(net, new SoftmaxCrossEntropy(), data.fullBatch());
         PowerIteration power = PowerIteration.builder().tolerance(1e-3).maxIterations(1000).seed(1234).build();
-        power.run(f);  // warm-up
+        // warm-up: the JIT compiles the kernels and the engine's walks over the first few runs (a run is 7 products here,
+        // ≈ 0.3 s); one warm-up run left the timed rounds at ≈ 2× the steady time per product. The cold first run, in a
+        // fresh JVM, is printed too: it is what a single call in a new process costs.
+        long c0 = System.nanoTime();
+        SharpnessEstimate cold = power.run(f);
+        double coldMs = (System.nanoTime() - c0) / 1e6;
+        long warmStart = System.nanoTime();
+        for (int w = 1; w < 5 || System.nanoTime() - warmStart < 3_000_000_000L; w++) power.run(f);
         Timing ours = new Timing(), torch = new Timing(), oursPerHvp = new Timing(), torchPerHvp = new Timing();
         int threads = Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
         SharpnessEstimate last = null;
@@ -59,7 +66,8 @@ public final class PowerIterationBenchmark {
         System.out.printf("tuneless: %.0f ms to tolerance, %d HVPs, %.1f ms/HVP, λ = %.4f%n", ours.median(), last.hvps(), oursPerHvp.median(), last.eigenvalue());
         JsonNode res = lastTorch.get("results").get(0);
         System.out.printf("PyTorch:  %.0f ms to tolerance, %d HVPs, %.1f ms/HVP, λ = %.4f%n", torch.median(), res.get("hvps").asInt(), torchPerHvp.median(), res.get("lambda").asDouble());
-        System.out.printf("ratio per HVP %.2f× (target ≤ 1.0×); ratio to tolerance %.2f×%n", oursPerHvp.median() / torchPerHvp.median(), ours.median() / torch.median());
+        System.out.printf("tuneless, cold (the first run in a fresh JVM, before warm-up): %.0f ms, %.1f ms/HVP%n", coldMs, coldMs / cold.hvps());
+        System.out.printf("ratio per HVP %.2f× (target ≤ 0.8×); ratio to tolerance %.2f×%n", oursPerHvp.median() / torchPerHvp.median(), ours.median() / torch.median());
     }
 
     private static void writeRaw(Dataset d, Path file) {

@@ -33,6 +33,8 @@ final class TorchReference {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "1"));
+            // benchmarks/run: PyTorch runs with glibc's default allocator settings unless TUNELESS_BENCH_TORCH_TUNABLES=same
+            if (System.getenv("TUNELESS_TORCH_UNSET_GLIBC_TUNABLES") != null) pb.environment().remove("GLIBC_TUNABLES");
             Process p = pb.start();
             String json = null;
             StringBuilder all = new StringBuilder();

@@ -26,6 +26,9 @@ public final class Conv2d extends Layer {
     private INDArray dx;
     private static final int[] CHANNEL_SUM = {0, 2, 3};  // bias gradient: per output channel over (N, H, W)
 
+    /** Which backward path convolutions take in this process ({@code ./tuneless info}; chosen by the allocator settings, see ConvOps). */
+    public static String backwardPath() { return ConvOps.describeBackprop(); }
+
     public Conv2d(long outChannels, int kernel, int stride, int padding, boolean bias, Init init) {
         if (outChannels <= 0) throw new IllegalArgumentException("conv2d: outChannels = " + outChannels + " must be positive");
         if (kernel <= 0) throw new IllegalArgumentException("conv2d: kernel = " + kernel + " must be positive");

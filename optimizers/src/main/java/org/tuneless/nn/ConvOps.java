@@ -60,13 +60,38 @@ final class ConvOps {
         return y;
     }
 
-    // stride-1 convolutions on small images take their gradients from two forward-direction ops instead of conv2d_bp,
-    // whose weight gradient is slow there (benchmarks/README "Where a gradient's time goes"); -Dtuneless.conv.split=false
-    // (or setSplitBackprop) keeps conv2d_bp everywhere, for comparison
-    private static volatile boolean split = !"false".equals(System.getProperty("tuneless.conv.split", "true"));
+    // Stride-1 convolutions on small images can take their gradients from two forward-direction ops instead of
+    // conv2d_bp (conv2dBackpropSplit). Which is faster depends on the process's allocator: conv2d_bp runs oneDNN's
+    // Winograd backward there, whose scratch memory is fresh pages on every call under glibc's default settings — on a VM
+    // where a page fault is costly that made it ≈ 4× slower at 14 × 14, and the split won (ResNet-18 gradient 2.6–4.1 s
+    // against 5.2–5.5 s); with the launcher's allocator settings (GLIBC_TUNABLES with glibc.malloc.hugetlb=1, pom.xml)
+    // conv2d_bp is the faster one (2.0–2.3 s against 2.6–2.7 s). benchmarks/README.md, "Native memory".
+    // -Dtuneless.conv.split=auto (the default) chooses by GLIBC_TUNABLES; true or false forces a path.
+    private static volatile boolean split = splitByDefault(System.getProperty("tuneless.conv.split", "auto"), System.getenv("GLIBC_TUNABLES"));
     private static final long SPLIT_MAX_PIXELS = Long.getLong("tuneless.conv.splitMaxPixels", 14 * 14);
 
-    static void setSplitBackprop(boolean on) { split = on; }
+    /** Whether stride-1 convolutions on small images use the split backward, for a {@code tuneless.conv.split} mode and the allocator settings. */
+    static boolean splitByDefault(String mode, String glibcTunables) {
+        return switch (mode) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> glibcTunables == null || !glibcTunables.contains("glibc.malloc.hugetlb=1");
+            default -> throw new IllegalArgumentException("-Dtuneless.conv.split=" + mode + ": valid values are auto, true and false");
+        };
+    }
+
+    /** Tests and benchmarks: use the split backward (or conv2d_bp everywhere); returns the previous setting. */
+    static boolean setSplitBackprop(boolean on) {
+        boolean was = split;
+        split = on;
+        return was;
+    }
+
+    /** Which convolution backward runs, for {@code ./tuneless info}. */
+    static String describeBackprop() {
+        return split ? "stride-1 convolutions on images up to " + SPLIT_MAX_PIXELS + " pixels: deconv2d + swapped conv2d (glibc's default allocator); others conv2d_bp"
+                : "conv2d_bp (oneDNN)" + (System.getenv("GLIBC_TUNABLES") != null && System.getenv("GLIBC_TUNABLES").contains("glibc.malloc.hugetlb=1") ? ", with the allocator settings" : "");
+    }
 
     /** {∂/∂x, ∂/∂w} of ⟨gy, conv2d(x, w)⟩: the transposed convolution of gy with w, and the correlation of x with gy. */
     static INDArray[] conv2dBackprop(INDArray x, INDArray w, INDArray gy, int k, int s, int p) {

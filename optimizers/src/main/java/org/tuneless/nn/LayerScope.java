@@ -164,7 +164,7 @@ final class LayerScope implements AutoCloseable {
 
     /** {@link #scoped}; with {@code handOverResult} the result is handed over ({@link #handOver}) instead of kept. */
     private static INDArray scoped(Layer l, INDArray input, String name, Supplier<INDArray> call, boolean handOverResult) {
-        return profiled(l, name, () -> {
+        return profiled(l, input, name, () -> {
             if (!applies(l, input)) return call.get();
             try (LayerScope s = open()) {
                 INDArray r = call.get();
@@ -176,7 +176,7 @@ final class LayerScope implements AutoCloseable {
 
     /** {@link #scoped} for the calls that return two arrays; {@code handOver[k]}: hand result k over instead of keeping it. */
     private static INDArray[] scopedPair(Layer l, INDArray input, String name, Supplier<INDArray[]> call, boolean... handOverResult) {
-        return profiled(l, name, () -> {
+        return profiled(l, input, name, () -> {
             if (!applies(l, input)) return call.get();
             try (LayerScope s = open()) {
                 INDArray[] r = call.get();
@@ -188,13 +188,13 @@ final class LayerScope implements AutoCloseable {
     }
 
     /** {@code call}, its wall time added to {@link LayerProfile} when that is on (plain layers only: a composite's children count). */
-    private static <T> T profiled(Layer l, String name, Supplier<T> call) {
+    private static <T> T profiled(Layer l, INDArray input, String name, Supplier<T> call) {
         if (!LayerProfile.on() || !l.children().isEmpty()) return call.get();
         long t0 = System.nanoTime();
         try {
             return call.get();
         } finally {
-            LayerProfile.add(l, name, System.nanoTime() - t0);
+            LayerProfile.add(l, input, name, System.nanoTime() - t0);
         }
     }
 

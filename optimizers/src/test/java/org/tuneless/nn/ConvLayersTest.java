@@ -2,6 +2,7 @@ package org.tuneless.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -363,6 +364,17 @@ class ConvLayersTest {
         assertClose(y, yF.castTo(DataType.DOUBLE), 1e-5, "float32 CNN prediction");
     }
 
+    /** The split backward is chosen by the allocator settings unless forced; an unknown mode is refused by name. */
+    @Test void theSplitBackwardFollowsTheAllocatorSettings() {
+        assertTrue(ConvOps.splitByDefault("auto", null), "glibc's defaults: the split");
+        assertTrue(ConvOps.splitByDefault("auto", "glibc.malloc.trim_threshold=1"), "no huge pages: the split");
+        assertFalse(ConvOps.splitByDefault("auto", "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=1073741824"), "the launcher's settings: conv2d_bp");
+        assertTrue(ConvOps.splitByDefault("true", "glibc.malloc.hugetlb=1"));
+        assertFalse(ConvOps.splitByDefault("false", null));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConvOps.splitByDefault("yes", null));
+        assertTrue(e.getMessage().contains("tuneless.conv.split=yes") && e.getMessage().contains("auto, true and false"), e.getMessage());
+    }
+
     /** Stride-1 gradients from deconv2d and the batch/channel-swapped convolution equal conv2d_bp's (float64 and float32). */
     @Test void splitBackpropEqualsConv2dBp() {
         int[][] cases = {{3, 1}, {1, 0}, {3, 0}, {5, 2}};  // kernel, padding
@@ -372,14 +384,15 @@ class ConvLayersTest {
                 Nd4j.getRandom().setSeed(31 + k + p);
                 INDArray x = Nd4j.randn(type, 3, 4, 7, 6), w = Nd4j.randn(type, 5, 4, k, k);
                 INDArray gy = Nd4j.randn(type, 3, 5, ConvOps.outSize(7, k, 1, p), ConvOps.outSize(6, k, 1, p));
-                ConvOps.setSplitBackprop(false);
-                INDArray[] ref;
+                boolean was = ConvOps.setSplitBackprop(false);
+                INDArray[] ref, split;
                 try {
                     ref = ConvOps.conv2dBackprop(x, w, gy, k, 1, p);
-                } finally {
                     ConvOps.setSplitBackprop(true);
+                    split = ConvOps.conv2dBackprop(x, w, gy, k, 1, p);
+                } finally {
+                    ConvOps.setSplitBackprop(was);
                 }
-                INDArray[] split = ConvOps.conv2dBackprop(x, w, gy, k, 1, p);
                 double tol = type == DataType.DOUBLE ? 1e-12 : 1e-5;
                 for (int j = 0; j < 2; j++) {
                     assertArrayEquals(ref[j].shape(), split[j].shape());

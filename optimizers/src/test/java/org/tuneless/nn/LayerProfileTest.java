@@ -40,6 +40,27 @@ class LayerProfileTest {
         assertTrue(LayerProfile.stop().isEmpty(), "start clears the profile");
     }
 
+    @Test void byShapeTheKeysNameTheInputShapeWithoutTheBatch() {
+        Network net = Network.builder(5).dense(7).relu().dense(3).build(DataType.FLOAT, 1);
+        Batch b = new Batch(Nd4j.rand(DataType.FLOAT, 4, 5), Nd4j.eye(3).castTo(DataType.FLOAT).getRows(0, 1, 2, 0));
+        INDArray g = Nd4j.zeros(DataType.FLOAT, net.parameterCount());
+        LayerProfile.start(true);
+        net.lossAndGradient(new SoftmaxCrossEntropy(), b, g);
+        Map<String, long[]> p = LayerProfile.stop();
+        // the two dense layers, told apart by their inputs: x (5 wide) and the ReLU's output (7 wide); a backward call is
+        // keyed by the gradient it is given (the layer's output shape)
+        assertEquals(1, p.get("dense forward [5]")[1], keys(p));
+        assertEquals(1, p.get("dense forward [7]")[1], keys(p));
+        assertEquals(1, p.get("dense backward [7]")[1], keys(p));
+        assertEquals(1, p.get("dense backward [3]")[1], keys(p));
+        assertEquals(1, p.get("relu forward [7]")[1], keys(p));
+        assertEquals(1, p.get("relu backward [7]")[1], keys(p));
+        assertEquals(6, p.size(), keys(p));
+        LayerProfile.start();
+        net.lossAndGradient(new SoftmaxCrossEntropy(), b, g);
+        assertEquals(2, LayerProfile.stop().get("dense forward")[1], "start() keys by kind and call again");
+    }
+
     private static java.util.stream.Stream<Layer> leaves(Layer l) {
         return l.children().isEmpty() ? java.util.stream.Stream.of(l) : l.children().stream().flatMap(LayerProfileTest::leaves);
     }

@@ -55,6 +55,12 @@ final class InfoCommand implements Callable<Integer> {
                 ? "on: JavaCPP reads the resident size at each native allocation (limit " + gib(Pointer.maxPhysicalBytes())
                         + "); -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 turns it off, as ./tuneless does"
                 : "off (-Dorg.bytedeco.javacpp.maxPhysicalBytes=0)");
+        // glibc reads GLIBC_TUNABLES once at start-up; ./tuneless sets its allocator settings (pom.xml, tuneless.glibc.tunables)
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        row(out, "allocator", tunables == null || tunables.isBlank()
+                ? "glibc defaults: first passes of large models can run ~2× slower where page faults are costly (VMs); ./tuneless sets GLIBC_TUNABLES (README, embedding)"
+                : "GLIBC_TUNABLES=" + tunables);
+        row(out, "conv backward", org.tuneless.nn.Conv2d.backwardPath());
         row(out, "cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
         return 0;
     }

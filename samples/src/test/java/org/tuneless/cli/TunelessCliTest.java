@@ -300,6 +300,9 @@ class TunelessCliTest {
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("off-heap limit:") && l.contains("GiB")), r.out());
         // the test JVM, like the launcher, runs with -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 (parent pom)
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("RSS check:") && l.contains("off")), r.out());
+        // the test JVM, like the launcher, runs with the allocator settings of pom.xml (surefire's environment)
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("allocator:") && l.contains("GLIBC_TUNABLES=glibc.malloc.hugetlb=1")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("conv backward:") && l.contains("conv2d_bp (oneDNN), with the allocator settings")), r.out());
     }
 
     @Test void listPrintsEachCatalogWithTypesDefaultsAndRanges() {
