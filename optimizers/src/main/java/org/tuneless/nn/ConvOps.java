@@ -75,9 +75,14 @@ final class ConvOps {
         return switch (mode) {
             case "true" -> true;
             case "false" -> false;
-            case "auto" -> glibcTunables == null || !glibcTunables.contains("glibc.malloc.hugetlb=1");
+            case "auto" -> !hugePages(glibcTunables);
             default -> throw new IllegalArgumentException("-Dtuneless.conv.split=" + mode + ": valid values are auto, true and false");
         };
+    }
+
+    /** Whether glibc's allocator runs with the launcher's settings (huge pages for the heap), by its GLIBC_TUNABLES. */
+    private static boolean hugePages(String glibcTunables) {
+        return glibcTunables != null && glibcTunables.contains("glibc.malloc.hugetlb=1");
     }
 
     /** Tests and benchmarks: use the split backward (or conv2d_bp everywhere); returns the previous setting. */
@@ -90,7 +95,7 @@ final class ConvOps {
     /** Which convolution backward runs, for {@code ./tuneless info}. */
     static String describeBackprop() {
         return split ? "stride-1 convolutions on images up to " + SPLIT_MAX_PIXELS + " pixels: deconv2d + swapped conv2d (glibc's default allocator); others conv2d_bp"
-                : "conv2d_bp (oneDNN)" + (System.getenv("GLIBC_TUNABLES") != null && System.getenv("GLIBC_TUNABLES").contains("glibc.malloc.hugetlb=1") ? ", with the allocator settings" : "");
+                : "conv2d_bp (oneDNN)" + (hugePages(System.getenv("GLIBC_TUNABLES")) ? ", with the allocator settings" : "");
     }
 
     /** {∂/∂x, ∂/∂w} of ⟨gy, conv2d(x, w)⟩: the transposed convolution of gy with w, and the correlation of x with gy. */
