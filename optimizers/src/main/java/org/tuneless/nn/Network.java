@@ -318,6 +318,9 @@ public final class Network {
     /** Forward passes run so far: an {@link HvpSession} is valid only while no other pass has replaced its activations. */
     private long passes;
 
+    /** Forward passes this network has run (every loss, gradient, HVP, uᵀHu and prediction pass starts with one). */
+    public long forwardPasses() { return passes; }
+
     /** Network outputs for {@code inputs} (batch first), as a new array outside any workspace. */
     public INDArray predict(INDArray inputs) {
         mode(Layer.Mode.EVAL);
@@ -569,6 +572,80 @@ public final class Network {
         }
     }
 
+    /**
+     * {@link #lossAndGradient}, keeping the pass's forward activations alive for one {@link ForwardKept#curvatureAlong}
+     * along a direction chosen from this gradient (CDAT's uᵀHu with u the optimizer's update): that uᵀHu then runs only
+     * the second-order tangent, not the forward pass again. The pass runs outside workspaces (its activations, the loss's
+     * evaluation and what the layers compute lazily must survive it), in TRAIN mode as {@link #lossAndGradient} does; the
+     * uᵀHu equals {@link #curvatureAlong} bit for bit on networks without dropout (whose TRAIN-mode forward is the
+     * curvature-mode one), so {@link #curvatureReusesGradientPass} says whether to use it.
+     */
+    public ForwardKept lossAndGradientKeepingForward(Loss loss, Batch batch, INDArray gradientOut) {
+        checkVector(gradientOut, "gradient vector");
+        mode(Layer.Mode.TRAIN);
+        try (MemoryWorkspace ignored = Workspaces.detached()) {
+            INDArray x = forward(inputs(batch));
+            long pass = passes;
+            Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
+            root.backward(e.gradient(), theta, views(gradientOut), false);
+            return new ForwardKept(e, pass);
+        } finally {
+            LayerScope.endHandOver();
+        }
+    }
+
+    /** Whether {@link ForwardKept#curvatureAlong} gives {@link #curvatureAlong}'s number here: no dropout layer (TRAIN mode draws masks). */
+    public boolean curvatureReusesGradientPass() {
+        return layers.stream().flatMap(Network::leaves).noneMatch(l -> l instanceof Dropout);
+    }
+
+    private static java.util.stream.Stream<Layer> leaves(Layer l) {
+        return l.children().isEmpty() ? java.util.stream.Stream.of(l) : l.children().stream().flatMap(Network::leaves);
+    }
+
+    /** The forward pass of {@link #lossAndGradientKeepingForward}, for one uᵀHu at the same parameters and batch. */
+    public final class ForwardKept {
+        private final Loss.Evaluation evaluation;
+        private final long pass;
+        private boolean used;
+
+        private ForwardKept(Loss.Evaluation evaluation, long pass) {
+            this.evaluation = evaluation;
+            this.pass = pass;
+        }
+
+        /** The mean loss of the pass. */
+        public double value() { return evaluation.value(); }
+
+        /**
+         * Whether {@link #curvatureAlong} can still use this pass: it has not been used, and no other pass of the network
+         * ran since. The parameters must not have changed either (the caller's contract, as for an {@link HvpSession}).
+         */
+        public boolean usable() { return !used && passes == pass; }
+
+        /** uᵀHu at the pass's parameters and batch (see {@link #usable}); once. */
+        public double curvatureAlong(INDArray u) {
+            if (!usable()) {
+                throw new IllegalStateException(used ? "this kept forward pass was used already; call Network.curvatureAlong"
+                        : "the network ran another pass since this gradient pass, so its activations are gone; call Network.curvatureAlong");
+            }
+            checkVector(u, "direction u");
+            used = true;  // what the second tangent computes lazily lives in its workspace only
+            try (MemoryWorkspace ws = Workspaces.pass("curvature")) {
+                return curvatureFrom(evaluation, root.secondTangent(null, null, theta, views(u)));
+            }
+        }
+    }
+
+    /** uᵀHu from the loss's evaluation at the outputs and the outputs' second-order tangent {ẏ, ÿ}: ẏᵀ∇²ℓ ẏ + ∇ℓᵀÿ. */
+    private static double curvatureFrom(Loss.Evaluation e, INDArray[] t) {
+        INDArray dx = t[0], ddx = t[1];
+        if (dx == null) return 0.0;
+        double curvature = Vectors.dot(dx, e.hessianTimes(dx));
+        if (ddx != null) curvature += Vectors.dot(e.gradient(), ddx);
+        return curvature;
+    }
+
     /** uᵀH u = d²/dt² L(θ + t·u) at t = 0, by a second-order forward tangent (no backward pass). */
     public double curvatureAlong(Loss loss, Batch batch, INDArray u) {
         checkVector(u, "direction u");
@@ -576,12 +653,7 @@ public final class Network {
         try (MemoryWorkspace ws = Workspaces.pass("curvature")) {
             INDArray x = forward(inputs(batch));
             INDArray[] t = root.secondTangent(null, null, theta, views(u));
-            INDArray dx = t[0], ddx = t[1];
-            Loss.Evaluation e = Loss.evaluateRows(loss, x, targets(batch));
-            if (dx == null) return 0.0;
-            double curvature = Vectors.dot(dx, e.hessianTimes(dx));
-            if (ddx != null) curvature += Vectors.dot(e.gradient(), ddx);
-            return curvature;
+            return curvatureFrom(Loss.evaluateRows(loss, x, targets(batch)), t);
         }
     }
 

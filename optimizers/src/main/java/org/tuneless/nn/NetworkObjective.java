@@ -45,6 +45,11 @@ public final class NetworkObjective implements Objective {
 
     @Override public void hvp(INDArray v, INDArray out) { network.hvp(loss, requireBatch(), v, out, null); }
 
+    /** {@link #lossAndGradient}, the forward activations kept for one uᵀHu ({@link Network#lossAndGradientKeepingForward}). */
+    public Network.ForwardKept lossAndGradientKeepingForward(INDArray gradientOut) {
+        return network.lossAndGradientKeepingForward(loss, requireBatch(), gradientOut);
+    }
+
     /** The forward pass once ({@link Network#hvpSession}), then only the R-op passes per product. */
     @Override public HessianProducts hessianProducts() {
         Network.HvpSession s = network.hvpSession(loss, requireBatch());

@@ -244,6 +244,11 @@ public final class Trainer {
         }
         Throwable failure = null;
         boolean inUpdate = false, checkpointsAllowed = true;
+        // an optimizer that asked for a uᵀHu in its last step (CDAT) gets this step's gradient pass with its forward
+        // activations kept, so that its uᵀHu runs the second-order tangent only (KeptForwardObjective; the same number)
+        boolean reuseForward = networkObjective != null && networkObjective.network().curvatureReusesGradientPass()
+                && !"false".equals(System.getProperty("tuneless.curvature.reuseGradientPass"));
+        boolean keepForward = false;
         long lastGc = System.nanoTime();
         try {
         for (long step = firstStep; step < steps; step++) {
@@ -261,7 +266,8 @@ public final class Trainer {
                 }
                 loop.batch = lastBatch;
             }
-            double loss = objective.lossAndGradient(gradient);
+            Network.ForwardKept kept = reuseForward && keepForward ? networkObjective.lossAndGradientKeepingForward(gradient) : null;
+            double loss = kept != null ? kept.value() : objective.lossAndGradient(gradient);
             double gradNorm = Vectors.norm(gradient);
             loop.loss = loss;
             if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
@@ -280,7 +286,12 @@ public final class Trainer {
             for (TrainerPlugin p : plugins) p.beforeUpdate(loop, metrics);
             previous.assign(params);
             inUpdate = true;
-            StepResult result = optimizer.step(new StepContext(step, objective, gradient, loss, layout), state);
+            KeptForwardObjective stepObjective = reuseForward ? new KeptForwardObjective(objective, kept, () -> {
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp(params, previous, update));  // scratch until the update below
+                return update.amaxNumber().doubleValue() == 0.0;  // bit for bit where finite; a NaN falls back
+            }) : null;
+            StepResult result = optimizer.step(new StepContext(step, stepObjective != null ? stepObjective : objective, gradient, loss, layout), state);
+            if (stepObjective != null) keepForward = stepObjective.curvatureAsked();
             inUpdate = false;
             loop.learningRate = result.learningRate();
             Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp(params, previous, update));  // one pass, not assign + subi

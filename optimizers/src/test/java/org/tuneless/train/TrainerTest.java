@@ -1,5 +1,6 @@
 package org.tuneless.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -66,6 +68,37 @@ class TrainerTest {
 
     static Network net(long seed) {
         return Models.mlpBuilder(Models.Activation.RELU, true, Init.HE, 4, 8, 3).build(DataType.FLOAT, seed);
+    }
+
+    /**
+     * CDAT's uᵀHu reuses the gradient pass's forward activations (from its second step on: the trainer keeps a pass for
+     * an optimizer that asked for a uᵀHu in its last step): one forward pass per step instead of two, and the same
+     * learning rates and losses bit for bit as with the reuse off.
+     */
+    @Test void cdatsCurvatureReusesTheGradientPassWithTheSameNumbers() {
+        Batch train = blobs(60, 1);
+        long[] passes = new long[2];
+        List<List<double[]>> histories = new ArrayList<>();
+        for (boolean reuse : new boolean[]{false, true}) {
+            String was = System.getProperty("tuneless.curvature.reuseGradientPass");
+            System.setProperty("tuneless.curvature.reuseGradientPass", String.valueOf(reuse));
+            try {
+                Network n = net(3);
+                TrainingRun run = Trainer.builder().network(n).loss(new SoftmaxCrossEntropy()).fullBatch(train)
+                        .optimizer(new org.tuneless.optim.tuner.Cdat(new org.tuneless.optim.Sgd(1.0), 2.0)).steps(12).build().run();
+                assertEquals(TrainingStatus.COMPLETED, run.status());
+                passes[reuse ? 1 : 0] = n.forwardPasses();
+                histories.add(run.history().stream().map(r -> new double[]{r.loss(), r.learningRate()}).toList());
+            } finally {
+                if (was == null) System.clearProperty("tuneless.curvature.reuseGradientPass"); else System.setProperty("tuneless.curvature.reuseGradientPass", was);
+            }
+        }
+        for (int i = 0; i < 12; i++) {
+            assertArrayEquals(histories.get(0).get(i), histories.get(1).get(i), 0.0, "step " + i + ": loss and learning rate");
+        }
+        assertTrue(histories.get(1).get(3)[1] > 0, "CDAT took steps");
+        // without reuse every step runs a gradient and a uᵀHu forward; with it only the first step does
+        assertEquals(11, passes[0] - passes[1], "forward passes without / with the reuse: " + passes[0] + " / " + passes[1]);
     }
 
     @Test void fullBatchTrainingRecordsEveryStepAndEvaluatesOnSchedule() {
