@@ -129,9 +129,12 @@ public final class Dense extends Layer {
         return dy;
     }
 
+    /** gy enters R{gW} through ẋᵀ·gy (a moving input) and R{gx} through gy·V_Wᵀ. */
+    @Override boolean rBackwardReadsGy(boolean needInputGrad) { return dx != null || needInputGrad; }
+
     @Override public INDArray rBackward(INDArray gyFull, INDArray rgyFull, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        INDArray gy = rows(gyFull);
-        INDArray rgy = rgyFull == null ? Nd4j.zeros(gy.dataType(), gy.shape()) : rows(rgyFull);
+        INDArray gy = gyFull == null ? null : rows(gyFull);  // null only where rBackwardReadsGy is false
+        INDArray rgy = rgyFull == null ? Nd4j.zeros(x.dataType(), x.size(0), theta[0].size(1)) : rows(rgyFull);
         // R{gW} = xᵀ·R{gy} + ẋᵀ·gy ; R{gb} = Σ R{gy} ; R{gx} = R{gy}·Wᵀ + gy·V_Wᵀ
         Nd4j.gemm(x, rgy, hv[0], true, false, 1.0, 0.0);
         if (dx != null) Nd4j.gemm(dx, gy, hv[0], true, false, 1.0, 1.0);

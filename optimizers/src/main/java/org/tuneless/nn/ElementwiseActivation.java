@@ -42,6 +42,12 @@ public abstract class ElementwiseActivation extends Layer {
         return dx == null ? null : firstDerivativeTimes(x, dx);
     }
 
+    /** Whether {@link #secondDerivative} can be non-zero (false for ReLU): only then does the R-op read gy. */
+    protected boolean hasSecondDerivative() { return true; }
+
+    /** gy enters R{gx} only through σ''(x)·gy·ẋ. */
+    @Override boolean rBackwardReadsGy(boolean needInputGrad) { return needInputGrad && dx != null && hasSecondDerivative(); }
+
     @Override public INDArray rBackward(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
         if (!needInputGrad) return null;
         INDArray r = rgy == null ? null : firstDerivativeTimes(x, rgy);

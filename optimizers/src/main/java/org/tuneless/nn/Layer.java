@@ -101,6 +101,28 @@ public abstract class Layer {
     }
 
     /**
+     * {@link #backwardWithR}, told whether the plain input gradient (the second result) is needed at all: in an
+     * HVP-only walk (no weight gradients) the layers below may not read it (see {@link #rBackwardReadsGy}), and then
+     * neither it nor the plain gy chain below is computed — for a ReLU MLP the first dense layer's input does not move,
+     * so its R-op never reads gy, and the second layer's ∂L/∂x GEMM is saved. {@code gy} may then be null for a layer
+     * whose {@link #rBackwardReadsGy} is false. By default: {@link #rBackward} alone when neither the plain input
+     * gradient nor weight gradients are wanted, else {@link #backwardWithR}.
+     */
+    INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad,
+            boolean needPlainInputGrad) {
+        if (needPlainInputGrad || grads != null) return backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad);
+        return new INDArray[]{rBackward(gy, rgy, theta, v, hv, needInputGrad), null};
+    }
+
+    /**
+     * Whether {@link #rBackward} reads the plain gy it is given, after this pass's {@link #jvp} (which tells whether the
+     * input moves) and with {@code needInputGrad} as it will be called. True unless a layer knows better (a dense or
+     * convolution layer whose input does not move and whose R{∂L/∂x} is not wanted; ReLU, whose second derivative is
+     * zero).
+     */
+    boolean rBackwardReadsGy(boolean needInputGrad) { return true; }
+
+    /**
      * {@link #rBackward} alone, for repeated Hessian-vector products at fixed parameters and inputs
      * ({@link Network#hvpSession}): the plain backward pass gives the same gy every time, so a composite layer replays
      * the gy each child received in its last {@link #backwardWithR} walk instead of recomputing it (that walk must have

@@ -236,14 +236,16 @@ final class LayerScope implements AutoCloseable {
     }
 
     /** {@link #backwardWithR}, the R-op's input gradient (the first result) handed over as in {@link #backwardHandedOver}. */
-    static INDArray[] backwardWithRHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
-        // the plain gy (result 1) is kept when a session will replay it
-        return scopedPair(l, gy, "backwardWithR", () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad), true, oneOffWalk());
+    static INDArray[] backwardWithRHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad,
+            boolean needPlainInputGrad) {
+        // the plain gy (result 1) is kept when a session will replay it; gy is null where the walk cut the plain chain
+        return scopedPair(l, gy != null ? gy : rgy, "backwardWithR", () -> l.backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad, needPlainInputGrad),
+                true, oneOffWalk());
     }
 
     /** {@link #rBackwardReplay}, its result handed over as in {@link #backwardHandedOver}. */
     static INDArray rBackwardReplayHandedOver(Layer l, INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] hv, boolean needInputGrad) {
-        return scoped(l, gy, "rBackwardReplay", () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad), true);
+        return scoped(l, gy != null ? gy : rgy, "rBackwardReplay", () -> l.rBackwardReplay(gy, rgy, theta, v, hv, needInputGrad), true);
     }
 
     /** A call's result: copied outside every workspace and registered for {@link #release} when it lives in this scratch, else {@link #keep}. */

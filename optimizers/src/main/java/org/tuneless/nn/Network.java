@@ -318,6 +318,9 @@ public final class Network {
     /** Forward passes run so far: an {@link HvpSession} is valid only while no other pass has replaced its activations. */
     private long passes;
 
+    /** Tests: the root block. */
+    Sequential root() { return root; }
+
     /** Forward passes this network has run (every loss, gradient, HVP, uᵀHu and prediction pass starts with one). */
     public long forwardPasses() { return passes; }
 

@@ -18,6 +18,8 @@ public final class Relu extends ElementwiseActivation {
 
     @Override protected INDArray secondDerivative(INDArray x) { return null; }
 
+    @Override protected boolean hasSecondDerivative() { return false; }
+
     /**
      * Second tangent (σ'⊙ẋ, σ'⊙ẍ; σ'' = 0): each product in one fused pass, without the step(x) array the general form
      * makes (the same values: {@link #firstDerivativeTimes}).

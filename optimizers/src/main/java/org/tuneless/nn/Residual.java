@@ -162,7 +162,7 @@ public final class Residual extends Layer {
         if (shortcut == null) {
             return new INDArray[]{sumHandedOver(b[0], rgy, rgy), oneOff ? sumHandedOver(b[1], gy, gy) : plus(b[1], gy)};
         }
-        INDArray[] s = LayerScope.backwardWithRHandedOver(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true);
+        INDArray[] s = LayerScope.backwardWithRHandedOver(shortcut, gy, rgy, skipPart(theta), skipPart(v), skipPart(grads), skipPart(hv), true, true);
         return new INDArray[]{sumHandedOver(b[0], s[0], rgy), oneOff ? sumHandedOver(b[1], s[1], gy) : plus(b[1], s[1])};
     }
 

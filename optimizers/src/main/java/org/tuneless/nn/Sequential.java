@@ -22,6 +22,17 @@ public final class Sequential extends Layer {
     private INDArray[] thetaSeen;        // the entries of the last theta a pass received ...
     private INDArray[][] thetaOfChild;   // ... and their slice per child, reused while theta holds the same arrays
     private INDArray[] walkGy;  // the gy each child received in the last backwardWithR walk (see rBackwardReplay)
+    private static volatile boolean prune = true;  // tests: compute the plain gy chain only where it is read (backwardWithR)
+
+    /** Tests: prune the plain gy chain of HVP walks (default) or compute it all; returns the previous setting. */
+    static boolean setPrunePlainChain(boolean on) {
+        boolean was = prune;
+        prune = on;
+        return was;
+    }
+
+    /** Tests: the gy each child received in the last {@link #backwardWithR} walk (null where the walk did not compute it). */
+    INDArray[] lastWalkGy() { return walkGy == null ? null : walkGy.clone(); }
 
     /** A block named after {@code kind} (e.g. {@code stem}, {@code block}) holding {@code layers} in order. */
     public Sequential(String kind, List<Layer> layers) {
@@ -169,15 +180,32 @@ public final class Sequential extends Layer {
      * received is remembered for {@link #rBackwardReplay}.
      */
     @Override public INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad) {
+        return backwardWithR(gy, rgy, theta, v, grads, hv, needInputGrad, needInputGrad);
+    }
+
+    /**
+     * The walk of {@link #backwardWithR}, computing the plain gy chain only as far down as a child still needs it: child
+     * i needs the gy it receives when it computes weight gradients, when its R-op reads gy ({@link Layer#rBackwardReadsGy})
+     * or when a child below needs its plain input gradient.
+     */
+    @Override INDArray[] backwardWithR(INDArray gy, INDArray rgy, INDArray[] theta, INDArray[] v, INDArray[] grads, INDArray[] hv, boolean needInputGrad,
+            boolean needPlainInputGrad) {
         INDArray[][] t = thetaSlices(theta);
-        if (walkGy == null || walkGy.length != children.size()) walkGy = new INDArray[children.size()];
+        int n = children.size();
+        boolean[] plain = new boolean[n];  // plain[i]: child i needs the plain gy it receives
+        for (int i = 0; i < n; i++) {
+            boolean below = i == 0 ? needPlainInputGrad : plain[i - 1];
+            plain[i] = !prune || below || grads != null || children.get(i).rBackwardReadsGy(i > 0 || needInputGrad);
+        }
+        if (walkGy == null || walkGy.length != n) walkGy = new INDArray[n];
         boolean mine = false, mineGy = false;  // rgy / gy handed over by a child of this walk (see backward)
         boolean oneOff = LayerScope.oneOffWalk();  // no replay follows: the gy chain is handed over too
-        for (int i = children.size() - 1; i >= 0; i--) {
+        for (int i = n - 1; i >= 0; i--) {
             boolean need = i > 0 || needInputGrad;
             walkGy[i] = oneOff ? null : gy;
             Layer c = children.get(i);
-            INDArray[] r = LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need);
+            INDArray[] r = LayerScope.backwardWithRHandedOver(c, gy, rgy, at(t, i), slice(v, i), slice(grads, i), slice(hv, i), need,
+                    i > 0 ? plain[i - 1] : needPlainInputGrad);
             if (mine) LayerScope.release(rgy, r[0], r[1]);
             if (mineGy) LayerScope.release(gy, r[0], r[1]);
             mine = LayerScope.isHandedOver(r[0]);
