@@ -599,11 +599,7 @@ public final class Network {
 
     /** Whether {@link ForwardKept#curvatureAlong} gives {@link #curvatureAlong}'s number here: no dropout layer (TRAIN mode draws masks). */
     public boolean curvatureReusesGradientPass() {
-        return layers.stream().flatMap(Network::leaves).noneMatch(l -> l instanceof Dropout);
-    }
-
-    private static java.util.stream.Stream<Layer> leaves(Layer l) {
-        return l.children().isEmpty() ? java.util.stream.Stream.of(l) : l.children().stream().flatMap(Network::leaves);
+        return dropouts(root, new ArrayList<>()).isEmpty();
     }
 
     /** The forward pass of {@link #lossAndGradientKeepingForward}, for one uᵀHu at the same parameters and batch. */
